@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Static server for the demo and the end-to-end tests.
+
+Serves the crate root (so /www/, /pkg/ and /node_modules/pyodide/ resolve),
+sends `.mjs` and `.js` as text/javascript and `.wasm` as application/wasm,
+and sends COOP/COEP so the page is cross-origin isolated (SharedArrayBuffer,
+hence KeyboardInterrupt-style interrupts in "worker" isolation).
+
+Usage: serve.py [--port N] [--root DIR] [--no-isolation]
+"""
+
+import argparse
+import functools
+import http.server
+import os
+import sys
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    isolation = True
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/octet-stream",
+        ".zip": "application/zip",
+    }
+
+    def end_headers(self):
+        if self.isolation:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, fmt, *args):
+        if os.environ.get("PYCAGE_SERVE_LOG"):
+            super().log_message(fmt, *args)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
+    parser.add_argument("--no-isolation", action="store_true")
+    args = parser.parse_args()
+    Handler.isolation = not args.no_isolation
+    handler = functools.partial(Handler, directory=os.path.abspath(args.root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    print(f"serving {os.path.abspath(args.root)} at http://127.0.0.1:{server.server_port}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

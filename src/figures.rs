@@ -1,0 +1,110 @@
+//! Checks on images the sandbox returns, done on the header bytes before
+//! anything decodes them. Pure Rust, so it is unit-tested natively too.
+
+use crate::options::FigureCaps;
+
+/// Mime types a display item may carry. Anything else is dropped.
+pub(crate) const ALLOWED_MIMES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/svg+xml",
+    "text/plain",
+    "text/html",
+    "text/markdown",
+    "text/latex",
+    "application/json",
+    "application/vnd.plotly.v1+json",
+];
+
+/// Image mime types, in the order a display item's figure is picked.
+pub(crate) const IMAGE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/svg+xml"];
+
+/// Mime types whose value is JSON text in the protocol and an object in `outputs`.
+pub(crate) fn is_json(mime: &str) -> bool {
+    mime == "application/json" || mime == "application/vnd.plotly.v1+json"
+}
+
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+
+/// What a valid image header tells us.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Size {
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// Checks a PNG or JPEG by its first bytes (`head`, at least 33 for PNG) and
+/// its total length; an SVG only by length. `Err` is the reason it was dropped.
+pub(crate) fn check_image(mime: &str, len: usize, head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
+    if len > caps.max_figure_bytes {
+        return Err(format!("{mime} of {len} bytes is over maxFigureBytes ({})", caps.max_figure_bytes));
+    }
+    match mime {
+        "image/png" => check_png(head, caps),
+        "image/jpeg" if head.starts_with(&[0xff, 0xd8, 0xff]) => Ok(Size { width: None, height: None }),
+        "image/jpeg" => Err("image/jpeg without the JPEG start-of-image marker".into()),
+        "image/svg+xml" => Ok(Size { width: None, height: None }),
+        other => Err(format!("{other} is not an allowed image type")),
+    }
+}
+
+fn check_png(head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
+    if head.len() < 33 || head[..8] != PNG_SIGNATURE {
+        return Err("image/png without the PNG signature".into());
+    }
+    let be32 = |at: usize| u32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]);
+    if be32(8) != 13 || &head[12..16] != b"IHDR" {
+        return Err("image/png whose first chunk is not IHDR".into());
+    }
+    let (width, height) = (be32(16), be32(20));
+    if width == 0 || height == 0 || width > 0x7fff_ffff || height > 0x7fff_ffff {
+        return Err(format!("image/png with invalid dimensions {width}x{height}"));
+    }
+    if u64::from(width) * u64::from(height) > caps.max_pixels {
+        return Err(format!("image/png of {width}x{height} is over maxImagePixels ({})", caps.max_pixels));
+    }
+    Ok(Size { width: Some(width), height: Some(height) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = PNG_SIGNATURE.to_vec();
+        out.extend(13u32.to_be_bytes());
+        out.extend(b"IHDR");
+        out.extend(width.to_be_bytes());
+        out.extend(height.to_be_bytes());
+        out.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        out
+    }
+
+    #[test]
+    fn png_header_gives_size() {
+        let size = check_image("image/png", 100, &png(640, 480), &FigureCaps::default()).unwrap();
+        assert_eq!(size, Size { width: Some(640), height: Some(480) });
+    }
+
+    #[test]
+    fn png_rules() {
+        let caps = FigureCaps::default();
+        assert!(check_image("image/png", 100, b"GIF89a not a png at all, no sir!!", &caps).is_err());
+        assert!(check_image("image/png", 100, &png(0, 10), &caps).is_err());
+        assert!(check_image("image/png", 100, &png(100_000, 100_000), &caps).unwrap_err().contains("maxImagePixels"));
+        assert!(check_image("image/png", caps.max_figure_bytes + 1, &png(1, 1), &caps).is_err());
+        let mut bad_chunk = png(1, 1);
+        bad_chunk[12..16].copy_from_slice(b"IDAT");
+        assert!(check_image("image/png", 100, &bad_chunk, &caps).is_err());
+        assert!(check_image("image/png", 100, &png(1, 1)[..20], &caps).is_err());
+    }
+
+    #[test]
+    fn jpeg_and_others() {
+        let caps = FigureCaps::default();
+        assert!(check_image("image/jpeg", 10, &[0xff, 0xd8, 0xff, 0xe0], &caps).is_ok());
+        assert!(check_image("image/jpeg", 10, &png(1, 1), &caps).is_err());
+        assert!(check_image("image/gif", 10, b"GIF89a", &caps).is_err());
+        assert!(check_image("image/svg+xml", 10, b"<svg", &caps).is_ok());
+    }
+}

@@ -1,0 +1,49 @@
+// pycage's error classes. Each has a stable `name`, so callers can branch on
+// `err.name` (or `instanceof`, importing these from the package's snippets).
+
+/** Base class of every error pycage throws. */
+export class PycageError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "PycageError";
+  }
+}
+
+/** A bad argument or option; `field` names it (e.g. "timeoutMs", "code"). */
+export class OptionsError extends TypeError {
+  constructor(field, message) {
+    super(`pycage: invalid ${field}: ${message}`);
+    this.name = "OptionsError";
+    this.field = field;
+  }
+}
+
+/** The sandbox was disposed; it runs nothing more. */
+export class SandboxDisposedError extends PycageError {
+  constructor(message) {
+    super(message);
+    this.name = "SandboxDisposedError";
+  }
+}
+
+/** Python could not be started; `url` names what could not be loaded. */
+export class SandboxInitError extends PycageError {
+  constructor(message, url) {
+    super(message);
+    this.name = "SandboxInitError";
+    this.url = url ?? null;
+  }
+}
+
+export function makeError(kind, message, detail) {
+  switch (kind) {
+    case "options":
+      return new OptionsError(detail, message);
+    case "disposed":
+      return new SandboxDisposedError(message);
+    case "init":
+      return new SandboxInitError(message, detail);
+    default:
+      return new PycageError(message);
+  }
+}

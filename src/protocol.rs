@@ -1,0 +1,243 @@
+//! The messages between the page and the sandbox: one enum per direction.
+//!
+//! The sandbox runs hostile code, so decoding what it sends is fallible and
+//! strict: the envelope must carry this sandbox's session token, the `type`
+//! must be known, every field must have its type, unknown fields are
+//! rejected, and strings are length-checked before they are copied into wasm.
+//! Nothing here panics on any input.
+
+use js_sys::{Object, Reflect};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Page to sandbox, after the init message (which carries the asset bytes
+/// and is built by the host).
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub(crate) enum ToSandbox<'a> {
+    /// Run one cell.
+    Run {
+        id: u32,
+        code: &'a str,
+        auto_load: bool,
+        allowed: Option<&'a [String]>,
+        figure_format: &'a str,
+        figure_dpi: Option<f64>,
+        max_output_bytes: usize,
+    },
+    /// The answer to a [`FromSandbox::Fetch`].
+    FetchResult {
+        req: u32,
+        ok: bool,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        body: JsValue,
+        error: Option<String>,
+    },
+}
+
+impl ToSandbox<'_> {
+    pub(crate) fn to_js(&self) -> JsValue {
+        // Serializing our own plain data cannot fail; an error would be a bug,
+        // and the message is then simply not sent.
+        serde_wasm_bindgen::to_value(self).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+/// Boot phases, for progress reporting.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Phase {
+    Starting,
+    Packages,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum StreamName {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum DisplaySource {
+    Display,
+    Matplotlib,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum DoneStatus {
+    Ok,
+    Error,
+}
+
+/// A Python exception, as the capture runtime describes it.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PyError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+    pub traceback: String,
+    pub line: Option<u32>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Progress {
+    #[serde(rename = "type")]
+    _type: String,
+    pub phase: Phase,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Ready {
+    #[serde(rename = "type")]
+    _type: String,
+    pub pyodide_version: String,
+    pub python_version: String,
+    pub interruptible: bool,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Text {
+    #[serde(rename = "type")]
+    _type: String,
+    #[serde(alias = "reason", alias = "message")]
+    pub text: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Stream {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub name: StreamName,
+    pub text: String,
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Display {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub source: DisplaySource,
+    /// Validated field by field by `execution`, never trusted as a whole.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Done {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub status: DoneStatus,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub result: JsValue,
+    #[serde(default)]
+    pub error: Option<PyError>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Fetch {
+    #[serde(rename = "type")]
+    _type: String,
+    pub req: u32,
+    pub url: String,
+}
+
+/// Sandbox to page.
+#[derive(Debug)]
+pub(crate) enum FromSandbox {
+    Progress(Progress),
+    Ready(Ready),
+    BootFailed(Text),
+    Stream(Stream),
+    Display(Display),
+    Done(Done),
+    Fetch(Fetch),
+    Log(Text),
+    Crashed(Text),
+}
+
+impl FromSandbox {
+    /// Approximate bytes carried, for the flood budget.
+    pub(crate) fn weight(&self) -> usize {
+        match self {
+            FromSandbox::Stream(s) => s.text.len(),
+            FromSandbox::Log(t) | FromSandbox::Crashed(t) | FromSandbox::BootFailed(t) => t.text.len(),
+            _ => 64,
+        }
+    }
+}
+
+/// Longest string field accepted in any message, in UTF-16 units. Stream
+/// chunks are batched by the sandbox far below this.
+pub(crate) const MAX_STRING: u32 = 4 << 20;
+
+/// Decodes one message from the sandbox. `Err` is a short reason for the
+/// protocol-violation count; it never panics.
+pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String> {
+    if !data.is_object() {
+        return Err("message is not an object".into());
+    }
+    let keys = Object::keys(data.unchecked_ref::<Object>());
+    if keys.length() != 2 {
+        return Err("envelope must have exactly `token` and `msg`".into());
+    }
+    let got = Reflect::get(data, &"token".into()).ok().and_then(|t| t.as_string());
+    if got.as_deref() != Some(token) {
+        return Err("wrong or missing session token".into());
+    }
+    let msg = Reflect::get(data, &"msg".into()).map_err(|_| "missing msg".to_string())?;
+    if !msg.is_object() {
+        return Err("msg is not an object".into());
+    }
+    check_strings(&msg)?;
+    let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string()).ok_or("missing type")?;
+    Ok(match kind.as_str() {
+        "progress" => FromSandbox::Progress(parse(msg)?),
+        "ready" => FromSandbox::Ready(parse(msg)?),
+        "bootFailed" => FromSandbox::BootFailed(parse(msg)?),
+        "stream" => FromSandbox::Stream(parse(msg)?),
+        "display" => FromSandbox::Display(parse(msg)?),
+        "done" => FromSandbox::Done(parse(msg)?),
+        "fetch" => FromSandbox::Fetch(parse(msg)?),
+        "log" => FromSandbox::Log(parse(msg)?),
+        "crashed" => FromSandbox::Crashed(parse(msg)?),
+        other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
+    })
+}
+
+/// Rejects oversized top-level strings before serde copies them into wasm.
+fn check_strings(msg: &JsValue) -> Result<(), String> {
+    for value in Object::values(msg.unchecked_ref::<Object>()).iter() {
+        if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
+            if s.length() > MAX_STRING {
+                return Err(format!("string field of {} units is over the limit", s.length()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse<T: DeserializeOwned>(msg: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(msg).map_err(|e| truncate(&e.to_string(), 200).to_string())
+}
+
+pub(crate) fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}

@@ -1,0 +1,417 @@
+"""pycage's capture runtime: runs one cell and reports what it produced.
+
+It runs unchanged under CPython (where the tests drive it with real
+matplotlib, pillow, plotly and pandas) and inside Pyodide, where worker.js
+loads it as the module ``_pycage``. It talks to its host only through the
+``emit`` callable it is given: each call passes one plain dict (str, bytes,
+numbers, lists, dicts), so the host can convert it without knowing Python.
+
+Events:
+    {"type": "stream", "name": "stdout" | "stderr", "text": str, "truncated"?: True}
+    {"type": "display", "source": "display" | "matplotlib", "data": {mime: str | bytes}}
+run_cell returns:
+    {"status": "ok", "result": {mime: ...} | None}
+    {"status": "error", "error": {"type", "message", "traceback", "line"}}
+"""
+
+import ast
+import base64
+import builtins
+import importlib.abc
+import importlib.util
+import io
+import json
+import linecache
+import os
+import sys
+import time
+import traceback
+
+MPL_BACKEND = "_pycage_mpl"
+# Mime types that carry bytes; everything else is text (JSON types as JSON text).
+BINARY_MIMES = ("image/png", "image/jpeg")
+JSON_MIMES = ("application/json", "application/vnd.plotly.v1+json")
+REPR_METHODS = (
+    ("image/png", "_repr_png_"),
+    ("image/jpeg", "_repr_jpeg_"),
+    ("image/svg+xml", "_repr_svg_"),
+    ("text/html", "_repr_html_"),
+    ("text/markdown", "_repr_markdown_"),
+    ("application/json", "_repr_json_"),
+    ("text/latex", "_repr_latex_"),
+)
+# A repr bigger than this is dropped rather than shipped (the page caps too).
+MAX_MIME_CHARS = 8 * 1024 * 1024
+FLUSH_BYTES = 16 * 1024
+FLUSH_SECONDS = 0.03
+
+_cell_count = 0
+_active = None  # the _Run in progress, so display() and plt.show() find it
+
+
+def install():
+    """Makes display() a builtin and routes matplotlib through our backend."""
+    builtins.display = display
+    os.environ["MPLBACKEND"] = "module://" + MPL_BACKEND
+    if not any(isinstance(f, _BackendFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _BackendFinder())
+
+
+def find_imports(code):
+    """Top-level module names the code imports (for loading packages first)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return sorted(names)
+
+
+def display(*objs, **_ignored):
+    """IPython's display(): shows each object through the repr protocol."""
+    run = _active
+    for obj in objs:
+        bundle = format_bundle(obj, run.figure_format if run else "png", run.figure_dpi if run else None)
+        if run is None:
+            print(bundle.get("text/plain", ""))
+        elif bundle:
+            run.emit_display(bundle, "display")
+
+
+async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_bytes=1 << 20, namespace=None):
+    """Runs ``code`` as the next notebook cell in ``namespace`` (default: __main__)."""
+    global _cell_count, _active
+    _cell_count += 1
+    filename = f"<cell-{_cell_count}>"
+    if namespace is None:
+        namespace = sys.modules["__main__"].__dict__
+    run = _Run(emit, figure_format or "png", figure_dpi, max_output_bytes)
+    builtins.display = display
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = run.stdout, run.stderr
+    _active = run
+    try:
+        value = await _execute(code, filename, namespace)
+        result = None if value is None else format_bundle(value, run.figure_format, run.figure_dpi, closes=True)
+        outcome = {"status": "ok", "result": result or None}
+    except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt are results too
+        outcome = {"status": "error", "error": describe_error(exc, filename)}
+    finally:
+        _active = None
+        try:
+            run.flush_figures()
+        finally:
+            sys.stdout, sys.stderr = saved
+            run.stdout.flush()
+            run.stderr.flush()
+    return outcome
+
+
+async def _execute(code, filename, namespace):
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    tree = ast.parse(code, filename, "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    namespace.setdefault("__name__", "__main__")
+    namespace.setdefault("__builtins__", builtins)
+    await _maybe_await(eval(compile(tree, filename, "exec", flags=flags), namespace))
+    if last is None:
+        return None
+    return await _maybe_await(eval(compile(last, filename, "eval", flags=flags), namespace))
+
+
+async def _maybe_await(value):
+    # Top-level await compiles to a code object that returns a coroutine.
+    if hasattr(value, "__await__") and type(value).__name__ == "coroutine":
+        return await value
+    return value
+
+
+def describe_error(exc, filename):
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith("<cell-") or not _internal(f.filename)
+    ]
+    # Drop our own frames above the cell: the traceback starts in user code.
+    while frames and not frames[0].filename.startswith("<cell-"):
+        frames.pop(0)
+    line = None
+    for frame in frames:
+        if frame.filename == filename:
+            line = frame.lineno
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        line = exc.lineno
+    text = "".join(traceback.format_list(frames))
+    if text:
+        text = "Traceback (most recent call last):\n" + text
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    if isinstance(exc, SystemExit):
+        message = "" if exc.code is None else str(exc.code)
+    else:
+        message = _safe_str(exc)
+    return {"type": type(exc).__name__, "message": _clean(message), "traceback": _clean(text), "line": line}
+
+
+def _internal(path):
+    return path == __file__ or "/_pyodide/" in path or "/pyodide/" in path
+
+
+def _safe_str(obj):
+    try:
+        return str(obj)
+    except BaseException:  # a hostile __str__ must not kill the run
+        return f"<unprintable {type(obj).__name__}>"
+
+
+def _clean(text):
+    """Replaces lone surrogates, which cannot cross to JS as valid UTF-16."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def format_bundle(obj, figure_format="png", dpi=None, closes=False):
+    """The mime bundle for ``obj``, following IPython's repr protocol."""
+    if _is_mpl_figure(obj):
+        data = figure_bundle(obj, figure_format, dpi)
+        if closes:
+            _close_figure(obj)
+        return data
+    bundle = {}
+    method = getattr_safe(obj, "_repr_mimebundle_")
+    if method is not None:
+        got = call_safe(method, include=None, exclude=None)
+        if isinstance(got, tuple) and got:
+            got = got[0]
+        if isinstance(got, dict):
+            for mime, value in got.items():
+                if isinstance(mime, str):
+                    _add(bundle, mime, value)
+    for mime, name in REPR_METHODS:
+        if mime in bundle:
+            continue
+        method = getattr_safe(obj, name)
+        if method is not None:
+            value = call_safe(method)
+            if isinstance(value, tuple) and value:
+                value = value[0]  # (data, metadata)
+            _add(bundle, mime, value)
+    if "application/vnd.plotly.v1+json" not in bundle and _is_plotly_figure(obj):
+        _add(bundle, "application/vnd.plotly.v1+json", call_safe(obj.to_plotly_json))
+    if "text/plain" not in bundle:
+        try:
+            bundle["text/plain"] = _clean(repr(obj))[:MAX_MIME_CHARS]
+        except BaseException:
+            bundle["text/plain"] = f"<unrepresentable {type(obj).__name__}>"
+    return bundle
+
+
+def _add(bundle, mime, value):
+    if value is None:
+        return
+    if mime in BINARY_MIMES:
+        if isinstance(value, str):
+            try:
+                value = base64.b64decode(value, validate=False)
+            except Exception:
+                return
+        if isinstance(value, (bytes, bytearray, memoryview)) and len(value) <= MAX_MIME_CHARS:
+            bundle[mime] = bytes(value)
+    elif mime in JSON_MIMES or mime.endswith("+json"):
+        try:
+            text = value if isinstance(value, str) else json.dumps(value, default=_json_default)
+        except Exception:
+            return
+        if len(text) <= MAX_MIME_CHARS:
+            bundle[mime] = _clean(text)
+    elif isinstance(value, str) and len(value) <= MAX_MIME_CHARS:
+        bundle[mime] = _clean(value)
+
+
+def _json_default(obj):
+    # numpy arrays and scalars (plotly figures hold them) become lists and numbers.
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    raise TypeError(type(obj).__name__)
+
+
+def getattr_safe(obj, name):
+    try:
+        value = getattr(obj, name, None)
+    except BaseException:
+        return None
+    if isinstance(obj, type):
+        return None  # a class's unbound repr methods are not a display of it
+    return value if callable(value) else None
+
+
+def call_safe(method, *args, **kwargs):
+    try:
+        return method(*args, **kwargs)
+    except BaseException:
+        return None
+
+
+def _is_mpl_figure(obj):
+    cls = type(obj)
+    return cls.__name__ in ("Figure", "SubFigure") and cls.__module__.startswith("matplotlib.")
+
+
+def _is_plotly_figure(obj):
+    return type(obj).__module__.startswith("plotly.") and hasattr(obj, "to_plotly_json")
+
+
+def figure_bundle(fig, figure_format="png", dpi=None):
+    fmt = "svg" if figure_format == "svg" else "png"
+    buf = io.BytesIO()
+    kwargs = {"format": fmt}
+    if dpi:
+        kwargs["dpi"] = dpi
+    try:
+        fig.savefig(buf, **kwargs)
+    except Exception as exc:
+        return {"text/plain": f"<figure could not be rendered: {_safe_str(exc)}>"}
+    data = buf.getvalue()
+    if fmt == "svg":
+        return {"image/svg+xml": data.decode("utf-8", "replace"), "text/plain": repr(fig)}
+    return {"image/png": data, "text/plain": repr(fig)}
+
+
+def _close_figure(fig):
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        try:
+            plt.close(fig)
+        except Exception:
+            pass
+
+
+def _open_figures():
+    if "matplotlib.pyplot" not in sys.modules:
+        return []
+    from matplotlib._pylab_helpers import Gcf
+
+    return [m.canvas.figure for m in Gcf.get_all_fig_managers()]
+
+
+def show(*_args, **_kwargs):
+    """plt.show(): captures every open figure now, in its place among the prints."""
+    run = _active
+    for fig in _open_figures():
+        if run is not None:
+            run.emit_display(figure_bundle(fig, run.figure_format, run.figure_dpi), "matplotlib")
+        _close_figure(fig)
+
+
+class _BackendFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Provides the matplotlib backend module ``_pycage_mpl``: Agg plus our show()."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == MPL_BACKEND:
+            return importlib.util.spec_from_loader(name, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        from matplotlib.backend_bases import FigureManagerBase
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        module.FigureCanvas = FigureCanvasAgg
+        module.FigureManager = FigureManagerBase
+        module.show = show
+
+
+class _Run:
+    def __init__(self, emit, figure_format, figure_dpi, max_output_bytes):
+        self.emit = emit
+        self.figure_format = figure_format
+        self.figure_dpi = figure_dpi
+        self.stdout = _Stream(self, "stdout", max_output_bytes)
+        self.stderr = _Stream(self, "stderr", max_output_bytes)
+
+    def emit_display(self, bundle, source):
+        # Keep display items in order with the text printed before them.
+        self.stdout.flush()
+        self.stderr.flush()
+        self.emit({"type": "display", "source": source, "data": bundle})
+
+    def flush_figures(self):
+        for fig in _open_figures():
+            self.emit_display(figure_bundle(fig, self.figure_format, self.figure_dpi), "matplotlib")
+            _close_figure(fig)
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout/sys.stderr for one run: batches writes, stops at the byte cap."""
+
+    def __init__(self, run, name, limit):
+        self.run = run
+        self.name = name
+        self.limit = limit
+        self.sent = 0
+        self.parts = []
+        self.pending = 0
+        self.last = time.monotonic()
+        self.capped = False
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.capped:
+            return len(text)
+        room = self.limit - self.sent - self.pending
+        part = text if len(text) * 4 <= room else _clip(text, room)
+        if part:
+            self.parts.append(part)
+            self.pending += len(part.encode("utf-8", "surrogatepass"))
+        if len(part) < len(text):
+            self.capped = True  # the page learns of it from the byte count
+            self.flush()
+        elif self.pending >= FLUSH_BYTES or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        if self.parts:
+            text = _clean("".join(self.parts))
+            self.parts = []
+            self.sent += self.pending
+            self.pending = 0
+            event = {"type": "stream", "name": self.name, "text": text}
+            if self.capped:
+                event["truncated"] = True
+            self.run.emit(event)
+        self.last = time.monotonic()
+
+
+def _clip(text, room):
+    """The longest prefix of text that fits in ``room`` UTF-8 bytes."""
+    if room <= 0:
+        return ""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= room:
+        return text
+    return data[:room].decode("utf-8", "ignore")

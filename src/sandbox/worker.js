@@ -1,0 +1,235 @@
+// pycage sandbox worker: hosts Pyodide and runs the user's (hostile) Python.
+//
+// It never touches the network. The page fetched Pyodide's files and hands
+// them over in the init message; anything else Pyodide asks `fetch` for (a
+// package wheel) is requested from the page, which decides. In the default
+// iframe mode the document's CSP also sets `connect-src 'none'`, so a script
+// that bypasses our `fetch` reaches nothing.
+//
+// Everything we need after user code starts running is captured here, before
+// it runs: user code can rewrite any global or prototype, so we keep bound
+// copies (pyodide issue #959: Pyodide is not a sandbox).
+
+const bindPost = (target) => MessagePort.prototype.postMessage.bind(target);
+const nativeClose = self.close.bind(self);
+const NativeResponse = Response;
+const NativePromise = Promise;
+const toText = (buf) => new TextDecoder().decode(buf);
+
+let send = null; // bound port.postMessage, set at init
+let token = "";
+let pyodide = null;
+let capture = null; // the _pycage module
+const importToPackage = new Map(); // import name -> distribution package
+let interrupt = null; // Int32Array over a SharedArrayBuffer, when the page has one
+let currentRun = null; // id of the run in progress
+let fetchFailures = []; // "url (reason)" for each refused or failed fetch
+const fetches = new Map(); // request id -> { resolve, reject, url }
+let nextFetch = 1;
+
+function post(msg) {
+  send({ token, msg });
+}
+
+// `self.close()` from user code is a crash of its run: say so before closing,
+// or the page could only find out at the deadline. Defined non-writable so a
+// later assignment cannot route around it.
+const onClose = function close() {
+  if (send) post({ type: "crashed", reason: "the worker closed itself (self.close())" });
+  nativeClose();
+};
+for (const proto of [self, Object.getPrototypeOf(self), WorkerGlobalScope.prototype]) {
+  try {
+    Object.defineProperty(proto, "close", { value: onClose, writable: false, configurable: false });
+  } catch {}
+}
+
+// What the CSP blocked (a fetch, an import, an eval) is worth a log line.
+// (Pyodide's own boot-time probe for importScripts is expected, so not logged.)
+self.addEventListener("securitypolicyviolation", (e) => {
+  if (pyodide && capture) post({ type: "log", text: `CSP blocked ${e.blockedURI} (${e.effectiveDirective})` });
+});
+
+self.onmessage = (event) => {
+  self.onmessage = null; // exactly one init message; later ones are ignored
+  const init = event.data;
+  const port = event.ports[0];
+  send = bindPost(port);
+  token = init.token;
+  port.onmessage = (ev) => onCommand(ev.data);
+  boot(init).catch((err) => post({ type: "bootFailed", message: String((err && err.stack) || err) }));
+};
+
+function onCommand(msg) {
+  if (msg.type === "run") run(msg);
+  else if (msg.type === "fetchResult") settleFetch(msg);
+}
+
+// Pyodide calls the global `fetch` for its own files and for wheels.
+function sandboxFetch(files, indexURL) {
+  return function fetch(input) {
+    // Pyodide passes strings and URL objects; a Request carries its own .url.
+    const raw = input instanceof Request ? input.url : String(input);
+    const url = new URL(raw, indexURL).href;
+    const bytes = files.get(url);
+    if (bytes) {
+      const type = url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
+      return NativePromise.resolve(new NativeResponse(bytes, { headers: { "content-type": type } }));
+    }
+    const req = nextFetch++;
+    return new NativePromise((resolve, reject) => {
+      fetches.set(req, { resolve, reject, url });
+      post({ type: "fetch", req, url });
+    });
+  };
+}
+
+function settleFetch(msg) {
+  const pending = fetches.get(msg.req);
+  if (!pending) return;
+  fetches.delete(msg.req);
+  if (msg.ok) {
+    pending.resolve(new NativeResponse(msg.body, { status: 200 }));
+  } else {
+    fetchFailures.push(`${pending.url} (${msg.error})`);
+    pending.reject(new TypeError(`pycage: could not fetch ${pending.url}: ${msg.error}`));
+  }
+}
+
+async function importBytes(bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
+  try {
+    return await import(url);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+async function boot(init) {
+  const files = new Map(Object.entries(init.files));
+  const indexURL = init.indexURL;
+  self.fetch = sandboxFetch(files, indexURL);
+  post({ type: "progress", phase: "starting" });
+  const { default: createPyodideModule } = await importBytes(files.get(indexURL + "pyodide.asm.mjs"));
+  const { loadPyodide } = await importBytes(files.get(indexURL + "pyodide.mjs"));
+  const lockFile = toText(files.get(indexURL + "pyodide-lock.json"));
+  for (const [name, info] of Object.entries(JSON.parse(lockFile).packages)) {
+    for (const module of info.imports || []) importToPackage.set(module, name);
+  }
+  pyodide = await loadPyodide({
+    indexURL,
+    createPyodideModule,
+    lockFileContents: lockFile,
+    packageBaseUrl: init.packageBaseUrl,
+    env: { HOME: "/home/pyodide", MPLBACKEND: "module://_pycage_mpl" },
+    stdout: (text) => forward("stdout", text + "\n"),
+    stderr: (text) => forward("stderr", text + "\n"),
+  });
+  if (init.interruptBuffer) {
+    interrupt = new Int32Array(init.interruptBuffer);
+    pyodide.setInterruptBuffer(interrupt);
+  }
+  pyodide.FS.mkdirTree("/lib/pycage");
+  pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
+  capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
+  capture.install();
+  if (init.packages.length) {
+    post({ type: "progress", phase: "packages" });
+    const failure = await loadPackages(init.packages);
+    if (failure) throw new Error(failure);
+  }
+  post({
+    type: "ready",
+    pyodideVersion: pyodide.version,
+    pythonVersion: pyodide.runPython("import sys; sys.version.split()[0]"),
+    interruptible: interrupt !== null,
+  });
+}
+
+// C-level writes (os.write(1, ...)) bypass sys.stdout; they still belong to the run.
+function forward(name, text) {
+  if (currentRun !== null) post({ type: "stream", id: currentRun, name, text });
+}
+
+function log(text) {
+  post({ type: "log", text: String(text) });
+}
+
+// Returns null on success, or a message naming each package and URL that failed.
+async function loadPackages(names) {
+  const errors = [];
+  fetchFailures = [];
+  try {
+    await pyodide.loadPackage(names, { messageCallback: log, errorCallback: (m) => errors.push(String(m)) });
+  } catch (err) {
+    errors.push(String((err && err.message) || err));
+  }
+  if (!errors.length && !fetchFailures.length) return null;
+  const tried = fetchFailures.length ? ` Tried: ${fetchFailures.join("; ")}.` : "";
+  return `could not load ${names.join(", ")}: ${errors.join(" ") || "download failed"}.${tried}`;
+}
+
+// Distribution packages named by the code's imports (as Pyodide's
+// loadPackagesFromImports picks them), minus those already loaded.
+function packagesFor(code) {
+  const found = capture.find_imports(code);
+  const modules = found.toJs();
+  found.destroy();
+  const names = new Set(modules.map((m) => importToPackage.get(m)).filter(Boolean));
+  return [...names].filter((n) => !(n in pyodide.loadedPackages));
+}
+
+let queue = NativePromise.resolve();
+function run(msg) {
+  queue = queue.then(() => runOne(msg));
+}
+
+async function runOne(msg) {
+  const { id, code } = msg;
+  currentRun = id;
+  if (interrupt) Atomics.store(interrupt, 0, 0);
+  try {
+    if (msg.autoLoad) {
+      let wanted = packagesFor(code);
+      const denied = msg.allowed ? wanted.filter((n) => !msg.allowed.includes(n)) : [];
+      if (denied.length) {
+        post(packageError(id, `package ${denied.join(", ")} is not in this sandbox's allowedPackages`));
+        return;
+      }
+      if (wanted.length) {
+        const failure = await loadPackages(wanted);
+        if (failure) {
+          post(packageError(id, failure));
+          return;
+        }
+      }
+    }
+    const emit = (event) => {
+      const data = event.toJs({ dict_converter: Object.fromEntries });
+      event.destroy();
+      data.id = id;
+      post(data);
+    };
+    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, msg.maxOutputBytes);
+    const done = result.toJs({ dict_converter: Object.fromEntries });
+    result.destroy();
+    done.type = "done";
+    done.id = id;
+    post(done);
+  } catch (err) {
+    // Not a Python exception in user code (run_cell catches those): the
+    // interpreter itself failed (os._exit, a fatal error). It cannot go on.
+    post({ type: "crashed", reason: String((err && err.message) || err).slice(0, 2000) });
+  } finally {
+    currentRun = null;
+  }
+}
+
+function packageError(id, message) {
+  return {
+    type: "done",
+    id,
+    status: "error",
+    error: { type: "PackageLoadError", message, traceback: `PackageLoadError: ${message}`, line: null },
+  };
+}

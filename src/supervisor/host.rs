@@ -1,0 +1,225 @@
+//! One interpreter's host: a dedicated module worker, either directly on the
+//! page ("worker" isolation) or inside an opaque-origin sandboxed iframe with
+//! a strict CSP ("iframe", the default). The supervisor only sees `Host`, so
+//! the two are swappable.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Int32Array, Object, Reflect, SharedArrayBuffer};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions, WorkerType};
+
+use crate::options::Isolation;
+
+const WORKER_JS: &str = include_str!("../sandbox/worker.js");
+const FRAME_JS: &str = include_str!("../sandbox/frame.js");
+
+/// What a host reports to the supervisor.
+pub(crate) enum HostEvent {
+    /// A message on the protocol channel, not yet decoded.
+    Message(JsValue),
+    /// Something that is not protocol (e.g. user code calling `postMessage`
+    /// on the worker global, or a message carrying transferred objects).
+    Stray(String),
+    /// The worker died or could not start.
+    Died(String),
+}
+
+type Sink = Rc<dyn Fn(HostEvent)>;
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
+enum Kind {
+    Worker(Worker),
+    Frame(HtmlIFrameElement, MessagePort),
+}
+
+/// A running (or booting) sandbox. Dropping it kills the interpreter.
+pub(crate) struct Host {
+    kind: Kind,
+    port: MessagePort,
+    interrupt: Option<Int32Array>,
+    _listeners: Vec<Listener>,
+}
+
+fn listener(sink: &Sink, f: impl Fn(&Sink, web_sys::Event) + 'static) -> Listener {
+    let sink = sink.clone();
+    Closure::new(move |event: web_sys::Event| f(&sink, event))
+}
+
+/// Protocol messages: anything with transferred ports is refused outright.
+fn on_protocol(sink: &Sink, event: web_sys::Event) {
+    let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+    if event.ports().length() > 0 {
+        sink(HostEvent::Stray("message carried transferred objects".into()));
+    } else {
+        sink(HostEvent::Message(event.data()));
+    }
+}
+
+fn error_text(event: &web_sys::Event) -> String {
+    let message = Reflect::get(event, &"message".into()).ok().and_then(|m| m.as_string());
+    format!("worker error: {}", message.unwrap_or_else(|| "unknown".into()))
+}
+
+/// 128 random bits as hex, from the page's CSPRNG.
+pub(crate) fn random_hex() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn worker_url() -> Result<String, JsValue> {
+    thread_local! {
+        static URL: Result<String, JsValue> = {
+            let options = web_sys::BlobPropertyBag::new();
+            options.set_type("text/javascript");
+            web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&WORKER_JS.into()), &options)
+                .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+        };
+    }
+    URL.with(|url| url.clone())
+}
+
+/// The sandbox document: its CSP allows our one nonce'd script, blob:
+/// workers and modules (Pyodide's JS, handed over as bytes), and wasm
+/// compilation, and no network: `connect-src 'none'`. Workers created from
+/// blob: URLs inherit this policy.
+fn frame_document(nonce: &str) -> String {
+    let csp = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}' blob: 'wasm-unsafe-eval'; worker-src blob:; \
+         connect-src 'none'; img-src 'none'; style-src 'none'; font-src 'none'; media-src 'none'; \
+         object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
+    );
+    format!(
+        "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\
+         <title>pycage sandbox</title><script nonce=\"{nonce}\">{FRAME_JS}</script>"
+    )
+}
+
+fn cross_origin_isolated() -> bool {
+    Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+impl Host {
+    /// Starts a host and sends it `init` (token, asset bytes, config).
+    pub(crate) fn spawn(isolation: Isolation, init: Object, sink: Sink) -> Result<Host, JsValue> {
+        let channel = MessageChannel::new()?;
+        let port = channel.port1();
+        let on_message = listener(&sink, on_protocol);
+        port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let mut listeners = vec![on_message];
+        let mut interrupt = None;
+        let kind = match isolation {
+            Isolation::Worker => {
+                // A module worker: Pyodide refuses classic workers it can detect
+                // (in the iframe, the CSP hides that it is classic; see frame.js).
+                let options = WorkerOptions::new();
+                options.set_type(WorkerType::Module);
+                options.set_name("pycage");
+                let worker = Worker::new_with_options(&worker_url()?, &options)?;
+                let stray = listener(&sink, |sink, _| sink(HostEvent::Stray("message on the worker global".into())));
+                let error = listener(&sink, |sink, e| sink(HostEvent::Died(error_text(&e))));
+                let message_error = listener(&sink, |sink, _| sink(HostEvent::Stray("undecodable message".into())));
+                worker.set_onmessage(Some(stray.as_ref().unchecked_ref()));
+                worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+                worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
+                listeners.extend([stray, error, message_error]);
+                if cross_origin_isolated() {
+                    let buffer = Int32Array::new(&SharedArrayBuffer::new(4));
+                    Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
+                    interrupt = Some(buffer);
+                }
+                worker.post_message_with_transfer(&init, &Array::of1(&channel.port2()))?;
+                Kind::Worker(worker)
+            }
+            Isolation::Iframe => {
+                let frame_channel = MessageChannel::new()?;
+                let frame_port = frame_channel.port1();
+                let on_frame = listener(&sink, on_protocol);
+                frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
+                listeners.push(on_frame);
+                let iframe = Self::create_iframe()?;
+                let message = Object::new();
+                Reflect::set(&message, &"type".into(), &"pycage:init".into())?;
+                Reflect::set(&message, &"workerSource".into(), &WORKER_JS.into())?;
+                Reflect::set(&message, &"init".into(), &init)?;
+                let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
+                let target = iframe.clone();
+                let on_load = listener(&sink, move |sink, _| {
+                    let sent = target
+                        .content_window()
+                        .ok_or(JsValue::NULL)
+                        .and_then(|w| w.post_message_with_transfer(&message, "*", &transfer));
+                    if sent.is_err() {
+                        sink(HostEvent::Died("could not reach the sandbox frame".into()));
+                    }
+                });
+                iframe.set_onload(Some(on_load.as_ref().unchecked_ref()));
+                listeners.push(on_load);
+                let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+                let parent: web_sys::Element = match document.body() {
+                    Some(body) => body.into(),
+                    None => document.document_element().ok_or("no document element")?,
+                };
+                parent.append_child(&iframe)?;
+                Kind::Frame(iframe, frame_port)
+            }
+        };
+        Ok(Host { kind, port, interrupt, _listeners: listeners })
+    }
+
+    fn create_iframe() -> Result<HtmlIFrameElement, JsValue> {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let iframe: HtmlIFrameElement = document.create_element("iframe")?.dyn_into()?;
+        // Only allow-scripts: no allow-same-origin (the opaque origin is the
+        // point), no popups, forms, top navigation or downloads.
+        iframe.set_attribute("sandbox", "allow-scripts")?;
+        iframe.set_attribute("srcdoc", &frame_document(&random_hex()))?;
+        iframe.set_attribute("title", "pycage sandbox")?;
+        iframe.set_attribute("aria-hidden", "true")?;
+        iframe.set_attribute("tabindex", "-1")?;
+        iframe.set_attribute("allow", "cross-origin-isolated")?;
+        iframe.set_attribute("style", "display:none")?;
+        Ok(iframe)
+    }
+
+    pub(crate) fn post(&self, message: &JsValue) {
+        // A closed port (the host is being replaced) drops the message; the
+        // supervisor settles the run through the death path instead.
+        let _ = self.port.post_message(message);
+    }
+
+    /// Asks Python to raise KeyboardInterrupt; false if this host cannot.
+    pub(crate) fn interrupt(&self) -> bool {
+        match (&self.kind, &self.interrupt) {
+            (Kind::Worker(_), Some(buffer)) => js_sys::Atomics::store(buffer, 0, 2).is_ok(),
+            (Kind::Frame(_, frame_port), _) => frame_port.post_message(&"interrupt".into()).is_ok(),
+            _ => false,
+        }
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.port.set_onmessage(None);
+        self.port.close();
+        match &self.kind {
+            Kind::Worker(worker) => {
+                worker.set_onmessage(None);
+                worker.set_onerror(None);
+                worker.set_onmessageerror(None);
+                worker.terminate();
+            }
+            Kind::Frame(iframe, frame_port) => {
+                // Removing the document terminates the workers it owns.
+                iframe.set_onload(None);
+                frame_port.set_onmessage(None);
+                frame_port.close();
+                iframe.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! `setTimeout` owned by a struct: dropping the timer clears it.
+
+use wasm_bindgen::prelude::*;
+
+pub(crate) struct Timer {
+    handle: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    pub(crate) fn new(ms: f64, callback: impl FnMut() + 'static) -> Timer {
+        let callback = Closure::<dyn FnMut()>::new(callback);
+        let handle = web_sys::window()
+            .and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    callback.as_ref().unchecked_ref(),
+                    ms.clamp(0.0, i32::MAX as f64) as i32,
+                )
+                .ok()
+            })
+            .unwrap_or(0);
+        Timer { handle, _callback: callback }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            window.clear_timeout_with_handle(self.handle);
+        }
+    }
+}
+
+/// Milliseconds since the page loaded.
+pub(crate) fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+}

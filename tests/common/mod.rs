@@ -1,0 +1,87 @@
+//! Helpers shared by the browser test binaries.
+#![allow(dead_code)]
+
+use js_sys::{Object, Reflect};
+use pycage::Sandbox;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the test server (wasm-bindgen-test's, serving the crate root) has Pyodide.
+pub fn pyodide_url() -> String {
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    format!("{origin}/node_modules/pyodide/")
+}
+
+/// `{ pyodideUrl, ...extra }` as a JS object.
+pub fn options(extra: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    Reflect::set(&obj, &"pyodideUrl".into(), &pyodide_url().into()).unwrap();
+    for (key, value) in extra {
+        Reflect::set(&obj, &(*key).into(), value).unwrap();
+    }
+    obj.into()
+}
+
+pub fn obj(fields: &[(&str, JsValue)]) -> JsValue {
+    let obj = Object::new();
+    for (key, value) in fields {
+        Reflect::set(&obj, &(*key).into(), value).unwrap();
+    }
+    obj.into()
+}
+
+pub async fn sandbox(extra: &[(&str, JsValue)]) -> Sandbox {
+    Sandbox::create(Some(options(extra))).await.expect("sandbox starts")
+}
+
+pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
+    run_with(sb, code, JsValue::UNDEFINED).await
+}
+
+pub async fn run_with(sb: &Sandbox, code: &str, opts: JsValue) -> JsValue {
+    let opts = if opts.is_undefined() { None } else { Some(opts) };
+    JsFuture::from(sb.run_python(code.into(), opts)).await.expect("runPython resolves")
+}
+
+pub fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+}
+
+pub fn text(value: &JsValue, path: &str) -> String {
+    let v = get(value, path);
+    v.as_string().unwrap_or_else(|| format!("{v:?}"))
+}
+
+pub fn status(ex: &JsValue) -> String {
+    text(ex, "status")
+}
+
+/// Asserts the sandbox still works: `print(1+1)` gives "2\n".
+pub async fn assert_healthy(sb: &Sandbox) {
+    let ex = run(sb, "print(1+1)").await;
+    assert_eq!(status(&ex), "ok", "follow-up run failed: {:?}", js_sys::JSON::stringify(&ex));
+    assert_eq!(text(&ex, "stdout"), "2\n");
+}
+
+pub async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+pub fn now() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+pub fn json(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).map(String::from).unwrap_or_default()
+}
+
+pub fn err_name(err: &JsValue) -> String {
+    Reflect::get(err, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default()
+}
+
+pub fn as_array(value: &JsValue) -> js_sys::Array {
+    value.clone().dyn_into().expect("an array")
+}
