@@ -114,6 +114,19 @@ export interface Execution {
 }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `SandboxOptions` as passed from JS (read field by field).
+    #[wasm_bindgen(typescript_type = "SandboxOptions")]
+    pub type SandboxOptionsArg;
+    /// `RunOptions` as passed from JS.
+    #[wasm_bindgen(typescript_type = "RunOptions")]
+    pub type RunOptionsArg;
+    /// Options of the one-shot `runPython`.
+    #[wasm_bindgen(typescript_type = "RunOptions & SandboxOptions")]
+    pub type OneShotOptionsArg;
+}
+
 /// A Python sandbox: one interpreter (plus a warm standby) in an isolated
 /// worker. Runs are queued and executed in order; state persists between
 /// runs, as in a notebook.
@@ -142,10 +155,8 @@ impl Sandbox {
     /// Starts a sandbox; resolves once Python is ready. Rejects with
     /// `OptionsError` for bad options and `SandboxInitError` (naming the URL)
     /// when Pyodide cannot be loaded.
-    pub async fn create(
-        #[wasm_bindgen(unchecked_param_type = "SandboxOptions")] options: Option<JsValue>,
-    ) -> Result<Sandbox, JsValue> {
-        let config = SandboxConfig::parse(&options.unwrap_or(JsValue::UNDEFINED), &[])?;
+    pub async fn create(options: Option<SandboxOptionsArg>) -> Result<Sandbox, JsValue> {
+        let config = SandboxConfig::parse(&options.map_or(JsValue::UNDEFINED, JsValue::from), &[])?;
         Ok(Sandbox { supervisor: Supervisor::start(config).await? })
     }
 
@@ -156,13 +167,13 @@ impl Sandbox {
     pub fn run_python(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RunOptions")] options: Option<JsValue>,
+        options: Option<RunOptionsArg>,
     ) -> Promise {
         if self.supervisor.is_disposed() {
             return rejected(Error::Disposed);
         }
         let parsed = code_arg(&code)
-            .and_then(|code| Ok((code, RunConfig::parse(&options.unwrap_or(JsValue::UNDEFINED), &[])?)));
+            .and_then(|code| Ok((code, RunConfig::parse(&options.map_or(JsValue::UNDEFINED, JsValue::from), &[])?)));
         match parsed {
             Ok((code, config)) => self.supervisor.run(code, config),
             Err(err) => rejected(err),
@@ -224,9 +235,9 @@ thread_local! {
 #[wasm_bindgen(js_name = runPython, unchecked_return_type = "Promise<Execution>")]
 pub fn run_python(
     #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "RunOptions & SandboxOptions")] options: Option<JsValue>,
+    options: Option<OneShotOptionsArg>,
 ) -> Promise {
-    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let options = options.map_or(JsValue::UNDEFINED, JsValue::from);
     let parsed = code_arg(&code).and_then(|code| {
         let run = RunConfig::parse(&options, sandbox_fields())?;
         let sandbox = SandboxConfig::parse(&options, run_fields())?;

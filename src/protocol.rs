@@ -154,6 +154,8 @@ pub(crate) struct Fetch {
     _type: String,
     pub req: u32,
     pub url: String,
+    #[serde(default)]
+    pub integrity: Option<String>,
 }
 
 /// Sandbox to page.

@@ -176,7 +176,7 @@ def _clean(text):
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def format_bundle(obj, figure_format="png", dpi=None, closes=False):
@@ -364,7 +364,7 @@ class _Stream(io.TextIOBase):
         self.sent = 0
         self.parts = []
         self.pending = 0
-        self.last = time.monotonic()
+        self.last = 0.0  # so the first write after a pause goes out at once
         self.capped = False
 
     @property

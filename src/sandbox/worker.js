@@ -67,7 +67,7 @@ function onCommand(msg) {
 
 // Pyodide calls the global `fetch` for its own files and for wheels.
 function sandboxFetch(files, indexURL) {
-  return function fetch(input) {
+  return function fetch(input, options) {
     // Pyodide passes strings and URL objects; a Request carries its own .url.
     const raw = input instanceof Request ? input.url : String(input);
     const url = new URL(raw, indexURL).href;
@@ -79,7 +79,9 @@ function sandboxFetch(files, indexURL) {
     const req = nextFetch++;
     return new NativePromise((resolve, reject) => {
       fetches.set(req, { resolve, reject, url });
-      post({ type: "fetch", req, url });
+      // Pyodide passes the lockfile's sha256 as `integrity`; the page checks it.
+      const integrity = options && typeof options.integrity === "string" ? options.integrity : undefined;
+      post({ type: "fetch", req, url, integrity });
     });
   };
 }

@@ -27,9 +27,13 @@ thread_local! {
 }
 
 /// Fetches `url` with a deadline; the body as an ArrayBuffer.
-pub(crate) async fn fetch_bytes(url: &str, timeout_ms: f64) -> Result<ArrayBuffer, String> {
+pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: f64) -> Result<ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let fetch = window.fetch_with_str(url);
+    let init = web_sys::RequestInit::new();
+    if let Some(integrity) = integrity {
+        init.set_integrity(integrity);
+    }
+    let fetch = window.fetch_with_str_and_init(url, &init);
     let deadline = Promise::new(&mut |_, reject| {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             &reject,
@@ -65,7 +69,7 @@ async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue
     let files = Object::new();
     for name in CORE_FILES {
         let url = format!("{index_url}{name}");
-        let bytes = fetch_bytes(&url, timeout_ms).await.map_err(|reason| {
+        let bytes = fetch_bytes(&url, None, timeout_ms).await.map_err(|reason| {
             JsValue::from(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)))
         })?;
         Reflect::set(&files, &url.into(), &bytes)?;

@@ -412,7 +412,7 @@ impl Inner {
             FromSandbox::BootFailed(t) if !ready => self.boot_failed(which, t.text),
             FromSandbox::Crashed(t) => self.slot_died(which, t.text),
             FromSandbox::Log(t) => self.log(t.text),
-            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url),
+            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
             FromSandbox::Stream(s) if self.is_current(which, s.id) => {
                 let Some(current) = &mut self.current else { return };
                 if let Some(kept) = current.exec.stream(s.name, &s.text, s.truncated) {
@@ -676,7 +676,7 @@ impl Inner {
         });
     }
 
-    fn on_fetch(&mut self, which: Which, gen: u32, req: u32, url: String) {
+    fn on_fetch(&mut self, which: Which, gen: u32, req: u32, url: String, integrity: Option<String>) {
         let Some(slot) = self.slot(which) else { return };
         slot.fetches += 1;
         let too_many = slot.fetches > 500;
@@ -694,7 +694,7 @@ impl Inner {
         let weak = self.weak.clone();
         let timeout = config.boot_timeout_ms.max(60_000.0);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = if allowed { assets::fetch_bytes(&url, timeout).await } else { Err(refusal) };
+            let result = if allowed { assets::fetch_bytes(&url, integrity.as_deref(), timeout).await } else { Err(refusal) };
             if let Err(reason) = &result {
                 // Call the user's callback with no borrow held: it may call back in.
                 let on_log = weak.upgrade().and_then(|rc| rc.try_borrow().ok().and_then(|i| i.config.on_log.clone()));

@@ -31,7 +31,7 @@ pub fn obj(fields: &[(&str, JsValue)]) -> JsValue {
 }
 
 pub async fn sandbox(extra: &[(&str, JsValue)]) -> Sandbox {
-    Sandbox::create(Some(options(extra))).await.expect("sandbox starts")
+    Sandbox::create(Some(options(extra).unchecked_into())).await.expect("sandbox starts")
 }
 
 pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
@@ -39,7 +39,7 @@ pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
 }
 
 pub async fn run_with(sb: &Sandbox, code: &str, opts: JsValue) -> JsValue {
-    let opts = if opts.is_undefined() { None } else { Some(opts) };
+    let opts = if opts.is_undefined() { None } else { Some(opts.unchecked_into()) };
     JsFuture::from(sb.run_python(code.into(), opts)).await.expect("runPython resolves")
 }
 

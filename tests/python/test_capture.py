@@ -1,0 +1,214 @@
+"""The capture runtime under native CPython, with real matplotlib, pillow,
+plotly and pandas. The same file runs inside Pyodide (src/sandbox/capture.py)."""
+
+import asyncio
+import importlib.util
+import pathlib
+import struct
+import time
+import zlib
+
+import pytest
+
+SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "sandbox" / "capture.py"
+spec = importlib.util.spec_from_file_location("_pycage", SRC)
+capture = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(capture)
+capture.install()
+
+
+def run(code, ns=None, **kwargs):
+    events = []
+    out = asyncio.run(capture.run_cell(code, events.append, namespace=ns if ns is not None else {}, **kwargs))
+    return out, events
+
+
+def kinds(events):
+    """Event kinds in order, with adjacent chunks of one stream merged."""
+    out = []
+    for e in events:
+        kind = (e["type"], e.get("name") or e.get("source"))
+        if not (out and kind[0] == "stream" and out[-1] == kind):
+            out.append(kind)
+    return out
+
+
+def stdout(events):
+    return "".join(e["text"] for e in events if e["type"] == "stream" and e["name"] == "stdout")
+
+
+def test_stdout_stderr_and_result():
+    out, events = run("import sys\nprint('a')\nprint('b', file=sys.stderr)\n6*7")
+    assert out == {"status": "ok", "result": {"text/plain": "42"}}
+    assert stdout(events) == "a\n"
+    assert any(e.get("name") == "stderr" and e["text"] == "b\n" for e in events)
+
+
+def test_state_persists_in_namespace():
+    ns = {}
+    run("x = 5", ns)
+    out, _ = run("x + 1", ns)
+    assert out["result"]["text/plain"] == "6"
+
+
+def test_exception_has_type_line_and_user_traceback():
+    out, _ = run("a = 1\n\ndef f():\n    return 1/0\nf()")
+    err = out["error"]
+    assert out["status"] == "error"
+    assert err["type"] == "ZeroDivisionError"
+    assert err["line"] == 4
+    assert "capture.py" not in err["traceback"]
+    assert 'File "<cell-' in err["traceback"] and "return 1/0" in err["traceback"]
+
+
+def test_syntax_error_line():
+    out, _ = run("x = 1\ny = (\n")
+    assert out["error"]["type"] == "SyntaxError"
+    assert out["error"]["line"] == 2
+
+
+def test_system_exit_is_reported():
+    out, _ = run("raise SystemExit(3)")
+    assert out["error"]["type"] == "SystemExit" and out["error"]["message"] == "3"
+
+
+def test_top_level_await():
+    out, _ = run("import asyncio\nawait asyncio.sleep(0)\n'done'")
+    assert out["result"]["text/plain"] == "'done'"
+
+
+def test_output_cap_truncates():
+    _, events = run("print('x' * 5000)", max_output_bytes=100)
+    text = stdout(events)
+    assert len(text) == 100
+    assert any(e.get("truncated") for e in events)
+
+
+def test_lone_surrogates_are_replaced():
+    _, events = run("print('a\\ud800b')")
+    assert stdout(events) == "a\ufffdb\n"
+
+
+def test_sys_stdout_none_still_completes():
+    out, _ = run("import sys\nsys.stdout = None\nprint('lost')\n1")
+    assert out["status"] == "ok"
+
+
+def png_bytes(w, h):
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def test_display_protocol_order_and_repr_methods():
+    ns = {"PNG": png_bytes(3, 2)}
+    code = """
+class Img:
+    def _repr_png_(self): return PNG
+class Html:
+    def _repr_html_(self): return '<b>x</b>'
+class Bundle:
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {'application/json': {'a': 1}, 'text/plain': 'B'}
+print('before')
+display(Img(), Html())
+print('after')
+display(Bundle())
+"""
+    out, events = run(code, ns)
+    assert out["status"] == "ok"
+    assert kinds(events) == [("stream", "stdout"), ("display", "display"), ("display", "display"), ("stream", "stdout"), ("display", "display")]
+    assert events[1]["data"]["image/png"] == ns["PNG"]
+    assert events[2]["data"]["text/html"] == "<b>x</b>"
+    assert events[4]["data"]["application/json"] == '{"a": 1}'
+
+
+def test_hostile_reprs_do_not_kill_the_run():
+    code = """
+class Bad:
+    def _repr_png_(self): raise RuntimeError('no')
+    def _repr_html_(self): return 42
+    def _repr_mimebundle_(self, **kw): return 'garbage'
+    def __repr__(self): raise ValueError('nope')
+display(Bad())
+Bad()
+"""
+    out, events = run(code)
+    assert out["status"] == "ok"
+    assert out["result"] == {"text/plain": "<unrepresentable Bad>"}
+    assert events[0]["data"] == {"text/plain": "<unrepresentable Bad>"}
+
+
+def figure_events(events):
+    return [e for e in events if e["type"] == "display" and e["source"] == "matplotlib"]
+
+
+def test_matplotlib_show_keeps_order_and_open_figures_are_flushed():
+    code = """
+import matplotlib.pyplot as plt
+print('one')
+plt.plot([1, 2, 3])
+plt.show()
+print('two')
+plt.figure()
+plt.bar([1, 2], [3, 4])
+"""
+    out, events = run(code)
+    assert out["status"] == "ok"
+    seq = kinds(events)
+    assert seq[0] == ("stream", "stdout") and seq[1] == ("display", "matplotlib") and seq[2] == ("stream", "stdout")
+    assert seq[3] == ("display", "matplotlib")
+    assert len(figure_events(events)) == 2
+    assert figure_events(events)[0]["data"]["image/png"].startswith(b"\x89PNG")
+    # Nothing leaks into the next run.
+    out2, events2 = run("import matplotlib.pyplot as plt\nlen(plt.get_fignums())")
+    assert out2["result"]["text/plain"] == "0" and not figure_events(events2)
+
+
+def png_size(data):
+    return struct.unpack(">II", data[16:24])
+
+
+def test_matplotlib_svg_and_dpi():
+    code = "import matplotlib.pyplot as plt\nplt.figure(figsize=(4, 3))\nplt.plot([1, 2])\n"
+    _, events = run(code, figure_format="svg")
+    assert figure_events(events)[0]["data"]["image/svg+xml"].lstrip().startswith("<?xml")
+    _, events = run(code, figure_dpi=50)
+    assert png_size(figure_events(events)[0]["data"]["image/png"]) == (200, 150)
+
+
+def test_figure_as_last_expression_is_the_result():
+    out, events = run("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nfig")
+    assert out["result"]["image/png"].startswith(b"\x89PNG")
+    assert not figure_events(events)  # closed once, not shown twice
+
+
+def test_pil_image_displays_as_png():
+    out, _ = run("from PIL import Image\nImage.new('RGB', (64, 32), 'red')")
+    assert png_size(out["result"]["image/png"]) == (64, 32)
+
+
+def test_plotly_figure_gives_plotly_json():
+    out, _ = run("import plotly.graph_objects as go\ngo.Figure(go.Bar(x=[1, 2], y=[3, 4]))")
+    assert '"type": "bar"' in out["result"]["application/vnd.plotly.v1+json"]
+
+
+def test_pandas_dataframe_gives_html_and_text():
+    out, _ = run("import pandas as pd\npd.DataFrame({'a': [1, 2]})")
+    assert "<table" in out["result"]["text/html"]
+    assert "a" in out["result"]["text/plain"]
+
+
+def test_find_imports():
+    assert capture.find_imports("import numpy as np\nfrom matplotlib import pyplot\nfrom . import x") == ["matplotlib", "numpy"]
+
+
+def test_capture_time_640x480():
+    code = "import matplotlib.pyplot as plt\nplt.figure(figsize=(6.4, 4.8), dpi=100)\nplt.plot(range(100))\n"
+    run(code)  # warm up the import
+    start = time.perf_counter()
+    _, events = run(code)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert png_size(figure_events(events)[0]["data"]["image/png"]) == (640, 480)
+    print(f"\ncapture of a 640x480 matplotlib figure under CPython: {elapsed:.1f} ms")

@@ -1,0 +1,32 @@
+// A small consumer of the published package, type-checked against pkg/*.d.ts:
+// if the generated types drift from the documented API, this stops compiling.
+import init, { Sandbox, runPython, figureToDataUrl, figureToBlob } from "../../pkg/pycage.js";
+import type { Execution, Figure, Output, SandboxOptions, RunOptions } from "../../pkg/pycage.js";
+
+async function main(): Promise<void> {
+  await init();
+  const options: SandboxOptions = { pyodideUrl: "/pyodide/", timeoutMs: 5000, isolation: "iframe", packages: ["six"] };
+  const sb: Sandbox = await Sandbox.create(options);
+  const controller = new AbortController();
+  const run: RunOptions = { timeoutMs: 100, signal: controller.signal, onStdout: (c: string) => void c, figureFormat: "svg" };
+  const ex: Execution = await sb.runPython("1+1", run);
+  const status: "ok" | "error" | "timeout" | "cancelled" | "crashed" = ex.status;
+  const plain: string | undefined = ex.result?.["text/plain"];
+  const line: number | null | undefined = ex.error?.line;
+  const figures: Figure[] = ex.figures;
+  for (const f of figures) {
+    const url: string = figureToDataUrl(f);
+    const blob: Blob = figureToBlob(f);
+    const size: [number | null, number | null] = [f.width, f.height];
+    void [url, blob, size, f.source satisfies "matplotlib" | "display" | "result"];
+  }
+  const outputs: Output[] = ex.outputs;
+  const reset: boolean = ex.interpreterReset;
+  await sb.reset();
+  sb.dispose();
+  const isolation: "iframe" | "worker" = sb.isolation;
+  const one: Execution = await runPython("print(1)", { timeoutMs: 1000, pyodideUrl: "/pyodide/" });
+  void [status, plain, line, outputs, reset, isolation, one];
+}
+
+void main;
