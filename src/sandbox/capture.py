@@ -382,6 +382,9 @@ class _Stream(io.TextIOBase):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if self.capped:
             return len(text)
+        other = self.run.stderr if self is self.run.stdout else self.run.stdout
+        if other.parts:
+            other.flush()  # keep the order between stdout and stderr
         room = self.limit - self.sent - self.pending
         part = text if len(text) * 4 <= room else _clip(text, room)
         if part:

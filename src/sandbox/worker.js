@@ -50,6 +50,23 @@ self.addEventListener("securitypolicyviolation", (e) => {
   if (pyodide && capture) post({ type: "log", text: `CSP blocked ${e.blockedURI} (${e.effectiveDirective})` });
 });
 
+// os._exit() and fatal errors end the interpreter from inside an emscripten
+// callback, so they surface as an unhandled error rather than as a failed
+// run. The run then never finishes; report the crash instead of waiting for
+// the deadline.
+let crashed = false;
+function onUncaught(event) {
+  const err = event.reason || event.error;
+  const text = String((err && err.message) || err || event.message || "");
+  const fatal = (err && err.name === "Exit") || /Program terminated|already exited|fatally failed/.test(text);
+  if (fatal && send && !crashed) {
+    crashed = true;
+    post({ type: "crashed", reason: `the interpreter exited: ${text.slice(0, 500)}` });
+  }
+}
+self.addEventListener("unhandledrejection", onUncaught);
+self.addEventListener("error", onUncaught);
+
 self.onmessage = (event) => {
   self.onmessage = null; // exactly one init message; later ones are ignored
   const init = event.data;

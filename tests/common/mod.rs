@@ -85,3 +85,32 @@ pub fn err_name(err: &JsValue) -> String {
 pub fn as_array(value: &JsValue) -> js_sys::Array {
     value.clone().dyn_into().expect("an array")
 }
+
+thread_local! {
+    static SHARED: std::cell::RefCell<Option<std::rc::Rc<Sandbox>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// One sandbox per test binary for tests that need no fresh interpreter
+/// (each boot costs seconds on a 2-core machine).
+pub async fn shared() -> std::rc::Rc<Sandbox> {
+    if let Some(sb) = SHARED.with(|s| s.borrow().clone()) {
+        return sb;
+    }
+    let sb = std::rc::Rc::new(sandbox(&[("timeoutMs", 20_000.into())]).await);
+    SHARED.with(|s| *s.borrow_mut() = Some(sb.clone()));
+    sb
+}
+
+/// The leak listener's record ("METHOD /path" strings) since the last clear.
+pub async fn listener_log() -> Vec<String> {
+    let url = format!("{}/__log", listener());
+    let resp = JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url)).await.expect("listener is up");
+    let resp: web_sys::Response = resp.dyn_into().unwrap();
+    let body = JsFuture::from(resp.text().unwrap()).await.unwrap().as_string().unwrap();
+    let arr = js_sys::JSON::parse(&body).unwrap();
+    as_array(&arr).iter().map(|v| v.as_string().unwrap()).collect()
+}
+
+pub fn listener() -> &'static str {
+    option_env!("PYCAGE_LISTENER").unwrap_or("http://127.0.0.1:8799")
+}
