@@ -47,6 +47,7 @@ pub(crate) struct Execution {
     figures: Array,
     figure_bytes: usize,
     dropped: Vec<String>,
+    dropped_more: usize,
     pub(crate) violations: Vec<String>,
     started: f64,
 }
@@ -79,8 +80,18 @@ impl Execution {
             figures: Array::new(),
             figure_bytes: 0,
             dropped: Vec::new(),
+            dropped_more: 0,
             violations: Vec::new(),
             started,
+        }
+    }
+
+    /// Records why something was dropped; the list is capped, the count is not.
+    fn drop_reason(&mut self, reason: String) {
+        if self.dropped.len() < 20 {
+            self.dropped.push(reason);
+        } else {
+            self.dropped_more += 1;
         }
     }
 
@@ -121,12 +132,12 @@ impl Execution {
     /// becomes a figure. `None` when nothing valid is left.
     pub(crate) fn bundle(&mut self, data: &JsValue, source: &str) -> Option<JsValue> {
         if !data.is_object() || Array::is_array(data) {
-            self.dropped.push(format!("{source}: mime bundle is not an object"));
+            self.drop_reason(format!("{source}: mime bundle is not an object"));
             return None;
         }
         let entries = Object::entries(data.unchecked_ref::<Object>());
         if entries.length() > 32 {
-            self.dropped.push(format!("{source}: mime bundle has {} entries", entries.length()));
+            self.drop_reason(format!("{source}: mime bundle has {} entries", entries.length()));
             return None;
         }
         let clean = Object::new();
@@ -146,14 +157,14 @@ impl Execution {
                     kept += 1;
                 }
                 Ok(None) => {}
-                Err(reason) => self.dropped.push(format!("{source}: {reason}")),
+                Err(reason) => self.drop_reason(format!("{source}: {reason}")),
             }
         }
         for entry in entries.iter() {
             let mime = Reflect::get(&entry, &0.into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
             if !ALLOWED_MIMES.contains(&mime.as_str()) {
                 let shown = crate::protocol::truncate(&mime, 60);
-                self.dropped.push(format!("{source}: mime type {shown:?} is not allowed"));
+                self.drop_reason(format!("{source}: mime type {shown:?} is not allowed"));
             }
         }
         (kept > 0).then(|| clean.into())
@@ -251,7 +262,11 @@ impl Execution {
             })
             .collect();
         set(&out, "outputs", outputs);
-        set(&out, "droppedOutputs", self.dropped.iter().map(|s| JsValue::from_str(s)).collect::<Array>());
+        let dropped: Array = self.dropped.iter().map(|s| JsValue::from_str(s)).collect();
+        if self.dropped_more > 0 {
+            dropped.push(&format!("... and {} more", self.dropped_more).into());
+        }
+        set(&out, "droppedOutputs", dropped);
         set(&out, "protocolViolations", self.violations.iter().map(|s| JsValue::from_str(s)).collect::<Array>());
         set(&out, "durationMs", (now - self.started).max(0.0));
         set(&out, "interpreterReset", reset);

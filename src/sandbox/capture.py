@@ -414,7 +414,8 @@ def _clip(text, room):
     """The longest prefix of text that fits in ``room`` UTF-8 bytes."""
     if room <= 0:
         return ""
-    data = text.encode("utf-8", "surrogatepass")
+    head = text[:room]  # never encode a huge string whole
+    data = head.encode("utf-8", "surrogatepass")
     if len(data) <= room:
-        return text
+        return head
     return data[:room].decode("utf-8", "ignore")

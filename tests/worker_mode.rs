@@ -1,0 +1,50 @@
+//! The opt-in "worker" isolation: a worker at the page's origin. It runs the
+//! same runtime; these tests also pin down what it does NOT protect.
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+mod common;
+use common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn worker_sandbox() -> pycage::Sandbox {
+    sandbox(&[("isolation", "worker".into()), ("standby", false.into())]).await
+}
+
+#[wasm_bindgen_test]
+async fn runs_and_times_out_like_the_iframe() {
+    let sb = worker_sandbox().await;
+    assert_eq!(sb.isolation(), "worker");
+    run(&sb, "kept = 1").await;
+    let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
+    assert_eq!(status(&ex), "timeout");
+    // With cross-origin isolation the interrupt buffer stops the loop and keeps state.
+    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).unwrap().as_bool().unwrap();
+    assert_eq!(sb.interruptible(), isolated);
+    assert_eq!(get(&ex, "interpreterReset"), JsValue::from(!isolated), "{}", json(&ex));
+    assert_healthy(&sb).await;
+    let ex = run(&sb, "kept").await;
+    assert_eq!(status(&ex) == "ok", isolated);
+    sb.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn forged_messages_on_the_worker_global_are_counted() {
+    let sb = worker_sandbox().await;
+    let ex = run(&sb, "import js\nfrom pyodide.ffi import to_js\njs.postMessage(to_js({'type': 'done', 'id': 1, 'status': 'ok'}))\nimport time\ntime.sleep(0.1)\n'real'").await;
+    assert_eq!(text(&ex, "result.text/plain"), "'real'");
+    assert!(as_array(&get(&ex, "protocolViolations")).length() >= 1, "{}", json(&ex));
+    sb.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn documented_difference_same_origin_data_is_reachable() {
+    // In "worker" mode the worker runs at the page's origin: the native fetch
+    // reads same-origin files. This is why "iframe" is the default.
+    let sb = worker_sandbox().await;
+    let code = "import js\nf = js.WorkerGlobalScope.prototype.fetch\n\
+        r = await f.call(js.self, js.URL.new('/tests/fixtures/secret.json', js.location.href).href)\nprint(await r.text())";
+    let ex = run(&sb, code).await;
+    assert!(text(&ex, "stdout").contains("PYCAGE-SECRET-FILE-7f3a"), "{}", json(&ex));
+    sb.dispose();
+}
