@@ -160,7 +160,8 @@ def describe_error(exc, filename):
 
 
 def _internal(path):
-    return path == __file__ or "/_pyodide/" in path or "/pyodide/" in path
+    # Pyodide's Python package and its JS glue (served from blob: URLs).
+    return path == __file__ or "/_pyodide/" in path or "/pyodide/" in path or path.startswith("blob:")
 
 
 def _safe_str(obj):
