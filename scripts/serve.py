@@ -6,7 +6,11 @@ sends `.mjs` and `.js` as text/javascript and `.wasm` as application/wasm,
 and sends COOP/COEP so the page is cross-origin isolated (SharedArrayBuffer,
 hence KeyboardInterrupt-style interrupts in "worker" isolation).
 
-Usage: serve.py [--port N] [--root DIR] [--no-isolation]
+With --cors it acts as a self-hosted package mirror on another origin: any
+origin may fetch from it (the page fetches Pyodide's files and hands the
+bytes to the sandbox, so the sandbox itself never needs CORS).
+
+Usage: serve.py [--port N] [--root DIR] [--no-isolation] [--cors]
 """
 
 import argparse
@@ -18,6 +22,7 @@ import sys
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     isolation = True
+    cors = False
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".mjs": "text/javascript",
@@ -32,7 +37,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.isolation:
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        if self.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Cross-Origin-Resource-Policy", "cross-origin" if self.cors else "same-origin")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
@@ -46,8 +53,10 @@ def main():
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
     parser.add_argument("--no-isolation", action="store_true")
+    parser.add_argument("--cors", action="store_true")
     args = parser.parse_args()
     Handler.isolation = not args.no_isolation
+    Handler.cors = args.cors
     handler = functools.partial(Handler, directory=os.path.abspath(args.root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     print(f"serving {os.path.abspath(args.root)} at http://127.0.0.1:{server.server_port}/", flush=True)

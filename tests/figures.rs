@@ -34,6 +34,7 @@ async fn display_protocol_keeps_order_and_validates_images() {
     assert_eq!(text(&first, "source"), "display");
     assert!(get(&first, "data").is_instance_of::<js_sys::Uint8Array>());
     assert_eq!(text(&figures.get(1), "mime"), "image/svg+xml");
+    assert_eq!(get(&figures.get(1), "width").as_f64(), Some(10.0), "SVG size comes from its root element");
     assert_eq!(text(&figures.get(2), "source"), "result");
     let html = as_array(&get(&ex, "outputs")).get(3);
     assert_eq!(text(&html, "data.text/html"), "<b>bold</b>");
@@ -85,6 +86,7 @@ async fn missing_package_is_a_quick_package_load_error() {
     assert_eq!(text(&ex, "error.type"), "PackageLoadError");
     let message = text(&ex, "error.message");
     assert!(message.contains("numpy") && message.contains("/node_modules/pyodide/numpy-"), "{message}");
+    assert!(message.contains("HTTP 404"), "the reason is plain: {message}");
     assert_eq!(text(&ex, "stdout"), "", "package messages never reach stdout");
     assert!(took < 5000.0, "took {took} ms");
     web_sys::console::log_1(&format!("import numpy -> PackageLoadError in {took:.0} ms").into());
@@ -117,4 +119,23 @@ async fn wheel_from_pypi_loads_through_packages_and_import() {
     sb.dispose();
     drop(on_log);
     let _ = JsValue::NULL.dyn_ref::<js_sys::Object>();
+}
+
+#[wasm_bindgen_test]
+async fn package_base_url_is_used_and_integrity_is_enforced() {
+    // tests/fixtures/wheels holds PyPI's six-1.17.0 wheel under the exact
+    // file name Pyodide's lockfile lists, but Pyodide repacks its wheels, so
+    // the lockfile's sha256 does not match: the load must be refused.
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    let base = format!("{origin}/tests/fixtures/wheels/");
+    let sb = sandbox(&[("packageBaseUrl", base.clone().into()), ("standby", false.into())]).await;
+    let ex = run(&sb, "import six").await;
+    assert_eq!(text(&ex, "error.type"), "PackageLoadError", "{}", json(&ex));
+    let message = text(&ex, "error.message");
+    assert!(message.contains("integrity") && message.contains(&format!("{base}six-1.17.0")), "{message}");
+    let ex = run(&sb, "import attr").await;
+    let message = text(&ex, "error.message");
+    assert!(message.contains(&format!("{base}attrs-")) && message.contains("HTTP 404"), "{message}");
+    assert_healthy(&sb).await;
+    sb.dispose();
 }

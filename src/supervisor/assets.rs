@@ -26,14 +26,13 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
 }
 
-/// Fetches `url` with a deadline; the body as an ArrayBuffer.
+/// Fetches `url` with a deadline; the body as an ArrayBuffer. `integrity`
+/// (an SRI string such as "sha256-...") is checked here rather than by
+/// `fetch`, whose integrity failure is an opaque "Failed to fetch" that would
+/// hide a plain 404 from the user.
 pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: f64) -> Result<ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let init = web_sys::RequestInit::new();
-    if let Some(integrity) = integrity {
-        init.set_integrity(integrity);
-    }
-    let fetch = window.fetch_with_str_and_init(url, &init);
+    let fetch = window.fetch_with_str(url);
     let deadline = Promise::new(&mut |_, reject| {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             &reject,
@@ -58,7 +57,30 @@ pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: 
     if f64::from(body.byte_length()) > MAX_DOWNLOAD {
         return Err("file is too large".into());
     }
+    if let Some(integrity) = integrity {
+        check_integrity(&window, &body, integrity).await?;
+    }
     Ok(body)
+}
+
+/// Passes if any of the SRI hashes in `integrity` matches `body`.
+async fn check_integrity(window: &web_sys::Window, body: &ArrayBuffer, integrity: &str) -> Result<(), String> {
+    let subtle = window.crypto().map_err(|e| describe(&e))?.subtle();
+    for expected in integrity.split_whitespace() {
+        let Some((alg, hash)) = expected.split_once('-') else { continue };
+        let alg = match alg {
+            "sha256" => "SHA-256",
+            "sha384" => "SHA-384",
+            "sha512" => "SHA-512",
+            _ => continue,
+        };
+        let digest = subtle.digest_with_str_and_buffer_source(alg, body).map_err(|e| describe(&e))?;
+        let digest = JsFuture::from(digest).await.map_err(|e| describe(&e))?;
+        if crate::api::base64(&js_sys::Uint8Array::new(&digest).to_vec()) == hash {
+            return Ok(());
+        }
+    }
+    Err(format!("its content does not match the integrity hash {integrity}"))
 }
 
 fn describe(err: &JsValue) -> String {
