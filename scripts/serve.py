@@ -48,6 +48,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             super().log_message(fmt, *args)
 
 
+class Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that stops reading (a closed tab, a cancelled fetch) is normal.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8000)
@@ -58,7 +65,7 @@ def main():
     Handler.isolation = not args.no_isolation
     Handler.cors = args.cors
     handler = functools.partial(Handler, directory=os.path.abspath(args.root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    server = Server(("127.0.0.1", args.port), handler)
     print(f"serving {os.path.abspath(args.root)} at http://127.0.0.1:{server.server_port}/", flush=True)
     try:
         server.serve_forever()

@@ -34,7 +34,10 @@
         report("the sandbox flooded its frame with messages");
       }
     };
-    worker.onerror = (e) => report(`worker error: ${e.message || "the worker script failed to load"}`);
+    worker.onerror = (e) => {
+      e.preventDefault(); // reported to the page as `crashed`, not as an uncaught error
+      report(`worker error: ${e.message || "the worker script failed to load"}`);
+    };
     worker.onmessageerror = () => report("worker sent a message that could not be deserialized");
     // Interrupts need a SharedArrayBuffer, which exists here only when this
     // frame is cross-origin isolated; otherwise timeouts use termination.

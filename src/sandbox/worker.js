@@ -59,6 +59,9 @@ function onUncaught(event) {
   const err = event.reason || event.error;
   const text = String((err && err.message) || err || event.message || "");
   const fatal = (err && err.name === "Exit") || /Program terminated|already exited|fatally failed/.test(text);
+  // Reported to the page as `crashed`, so not also as an uncaught error in
+  // the host page's console.
+  if (fatal) event.preventDefault();
   if (fatal && send && !crashed) {
     crashed = true;
     post({ type: "crashed", reason: `the interpreter exited: ${text.slice(0, 500)}` });
@@ -155,7 +158,7 @@ async function boot(init) {
   if (init.packages.length) {
     post({ type: "progress", phase: "packages" });
     const failure = await loadPackages(init.packages);
-    if (failure) throw new Error(failure);
+    if (failure) throw new Error(failure.message);
   }
   post({
     type: "ready",
@@ -174,7 +177,9 @@ function log(text) {
   post({ type: "log", text: String(text) });
 }
 
-// Returns null on success, or a message naming each package and URL that failed.
+// Returns null on success, or { message, detail }: the message names the
+// packages and the first URL that failed (one line, for people); the detail
+// has every error and URL (for the traceback).
 async function loadPackages(names) {
   const errors = [];
   fetchFailures = [];
@@ -184,8 +189,13 @@ async function loadPackages(names) {
     errors.push(String((err && err.message) || err));
   }
   if (!errors.length && !fetchFailures.length) return null;
-  const tried = fetchFailures.length ? ` Tried: ${fetchFailures.join("; ")}.` : "";
-  return `could not load ${names.join(", ")}: ${errors.join(" ") || "download failed"}.${tried}`;
+  // The requested packages' own files first, then their dependencies'.
+  const own = (f) => names.some((n) => f.includes(`/${n.toLowerCase()}-`));
+  const failures = [...fetchFailures.filter(own), ...fetchFailures.filter((f) => !own(f))];
+  const more = failures.length > 1 ? ` (and ${failures.length - 1} more files)` : "";
+  const reason = failures.length ? `could not fetch ${failures[0]}${more}` : errors[0];
+  const tried = failures.length ? `\nTried:\n  ${failures.join("\n  ")}` : "";
+  return { message: `could not load ${names.join(", ")}: ${reason}`, detail: `${errors.join("\n")}${tried}` };
 }
 
 // Distribution packages named by the code's imports (as Pyodide's
@@ -212,7 +222,7 @@ async function runOne(msg) {
       let wanted = packagesFor(code);
       const denied = msg.allowed ? wanted.filter((n) => !msg.allowed.includes(n)) : [];
       if (denied.length) {
-        post(packageError(id, `package ${denied.join(", ")} is not in this sandbox's allowedPackages`));
+        post(packageError(id, { message: `package ${denied.join(", ")} is not in this sandbox's allowedPackages` }));
         return;
       }
       if (wanted.length) {
@@ -244,11 +254,7 @@ async function runOne(msg) {
   }
 }
 
-function packageError(id, message) {
-  return {
-    type: "done",
-    id,
-    status: "error",
-    error: { type: "PackageLoadError", message, traceback: `PackageLoadError: ${message}`, line: null },
-  };
+function packageError(id, { message, detail = "" }) {
+  const traceback = `PackageLoadError: ${message}${detail ? `\n\n${detail}` : ""}`;
+  return { type: "done", id, status: "error", error: { type: "PackageLoadError", message, traceback, line: null } };
 }

@@ -121,7 +121,10 @@ impl Host {
                 options.set_name("pycage");
                 let worker = Worker::new_with_options(&worker_url()?, &options)?;
                 let stray = listener(&sink, |sink, _| sink(HostEvent::Stray("message on the worker global".into())));
-                let error = listener(&sink, |sink, e| sink(HostEvent::Died(error_text(&e))));
+                let error = listener(&sink, |sink, e| {
+                    e.prevent_default(); // reported as `crashed`, not as an uncaught page error
+                    sink(HostEvent::Died(error_text(&e)))
+                });
                 let message_error = listener(&sink, |sink, _| sink(HostEvent::Stray("undecodable message".into())));
                 worker.set_onmessage(Some(stray.as_ref().unchecked_ref()));
                 worker.set_onerror(Some(error.as_ref().unchecked_ref()));

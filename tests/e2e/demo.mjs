@@ -1,0 +1,159 @@
+// End-to-end test of the demo (www/): serves the crate root as the demo
+// command does, drives it in headless Chromium (playwright-core, the system
+// /usr/bin/chromium) and checks what a person would see.
+// Usage: node tests/e2e/demo.mjs   (needs pkg/ from a release build)
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const SHOTS = `${ROOT}build`;
+const SECRET = "E2E-HOST-SECRET-51c9";
+
+function serve() {
+  const server = spawn("python3", [`${ROOT}scripts/serve.py`, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: server.stdout }).once("line", (line) => resolve({ server, url: line.match(/http:\S+/)[0] }));
+  });
+}
+
+const failures = [];
+let passed = 0;
+function check(ok, what) {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (ok) passed++;
+  else failures.push(what);
+}
+
+const { server, url } = await serve();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const origin = new URL(url).origin;
+  // Errors thrown on the page, or logged by the page's own scripts, fail the
+  // test. The sandbox's CSP reports (from about:srcdoc and blob: workers) are
+  // the sandbox doing its job, so they are not the page's errors.
+  page.on("pageerror", (err) => check(false, `no uncaught page error (${err.message})`));
+  page.on("console", (msg) => {
+    const from = msg.location().url ?? "";
+    if (msg.type() === "error" && (from.startsWith(origin) || from === "")) {
+      check(false, `no console error from the page (${msg.text()} at ${from})`);
+    }
+  });
+
+  // Plant host data the attack snippet must not reach.
+  await page.goto(`${url}www/`);
+  await page.evaluate((secret) => {
+    document.cookie = `session=${secret}; path=/`;
+    localStorage.setItem("token", secret);
+  }, SECRET);
+  const opened = Date.now();
+  await page.reload();
+  await page.waitForSelector('#status[data-phase="ready"]', { timeout: 90_000 });
+  const readyMs = Date.now() - opened;
+  const status = await page.textContent("#status");
+  check(/Ready in .* isolation iframe/.test(status), `status line shows ready and the isolation mode (${status.trim()})`);
+  console.log(`page open to ready: ${readyMs} ms (page's own measure: ${await page.getAttribute("body", "data-ready-ms")} ms)`);
+
+  const FINAL = /^(ok|error|timeout|cancelled|crashed) · /;
+  async function runSnippet(title) {
+    const exchange = page.locator("article.exchange", { has: page.locator(`button[data-snippet="${title}"]`) });
+    await exchange.locator(`button[data-snippet="${title}"]`).click();
+    const out = exchange.locator(".output");
+    await out.locator("p.meta", { hasText: FINAL }).waitFor({ timeout: 60_000 });
+    return out;
+  }
+
+  let out = await runSnippet("Summary statistics");
+  check((await out.locator("pre.stream").innerText()).includes("north"), "printed output is shown");
+  check((await out.locator("pre.result").innerText()).trim() === "102.02", "the last expression is shown");
+
+  out = await runSnippet("A chart, no packages");
+  const size = await out.locator("img.figure").evaluate(async (img) => {
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)];
+  });
+  check(size[0] === 480 && size[1] === 240 && size[2] === "data:image/png;base64,", `display-protocol PNG decodes at 480x240 (${size})`);
+  const text = await out.innerText();
+  check(text.indexOf("Signups per month") < text.indexOf("Best month"), "prints keep their order around the figure");
+
+  out = await runSnippet("SVG figure");
+  const svg = await out.locator("img.figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.src.slice(0, 18)]));
+  check(svg[0] === 320 && svg[1] === "data:image/svg+xml", `SVG is shown as an <img> (${svg})`);
+  check((await out.locator("svg").count()) === 0, "no SVG is inserted inline");
+
+  out = await runSnippet("HTML table");
+  check((await out.locator("table").count()) === 0 && (await out.innerText()).includes("HTML (shown as source"), "HTML is shown as source, never inserted");
+
+  out = await runSnippet("NameError");
+  check((await out.locator(".error strong").innerText()).includes("NameError: name 'line' is not defined"), "an exception shows type and message");
+  check((await out.locator(".error pre").innerText()).includes("line 2"), "an exception shows its traceback");
+
+  out = await runSnippet("SyntaxError");
+  check((await out.locator(".error").innerText()).includes("SyntaxError"), "a syntax error is shown");
+
+  await page.selectOption("#timeout", "2");
+  out = await runSnippet("Infinite loop");
+  check((await out.locator(".notice.timeout").innerText()).startsWith("Stopped after 2 s"), "a timeout shows the stop notice");
+  out = await runSnippet("Summary statistics");
+  check((await out.locator("pre.result").innerText()).includes("102.02"), "the next run after a timeout works");
+
+  out = await runSnippet("Read the host's data");
+  const attack = await out.innerText();
+  check(attack.includes("document.cookie: blocked") && attack.includes("localStorage: blocked") && attack.includes("api: blocked"), "the host-data attack visibly fails");
+  check(!attack.includes(SECRET) && !(await page.content()).includes(SECRET), "the planted secrets appear nowhere");
+
+  out = await runSnippet("numpy + matplotlib");
+  const offline = (await out.locator(".error").count()) > 0;
+  if (offline) {
+    check((await out.locator(".error strong").innerText()).startsWith("PackageLoadError"), "offline, numpy gives the package error");
+    check((await out.locator(".notice").innerText()).includes("?packages="), "offline, the page says how to self-host");
+  } else {
+    check((await out.locator("img.figure").count()) === 1, "online, numpy and matplotlib draw a figure");
+  }
+
+  out = await runSnippet("Print flood");
+  check((await out.innerText()).includes("Output was cut"), "a print flood is cut and says so");
+
+  out = await runSnippet("Crash");
+  check((await out.locator(".notice.crash").innerText()).includes("crashed"), "a crash shows as a crash");
+  out = await runSnippet("Summary statistics");
+  check((await out.locator("pre.result").innerText()).includes("102.02"), "the next run after a crash works");
+
+  await page.fill("#code", "print('from the editor')\n6 * 7");
+  await page.click("#run");
+  await page.locator("#editor-output p.meta", { hasText: FINAL }).waitFor();
+  check((await page.locator("#editor-output").innerText()).includes("42"), "the free-form editor runs code");
+
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/demo.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(async () => {
+    await new Promise(requestAnimationFrame);
+    return document.documentElement.scrollWidth - innerWidth;
+  });
+  if (overflow > 0) {
+    // The widest elements not inside a scrolling box: what to fix.
+    const wide = await page.evaluate(() => {
+      const scrolled = (e) => { for (let p = e.parentElement; p; p = p.parentElement) if (getComputedStyle(p).overflowX !== "visible") return true; return false; };
+      return [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > innerWidth + 1 && !scrolled(e) || e.scrollWidth > innerWidth)
+        .slice(0, 5).map((e) => `${e.tagName}.${e.className} ${e.textContent.slice(0, 40)}`);
+    });
+    console.log("too wide:", wide.join(", "));
+  }
+  check(overflow <= 0, `no horizontal scrolling at phone width (${overflow} px over)`);
+  await page.screenshot({ path: `${SHOTS}/demo-phone.png`, fullPage: false });
+  console.log(`screenshots: ${SHOTS}/demo.png, ${SHOTS}/demo-phone.png`);
+} catch (err) {
+  check(false, `the test ran to the end (${err.stack ?? err})`);
+} finally {
+  await browser.close();
+  server.kill();
+}
+console.log(`\ndemo e2e: ${passed} passed, ${failures.length} failed`);
+process.exit(failures.length ? 1 : 0);
