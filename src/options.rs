@@ -15,7 +15,7 @@ pub(crate) const PYODIDE_VERSION: &str = "314.0.7";
 const SANDBOX_FIELDS: &[&str] = &[
     "pyodideUrl", "packageBaseUrl", "timeoutMs", "maxOutputBytes", "isolation", "packages",
     "autoLoadPackages", "allowedPackages", "onLog", "onProgress", "standby", "bootTimeoutMs",
-    "maxFigures", "maxFigureBytes", "maxRunFigureBytes", "maxImagePixels",
+    "maxFigures", "maxFigureBytes", "maxRunFigureBytes", "maxImagePixels", "snapshot",
 ];
 const RUN_FIELDS: &[&str] = &["timeoutMs", "signal", "onStdout", "onStderr", "figureFormat", "figureDpi"];
 
@@ -69,6 +69,8 @@ pub(crate) struct SandboxConfig {
     pub on_log: Option<Function>,
     pub on_progress: Option<Function>,
     pub standby: bool,
+    /// Boot interpreters from a memory snapshot kept at the page's origin.
+    pub snapshot: bool,
     pub boot_timeout_ms: f64,
     pub caps: FigureCaps,
 }
@@ -208,7 +210,14 @@ impl SandboxConfig {
                 return Err(Error::options("packages", format!("{package:?} is neither a package name nor a wheel URL")));
             }
         }
+        // A snapshot holds Python's memory but not the files packages
+        // installed, so it is only safe (and the default) without packages.
+        let snapshot = f.map_or(Ok(None), |f| f.boolean("snapshot"))?;
+        if snapshot == Some(true) && !resolved.is_empty() {
+            return Err(Error::options("snapshot", "cannot be combined with packages (a snapshot does not hold their files)"));
+        }
         Ok(SandboxConfig {
+            snapshot: snapshot.unwrap_or(resolved.is_empty()),
             pyodide_url,
             package_base_url,
             timeout_ms: get_num("timeoutMs", 1.0, 86_400_000.0)?.unwrap_or(30_000.0),

@@ -170,6 +170,8 @@ pub(crate) enum FromSandbox {
     Fetch(Fetch),
     Log(Text),
     Crashed(Text),
+    /// A memory snapshot of a freshly booted interpreter (asked for at init).
+    Snapshot(js_sys::Uint8Array),
 }
 
 impl FromSandbox {
@@ -205,6 +207,10 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
     if !msg.is_object() {
         return Err("msg is not an object".into());
     }
+    let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string());
+    if kind.as_deref() == Some("snapshot") {
+        return decode_snapshot(&msg);
+    }
     check_strings(&msg)?;
     let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string()).ok_or("missing type")?;
     Ok(match kind.as_str() {
@@ -219,6 +225,22 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
         "crashed" => FromSandbox::Crashed(parse(msg)?),
         other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
     })
+}
+
+/// The largest snapshot accepted (Pyodide's is about 30 MiB).
+const MAX_SNAPSHOT: u32 = 512 << 20;
+
+/// `{type: "snapshot", data: Uint8Array}`, read without copying the bytes into wasm.
+fn decode_snapshot(msg: &JsValue) -> Result<FromSandbox, String> {
+    if Object::keys(msg.unchecked_ref::<Object>()).length() != 2 {
+        return Err("snapshot must have exactly `type` and `data`".into());
+    }
+    let data = Reflect::get(msg, &"data".into()).map_err(|_| "missing data".to_string())?;
+    let data = data.dyn_into::<js_sys::Uint8Array>().map_err(|_| "snapshot data is not a Uint8Array".to_string())?;
+    if data.length() == 0 || data.length() > MAX_SNAPSHOT {
+        return Err(format!("snapshot of {} bytes is out of range", data.length()));
+    }
+    Ok(FromSandbox::Snapshot(data))
 }
 
 /// Rejects oversized top-level strings before serde copies them into wasm.

@@ -195,6 +195,9 @@ async fn invalid_options_and_arguments_are_typed_errors() {
         assert_eq!(err_name(&err), "OptionsError");
         assert_eq!(text(&err, "field"), key);
     }
+    let with_packages = options(&[("snapshot", true.into()), ("packages", js_sys::Array::of1(&"six".into()).into())]);
+    let err = pycage::Sandbox::create(Some(with_packages.unchecked_into())).await.err().expect("create rejects");
+    assert_eq!(text(&err, "field"), "snapshot", "a snapshot does not hold package files");
     let err = rejects(pycage::run_python(JsValue::NULL, None)).await;
     assert_eq!(err_name(&err), "OptionsError");
 }
@@ -301,4 +304,33 @@ async fn sandboxes_do_not_share_state() {
     assert_eq!(text(&ex, "error.type"), "NameError");
     let _ = Reflect::get(&ex, &"status".into());
     b.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn later_interpreters_boot_from_the_pages_snapshot() {
+    // A sandbox's standby makes the snapshot (then is replaced by one booted
+    // from it); the next sandboxes boot from it.
+    let first = sandbox(&[("snapshot", true.into())]).await;
+    run(&first, "secret_of_first = 1").await;
+    sleep(6000).await; // the standby boots and makes the snapshot
+    let second = sandbox(&[("standby", false.into())]).await;
+    assert!(second.booted_from_snapshot(), "the second interpreter boots from the snapshot");
+    assert_healthy(&second).await;
+    let ex = run(&second, "'secret_of_first' in globals()").await;
+    assert_eq!(text(&ex, "result.text/plain"), "False", "a snapshot is taken before any user code");
+    let third = sandbox(&[("standby", false.into())]).await;
+    let draw = "import random\nrandom.random()";
+    let (a, b) = (run(&second, draw).await, run(&third, draw).await);
+    assert_ne!(text(&a, "result.text/plain"), text(&b, "result.text/plain"), "random is reseeded per interpreter");
+    let ex = run(&third, "import csv, decimal\nstr(decimal.Decimal('1.1') * 3)").await;
+    assert_eq!(text(&ex, "result.text/plain"), "'3.3'", "the standard library still imports: {}", json(&ex));
+    // The `js` module behaves as in a normal boot (Pyodide's snapshot-making
+    // mode would make this an "Illegal invocation" error instead of a crash).
+    let ex = run(&third, "import js\njs.self.close()").await;
+    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    let off = sandbox(&[("standby", false.into()), ("snapshot", false.into())]).await;
+    assert!(!off.booted_from_snapshot());
+    for sb in [first, second, third, off] {
+        sb.dispose();
+    }
 }

@@ -59,6 +59,8 @@ def install():
 
 def find_imports(code):
     """Top-level module names the code imports (for loading packages first)."""
+    if "import" not in code:  # no import statement: skip a parse on every run
+        return []
     try:
         tree = ast.parse(code)
     except SyntaxError:

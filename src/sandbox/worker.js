@@ -138,7 +138,7 @@ async function boot(init) {
   for (const [name, info] of Object.entries(JSON.parse(lockFile).packages)) {
     for (const module of info.imports || []) importToPackage.set(module, name);
   }
-  pyodide = await loadPyodide({
+  const options = {
     indexURL,
     createPyodideModule,
     lockFileContents: lockFile,
@@ -146,7 +146,12 @@ async function boot(init) {
     env: { HOME: "/home/pyodide", MPLBACKEND: "module://_pycage_mpl" },
     stdout: (text) => forward("stdout", text + "\n"),
     stderr: (text) => forward("stderr", text + "\n"),
-  });
+  };
+  // A snapshot (made by a fresh interpreter, kept by the page) skips
+  // Python's start-up; otherwise the page may ask us to make one.
+  if (init.snapshot) options._loadSnapshot = init.snapshot;
+  else if (init.makeSnapshot) options._makeSnapshot = true;
+  pyodide = await loadPyodide(options);
   if (init.interruptBuffer) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
@@ -155,6 +160,15 @@ async function boot(init) {
   pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
+  if (init.snapshot) {
+    // Every interpreter from one snapshot would otherwise replay the same
+    // random sequence.
+    pyodide.runPython("import random; random.seed()");
+  } else if (init.makeSnapshot) {
+    // Taken before any user code has run here, which is why the page trusts it.
+    const snapshot = pyodide.makeMemorySnapshot();
+    send({ token, msg: { type: "snapshot", data: snapshot } }, [snapshot.buffer]);
+  }
   if (init.packages.length) {
     post({ type: "progress", phase: "packages" });
     const failure = await loadPackages(init.packages);

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::{ArrayBuffer, Object, Promise, Reflect};
+use js_sys::{ArrayBuffer, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -88,15 +88,20 @@ fn describe(err: &JsValue) -> String {
 }
 
 async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue> {
-    let files = Object::new();
+    // All at once: the files are independent, and a cold boot waits for the slowest.
+    let fetches = js_sys::Array::new();
     for name in CORE_FILES {
         let url = format!("{index_url}{name}");
-        let bytes = fetch_bytes(&url, None, timeout_ms).await.map_err(|reason| {
-            JsValue::from(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)))
-        })?;
-        Reflect::set(&files, &url.into(), &bytes)?;
+        fetches.push(&wasm_bindgen_futures::future_to_promise(async move {
+            match fetch_bytes(&url, None, timeout_ms).await {
+                Ok(bytes) => Ok(js_sys::Array::of2(&url.into(), &bytes).into()),
+                Err(reason) => Err(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)).into()),
+            }
+        }));
     }
-    Ok(files.into())
+    let entries = JsFuture::from(Promise::all(&fetches)).await?;
+    Object::from_entries(&entries)
+        .map(JsValue::from)
 }
 
 /// `{ url: ArrayBuffer }` for the core files under `index_url`.

@@ -12,7 +12,7 @@ use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Work
 
 use crate::options::Isolation;
 
-const WORKER_JS: &str = include_str!("../sandbox/worker.js");
+pub(crate) const WORKER_JS: &str = include_str!("../sandbox/worker.js");
 const FRAME_JS: &str = include_str!("../sandbox/frame.js");
 
 /// What a host reports to the supervisor.

@@ -11,6 +11,7 @@
 
 mod assets;
 mod host;
+mod snapshot;
 mod timer;
 
 use std::cell::RefCell;
@@ -33,6 +34,8 @@ use timer::{now, Timer};
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
 /// How long an interrupted run gets to stop before its worker is killed.
 const GRACE_MS: f64 = 500.0;
+/// How long after an interpreter is ready its standby starts booting.
+const STANDBY_DELAY_MS: f64 = 200.0;
 /// Protocol violations after which an interpreter is killed.
 const MAX_VIOLATIONS: u32 = 100;
 /// Messages one run may send.
@@ -63,6 +66,7 @@ enum Event {
     Abort(u32),
     Grace(u32),
     BootTimeout(u32),
+    SpawnStandby,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -79,6 +83,8 @@ struct Slot {
     interruptible: bool,
     violations: u32,
     fetches: u32,
+    /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
+    from_snapshot: bool,
     _boot_timer: Option<Timer>,
 }
 
@@ -132,6 +138,12 @@ struct Inner {
     disposed: bool,
     info: Option<(String, String)>,
     effects: Vec<(Function, JsValue)>,
+    standby_timer: Option<Timer>,
+    /// The snapshot new interpreters boot from, once one exists.
+    snapshot: Option<js_sys::Uint8Array>,
+    /// The interpreter asked to make it, until it does.
+    snapshot_maker: Option<u32>,
+    snapshot_key: String,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -189,6 +201,8 @@ impl Supervisor {
             run_effects(vec![(progress.clone(), progress_event("downloading"))]);
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
+        let snapshot_key = snapshot::key(&config.pyodide_url, &[CAPTURE_PY, host::WORKER_JS]);
+        let saved = if config.snapshot { snapshot::load(&snapshot_key).await } else { None };
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 config,
@@ -205,6 +219,10 @@ impl Supervisor {
                 disposed: false,
                 info: None,
                 effects: Vec::new(),
+                standby_timer: None,
+                snapshot: saved,
+                snapshot_maker: None,
+                snapshot_key,
             })
         });
         let booted = Deferred::new();
@@ -212,7 +230,7 @@ impl Supervisor {
         {
             let mut state = inner.borrow_mut();
             state.boot_waiters.push(booted);
-            state.active = Some(state.spawn_slot()?);
+            state.active = Some(state.spawn_slot(Which::Active)?);
         }
         let supervisor = Supervisor { inner };
         if let Err(err) = wasm_bindgen_futures::JsFuture::from(promise).await {
@@ -269,6 +287,10 @@ impl Supervisor {
         self.inner.borrow().info.clone()
     }
 
+    pub(crate) fn booted_from_snapshot(&self) -> bool {
+        self.inner.borrow().active.as_ref().is_some_and(|s| s.from_snapshot)
+    }
+
     pub(crate) fn interruptible(&self) -> bool {
         self.inner.borrow().active.as_ref().is_some_and(|s| s.interruptible)
     }
@@ -290,7 +312,10 @@ fn progress_event(phase: &str) -> JsValue {
 }
 
 impl Inner {
-    fn spawn_slot(&mut self) -> Result<Slot, JsValue> {
+    /// Starts an interpreter. Only a standby is ever asked to make the
+    /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
+    /// the maker is replaced as soon as it has made it and never runs code.
+    fn spawn_slot(&mut self, which: Which) -> Result<Slot, JsValue> {
         self.next_gen += 1;
         let gen = self.next_gen;
         let token = host::random_hex();
@@ -303,6 +328,13 @@ impl Inner {
         set("capture", &CAPTURE_PY.into())?;
         let packages: js_sys::Array = self.config.packages.iter().map(|p| JsValue::from_str(p)).collect();
         set("packages", &packages)?;
+        let from_snapshot = self.snapshot.is_some();
+        if let Some(bytes) = &self.snapshot {
+            set("snapshot", bytes)?;
+        } else if which == Which::Standby && self.config.snapshot && self.snapshot_maker.and_then(|g| self.which(g)).is_none() {
+            set("makeSnapshot", &true.into())?;
+            self.snapshot_maker = Some(gen);
+        }
         let weak = self.weak.clone();
         let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
         let host = Host::spawn(self.config.isolation, init, sink)?;
@@ -316,6 +348,7 @@ impl Inner {
             interruptible: false,
             violations: 0,
             fetches: 0,
+            from_snapshot,
             _boot_timer: Some(boot_timer),
         })
     }
@@ -356,6 +389,7 @@ impl Inner {
                     }
                 }
             }
+            Event::SpawnStandby => self.spawn_standby(),
             Event::Deadline(id) => self.on_deadline(id, Status::Timeout),
             Event::Abort(id) => self.on_deadline(id, Status::Cancelled),
             Event::Grace(id) => {
@@ -410,6 +444,14 @@ impl Inner {
                 }
             }
             FromSandbox::BootFailed(t) if !ready => self.boot_failed(which, t.text),
+            FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
+                self.snapshot_maker = None;
+                snapshot::store(&self.snapshot_key, &bytes);
+                self.log(format!("saved a {} MiB boot snapshot at this page's origin", bytes.length() >> 20));
+                self.snapshot = Some(bytes);
+                self.standby = None;
+                self.spawn_standby();
+            }
             FromSandbox::Crashed(t) => self.slot_died(which, t.text),
             FromSandbox::Log(t) => self.log(t.text),
             FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
@@ -543,6 +585,18 @@ impl Inner {
 
     fn boot_failed(&mut self, which: Which, reason: String) {
         self.log(format!("a sandbox interpreter failed to start: {reason}"));
+        if self.slot(which).is_some_and(|s| s.from_snapshot) {
+            // A stale or broken snapshot: drop it and boot the slow way.
+            self.log("dropping the boot snapshot".into());
+            self.snapshot = None;
+            snapshot::forget(&self.snapshot_key);
+            match self.spawn_slot(which) {
+                Ok(slot) if which == Which::Active => self.active = Some(slot),
+                Ok(slot) => self.standby = Some(slot),
+                Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
+            }
+            return;
+        }
         if which == Which::Standby {
             self.standby = None; // retried at the next promotion
             return;
@@ -575,8 +629,13 @@ impl Inner {
             return;
         }
         self.active = self.standby.take();
+        if self.active.as_ref().is_some_and(|s| Some(s.gen) == self.snapshot_maker) {
+            // Still making the snapshot: it must never run user code.
+            self.active = None;
+            self.snapshot_maker = None;
+        }
         if self.active.is_none() {
-            match self.spawn_slot() {
+            match self.spawn_slot(Which::Active) {
                 Ok(slot) => self.active = Some(slot),
                 Err(err) => {
                     let reason = format!("could not create the sandbox: {err:?}");
@@ -599,13 +658,23 @@ impl Inner {
         }
         self.progress("ready");
         if self.config.standby && self.standby.is_none() {
+            // Not at once: the first run usually follows `ready` immediately,
+            // and a booting standby would compete with it for the CPU.
+            let weak = self.weak.clone();
+            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || dispatch(&weak, Event::SpawnStandby)));
+        }
+        self.pump();
+    }
+
+    fn spawn_standby(&mut self) {
+        self.standby_timer = None;
+        if self.config.standby && self.standby.is_none() {
             // Booted fresh, never recycled: a used interpreter is never reused.
-            match self.spawn_slot() {
+            match self.spawn_slot(Which::Standby) {
                 Ok(slot) => self.standby = Some(slot),
                 Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
             }
         }
-        self.pump();
     }
 
     /// Starts queued work while the active interpreter is idle.
@@ -739,6 +808,7 @@ impl Inner {
         }
         self.active = None;
         self.standby = None;
+        self.standby_timer = None;
         let disposed = || JsValue::from(Error::Disposed);
         for waiter in self.boot_waiters.drain(..) {
             self.effects.push((waiter.reject, disposed()));
@@ -767,5 +837,6 @@ fn kind_name(message: &FromSandbox) -> &'static str {
         FromSandbox::Fetch(_) => "fetch",
         FromSandbox::Log(_) => "log",
         FromSandbox::Crashed(_) => "crashed",
+        FromSandbox::Snapshot(_) => "snapshot (not asked for)",
     }
 }

@@ -1,0 +1,177 @@
+// The benchmark page: the same measurements for pycage and for the baseline
+// (plain Pyodide in a plain module worker), called by bench/run.mjs through
+// `window.bench`. Every function returns milliseconds or plain numbers.
+import init, { Sandbox } from "../pkg/pycage.js";
+
+const INDEX_URL = new URL("../node_modules/pyodide/", location.href).href;
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class Baseline {
+  static async boot() {
+    const worker = new Worker(new URL("baseline-worker.js", import.meta.url), { type: "module" });
+    const baseline = new Baseline(worker);
+    await new Promise((resolve) => {
+      baseline.onReady = resolve;
+      worker.postMessage({ type: "boot", indexURL: INDEX_URL });
+    });
+    return baseline;
+  }
+  constructor(worker) {
+    this.worker = worker;
+    this.nextId = 1;
+    this.waiting = new Map();
+    this.onStdout = null;
+    worker.onmessage = ({ data }) => {
+      if (data.type === "stdout") this.onStdout?.(data.text);
+      else if (data.type === "ready") this.onReady();
+      else {
+        this.waiting.get(data.id)?.(data);
+        this.waiting.delete(data.id);
+      }
+    };
+  }
+  run(code) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ type: "run", id, code });
+    });
+  }
+}
+
+let wasm = null; // pycage's wasm exports (for its memory size)
+const impl = {}; // "pycage" | "baseline" -> { run(code, opts) }
+
+function use(name, target) {
+  impl[name] = name === "baseline"
+    ? { run: (code) => target.run(code), target }
+    : { run: (code, opts) => target.runPython(code, opts), target };
+}
+
+async function check(name) {
+  const ex = await impl[name].run("1+1");
+  const value = name === "baseline" ? ex.result : ex.result?.["text/plain"];
+  if (String(value) !== "2") throw new Error(`${name}: 1+1 gave ${JSON.stringify(ex)}`);
+}
+
+const PNG = `import zlib, struct
+def png(w, h):
+    def chunk(k, d): return struct.pack('>I', len(d)) + k + d + struct.pack('>I', zlib.crc32(k + d))
+    row = b'\\x00' + bytes(x % 251 for x in range(w * 3))
+    raw = b''.join(row for _ in range(h))
+    header = struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)
+    return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', header) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+class Img:
+    def __init__(self, data): self.data = data
+    def _repr_png_(self): return self.data
+`;
+
+window.bench = {
+  /** Create to the first result of 1+1. */
+  async boot(name, isolation = "iframe") {
+    const started = now();
+    if (name === "baseline") {
+      use(name, await Baseline.boot());
+    } else {
+      wasm ??= await init();
+      use(name, await Sandbox.create({ pyodideUrl: INDEX_URL, isolation, maxOutputBytes: 16 << 20, timeoutMs: 60_000 }));
+    }
+    await check(name);
+    return now() - started;
+  },
+
+  /** `n` sequential round trips of 1+1, each timed. */
+  async roundTrips(name, n) {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const started = now();
+      await impl[name].run("1+1");
+      times.push(now() - started);
+    }
+    return times;
+  },
+
+  /** while True: pass with a 100 ms limit, then 1+1. The baseline can only
+   *  stop it by terminating the worker and booting a new one. */
+  async timeoutRecovery(name) {
+    const started = now();
+    let timedOut;
+    if (name === "baseline") {
+      const stuck = impl.baseline.run("while True: pass");
+      await sleep(100);
+      impl.baseline.target.worker.terminate();
+      timedOut = now();
+      void stuck;
+      use("baseline", await Baseline.boot());
+    } else {
+      const ex = await impl[name].run("while True: pass", { timeoutMs: 100 });
+      if (ex.status !== "timeout") throw new Error(`expected a timeout, got ${ex.status}`);
+      timedOut = now();
+    }
+    await check(name);
+    return { toNextResult: now() - started, deadlineToTimeout: timedOut - (started + 100) };
+  },
+
+  /** 10 MiB printed as 1 KiB lines, until the last byte reaches the page. */
+  async stdout(name) {
+    const target = 10 << 20;
+    let received = 0;
+    let last = 0;
+    const count = (text) => {
+      received += text.length + (name === "baseline" ? 1 : 0); // Pyodide's batched stdout drops the newline
+      last = now();
+    };
+    const code = "line = 'x' * 1023\nfor _ in range(10240):\n    print(line)";
+    const started = now();
+    if (name === "baseline") {
+      impl.baseline.target.onStdout = count;
+      await impl.baseline.run(code);
+      impl.baseline.target.onStdout = null;
+    } else {
+      await impl[name].run(code, { onStdout: count });
+    }
+    if (received !== target) throw new Error(`${name}: received ${received} of ${target} bytes`);
+    return last - started;
+  },
+
+  /** A 640x480 PNG made in Python; pycage returns it through the display
+   *  protocol (validated figure), the baseline as the run's bytes. */
+  async png(name, reps) {
+    await impl[name].run(PNG);
+    const code = name === "baseline" ? "png(640, 480)" : "display(Img(png(640, 480)))";
+    const times = [];
+    for (let i = 0; i < reps; i++) {
+      const started = now();
+      const ex = await impl[name].run(code);
+      times.push(now() - started);
+      const bytes = name === "baseline" ? ex.result : ex.figures?.[0]?.data;
+      if (!(bytes instanceof Uint8Array) || bytes.length < 1000) throw new Error(`${name}: no PNG (${JSON.stringify(ex).slice(0, 300)})`);
+    }
+    return times;
+  },
+
+  /** JS heap (after a forced GC) before and after `n` runs of 1+1. */
+  async memory(name, n) {
+    const heap = () => (globalThis.gc?.(), performance.memory?.usedJSHeapSize ?? NaN);
+    await this.roundTrips(name, 100);
+    await sleep(50);
+    const before = heap();
+    await this.roundTrips(name, n);
+    await sleep(50);
+    const after = heap();
+    return { before, after };
+  },
+
+  /** pycage's own wasm memory (the page side), in bytes. */
+  wasmMemory() {
+    return wasm ? wasm.memory.buffer.byteLength : null;
+  },
+
+  dispose(name) {
+    const target = impl[name]?.target;
+    if (target instanceof Baseline) target.worker.terminate();
+    else target?.dispose();
+    delete impl[name];
+  },
+};

@@ -1,0 +1,72 @@
+//! Memory snapshots of a freshly booted interpreter, kept at the host page's
+//! origin (in memory, and in the Cache API so later page loads boot fast).
+//! Never inside the sandbox: the sandbox only ever receives one in `init`.
+//!
+//! A snapshot is accepted only from an interpreter that was asked for one,
+//! before it is ready, so before any user code has run in it. Even a forged
+//! snapshot would only run inside the sandbox, like any other code there.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+const CACHE_NAME: &str = "pycage-snapshots";
+
+thread_local! {
+    static MEMORY: RefCell<HashMap<String, Uint8Array>> = RefCell::new(HashMap::new());
+}
+
+/// The Cache API key: the snapshot depends on the Pyodide build and on the
+/// sandbox code that ran before it was taken.
+pub(crate) fn key(pyodide_url: &str, sandbox_code: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
+    for byte in sandbox_code.iter().flat_map(|s| s.bytes()) {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{pyodide_url}__pycage_snapshot__/{}-{hash:016x}", env!("CARGO_PKG_VERSION"))
+}
+
+fn caches() -> Option<web_sys::CacheStorage> {
+    // Throws in insecure contexts and some opaque origins: memory only then.
+    web_sys::window()?.caches().ok()
+}
+
+async fn open() -> Option<web_sys::Cache> {
+    let cache = JsFuture::from(caches()?.open(CACHE_NAME)).await.ok()?;
+    cache.dyn_into().ok()
+}
+
+pub(crate) async fn load(key: &str) -> Option<Uint8Array> {
+    if let Some(bytes) = MEMORY.with(|m| m.borrow().get(key).cloned()) {
+        return Some(bytes);
+    }
+    let response = JsFuture::from(open().await?.match_with_str(key)).await.ok()?;
+    let response: web_sys::Response = response.dyn_into().ok()?;
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    let bytes = Uint8Array::new(&buffer);
+    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), bytes.clone()));
+    Some(bytes)
+}
+
+pub(crate) fn store(key: &str, bytes: &Uint8Array) {
+    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), bytes.clone()));
+    let (key, bytes) = (key.to_string(), bytes.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(cache) = open().await else { return };
+        let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(&bytes)) else { return };
+        let _ = JsFuture::from(cache.put_with_str(&key, &response)).await;
+    });
+}
+
+pub(crate) fn forget(key: &str) {
+    MEMORY.with(|m| m.borrow_mut().remove(key));
+    let key = key.to_string();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Some(cache) = open().await {
+            let _ = JsFuture::from(cache.delete_with_str(&key)).await;
+        }
+    });
+}
