@@ -88,20 +88,17 @@ fn describe(err: &JsValue) -> String {
 }
 
 async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue> {
-    // All at once: the files are independent, and a cold boot waits for the slowest.
-    let fetches = js_sys::Array::new();
+    // One at a time: in parallel, wasm-bindgen-test's server stalled a
+    // request past the deadline, and a cold boot gained little from it here.
+    let files = Object::new();
     for name in CORE_FILES {
         let url = format!("{index_url}{name}");
-        fetches.push(&wasm_bindgen_futures::future_to_promise(async move {
-            match fetch_bytes(&url, None, timeout_ms).await {
-                Ok(bytes) => Ok(js_sys::Array::of2(&url.into(), &bytes).into()),
-                Err(reason) => Err(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)).into()),
-            }
-        }));
+        let bytes = fetch_bytes(&url, None, timeout_ms).await.map_err(|reason| {
+            JsValue::from(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)))
+        })?;
+        js_sys::Reflect::set(&files, &url.into(), &bytes)?;
     }
-    let entries = JsFuture::from(Promise::all(&fetches)).await?;
-    Object::from_entries(&entries)
-        .map(JsValue::from)
+    Ok(files.into())
 }
 
 /// `{ url: ArrayBuffer }` for the core files under `index_url`.
