@@ -318,6 +318,10 @@ async fn later_interpreters_boot_from_the_pages_snapshot() {
     assert_healthy(&second).await;
     let ex = run(&second, "'secret_of_first' in globals()").await;
     assert_eq!(text(&ex, "result.text/plain"), "False", "a snapshot is taken before any user code");
+    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).unwrap().as_bool().unwrap();
+    assert_eq!(second.interruptible(), isolated, "interrupts work after a snapshot boot");
+    let ex = run_with(&second, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
+    assert_eq!(get(&ex, "interpreterReset"), JsValue::from(!isolated), "{}", json(&ex));
     let third = sandbox(&[("standby", false.into())]).await;
     let draw = "import random\nrandom.random()";
     let (a, b) = (run(&second, draw).await, run(&third, draw).await);
