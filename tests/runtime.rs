@@ -104,6 +104,30 @@ async fn infinite_loop_times_out_and_next_run_works() {
 }
 
 #[wasm_bindgen_test]
+async fn a_deadline_before_the_run_starts_still_interrupts_it() {
+    // The previous run leaves the worker busy (a JS timer running Python),
+    // so the next run's deadline passes before the worker starts it. The
+    // interrupt must wait for that run, not hit the timer's code or be lost.
+    for isolation in ["iframe", "worker"] {
+        let sb = sandbox(&[("isolation", isolation.into()), ("standby", false.into())]).await;
+        if !sb.interruptible() {
+            sb.dispose();
+            continue; // not cross-origin isolated: timeouts terminate instead
+        }
+        let busy = "import js, time\nfrom pyodide.ffi import create_once_callable\nkept = 'yes'\n\
+            def spin():\n    global spun\n    t = time.time()\n    while time.time() - t < 0.45: pass\n    spun = True\n\
+            js.setTimeout(create_once_callable(spin), 0)";
+        run(&sb, busy).await;
+        let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
+        assert_eq!(status(&ex), "timeout", "{isolation}: {}", json(&ex));
+        assert_eq!(get(&ex, "interpreterReset"), JsValue::FALSE, "{isolation}: interrupt lost: {}", json(&ex));
+        let ex = run(&sb, "(kept, spun)").await;
+        assert_eq!(text(&ex, "result.text/plain"), "('yes', True)", "{isolation}: {}", json(&ex));
+        sb.dispose();
+    }
+}
+
+#[wasm_bindgen_test]
 async fn sleep_forever_times_out() {
     let sb = shared().await;
     let ex = run_with(&sb, "import time\ntime.sleep(10**6)", obj(&[("timeoutMs", 300.into())])).await;

@@ -43,11 +43,17 @@
     // frame is cross-origin isolated; otherwise timeouts use termination.
     let interrupt = null;
     if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
-      interrupt = new Int32Array(new SharedArrayBuffer(4));
+      interrupt = new Int32Array(new SharedArrayBuffer(12));
       init.interruptBuffer = interrupt.buffer;
     }
+    // The page asks to stop run `id`: [1] names the run, [0] is Pyodide's
+    // flag, set only if the worker is in that run ([2]); a run that starts
+    // later sets it itself (worker.js, runOne).
     framePort.onmessage = (e) => {
-      if (e.data === "interrupt" && interrupt) Atomics.store(interrupt, 0, 2);
+      const id = e.data;
+      if (!interrupt || !Number.isInteger(id)) return;
+      Atomics.store(interrupt, 1, id);
+      if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
     };
     worker.postMessage(init, [workerPort]);
   });

@@ -230,7 +230,13 @@ function run(msg) {
 async function runOne(msg) {
   const { id, code } = msg;
   currentRun = id;
-  if (interrupt) Atomics.store(interrupt, 0, 0);
+  if (interrupt) {
+    // Drop a stale interrupt meant for an earlier run, but keep one the page
+    // sent for this run before it started (the handshake is in host.rs).
+    Atomics.store(interrupt, 2, id);
+    Atomics.store(interrupt, 0, 0);
+    if (Atomics.load(interrupt, 1) === (id | 0)) Atomics.store(interrupt, 0, 2);
+  }
   try {
     if (msg.autoLoad) {
       let wanted = packagesFor(code);
@@ -265,6 +271,7 @@ async function runOne(msg) {
     post({ type: "crashed", reason: String((err && err.message) || err).slice(0, 2000) });
   } finally {
     currentRun = null;
+    if (interrupt) Atomics.store(interrupt, 2, 0);
   }
 }
 

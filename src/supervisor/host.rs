@@ -99,6 +99,20 @@ fn frame_document(nonce: &str) -> String {
     )
 }
 
+/// The interrupt buffer: [0] is Pyodide's flag (2 = SIGINT), [1] the run
+/// the page wants stopped, [2] the run the worker is in. frame.js and
+/// worker.js follow the same handshake, so that an interrupt is never lost
+/// to a run that starts late nor leaks into the next run.
+const INTERRUPT_BUFFER_BYTES: u32 = 12;
+
+fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
+    js_sys::Atomics::store(buffer, 1, id as i32)?;
+    if js_sys::Atomics::load(buffer, 2)? == id as i32 {
+        js_sys::Atomics::store(buffer, 0, 2)?;
+    }
+    Ok(())
+}
+
 fn cross_origin_isolated() -> bool {
     Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
@@ -131,7 +145,7 @@ impl Host {
                 worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
                 listeners.extend([stray, error, message_error]);
                 if cross_origin_isolated() {
-                    let buffer = Int32Array::new(&SharedArrayBuffer::new(4));
+                    let buffer = Int32Array::new(&SharedArrayBuffer::new(INTERRUPT_BUFFER_BYTES));
                     Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
                     interrupt = Some(buffer);
                 }
@@ -195,11 +209,12 @@ impl Host {
         let _ = self.port.post_message(message);
     }
 
-    /// Asks Python to raise KeyboardInterrupt; false if this host cannot.
-    pub(crate) fn interrupt(&self) -> bool {
+    /// Asks Python to raise KeyboardInterrupt in run `id`, even if the
+    /// worker has not started it yet; false if this host cannot.
+    pub(crate) fn interrupt(&self, id: u32) -> bool {
         match (&self.kind, &self.interrupt) {
-            (Kind::Worker(_), Some(buffer)) => js_sys::Atomics::store(buffer, 0, 2).is_ok(),
-            (Kind::Frame(_, frame_port), _) => frame_port.post_message(&"interrupt".into()).is_ok(),
+            (Kind::Worker(_), Some(buffer)) => request_interrupt(buffer, id).is_ok(),
+            (Kind::Frame(_, frame_port), _) => frame_port.post_message(&id.into()).is_ok(),
             _ => false,
         }
     }

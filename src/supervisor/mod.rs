@@ -528,7 +528,7 @@ impl Inner {
         if current.interrupted.is_some() {
             return;
         }
-        let interrupted = self.active.as_ref().is_some_and(|s| s.interruptible && s.host.interrupt());
+        let interrupted = self.active.as_ref().is_some_and(|s| s.interruptible && s.host.interrupt(id));
         if interrupted {
             current.interrupted = Some(why);
             let weak = self.weak.clone();
