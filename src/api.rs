@@ -26,6 +26,10 @@ export interface SandboxOptions {
   /** "iframe" (default): opaque-origin sandboxed iframe with a no-network CSP.
    *  "worker": a worker at the page's origin; see the README for what it does not protect. */
   isolation?: "iframe" | "worker";
+  /** URL of a page on another site that serves {@link runnerHtml}'s document
+   *  (headers: see the README). The sandbox frame then loads it instead of an
+   *  inline document, so the browser gives it its own process. "iframe" only. */
+  runnerUrl?: string;
   /** Packages loaded at boot: Pyodide distribution names or wheel URLs. */
   packages?: string[];
   /** Load the distribution packages a run imports before running it. Default true. */
@@ -147,7 +151,8 @@ pub struct Sandbox {
 }
 
 fn code_arg(code: &JsValue) -> Result<String, Error> {
-    code.as_string().ok_or_else(|| Error::options("code", "runPython expects the code as a string"))
+    code.as_string()
+        .ok_or_else(|| Error::options("code", "runPython expects the code as a string"))
 }
 
 fn rejected(err: impl Into<JsValue>) -> Promise {
@@ -161,7 +166,9 @@ impl Sandbox {
     /// when Pyodide cannot be loaded.
     pub async fn create(options: Option<SandboxOptionsArg>) -> Result<Sandbox, JsValue> {
         let config = SandboxConfig::parse(&options.map_or(JsValue::UNDEFINED, JsValue::from), &[])?;
-        Ok(Sandbox { supervisor: Supervisor::start(config).await? })
+        Ok(Sandbox {
+            supervisor: Supervisor::start(config).await?,
+        })
     }
 
     /// Runs `code` after the runs queued before it. Resolves with an
@@ -176,8 +183,12 @@ impl Sandbox {
         if self.supervisor.is_disposed() {
             return rejected(Error::Disposed);
         }
-        let parsed = code_arg(&code)
-            .and_then(|code| Ok((code, RunConfig::parse(&options.map_or(JsValue::UNDEFINED, JsValue::from), &[])?)));
+        let parsed = code_arg(&code).and_then(|code| {
+            Ok((
+                code,
+                RunConfig::parse(&options.map_or(JsValue::UNDEFINED, JsValue::from), &[])?,
+            ))
+        });
         match parsed {
             Ok((code, config)) => self.supervisor.run(code, config),
             Err(err) => rejected(err),
@@ -277,15 +288,28 @@ pub fn run_python(
             SHARED.with(|shared| shared.borrow_mut().take());
             return Err(err);
         }
-        let supervisor = slot.borrow().clone().ok_or_else(|| JsValue::from(Error::Disposed))?;
+        let supervisor = slot
+            .borrow()
+            .clone()
+            .ok_or_else(|| JsValue::from(Error::Disposed))?;
         wasm_bindgen_futures::JsFuture::from(supervisor.run(code, run)).await
     })
+}
+
+/// The sandbox document, for sites that serve it as their `runnerUrl` page
+/// (on another site, with the headers in the README). It is the same
+/// document the default iframe gets inline.
+#[wasm_bindgen(js_name = runnerHtml)]
+pub fn runner_html() -> String {
+    crate::supervisor::frame_document()
 }
 
 /// A `data:` URL for a figure, for `<img src>`. An SVG shown through `<img>`
 /// runs no script, so this is the safe way to show SVG figures.
 #[wasm_bindgen(js_name = figureToDataUrl)]
-pub fn figure_to_data_url(#[wasm_bindgen(unchecked_param_type = "Figure")] figure: JsValue) -> Result<String, JsValue> {
+pub fn figure_to_data_url(
+    #[wasm_bindgen(unchecked_param_type = "Figure")] figure: JsValue,
+) -> Result<String, JsValue> {
     let (mime, data) = figure_parts(&figure)?;
     let bytes = data.to_vec();
     Ok(format!("data:{mime};base64,{}", base64(&bytes)))
@@ -294,7 +318,9 @@ pub fn figure_to_data_url(#[wasm_bindgen(unchecked_param_type = "Figure")] figur
 /// A `Blob` of a figure's bytes with its mime type, e.g. for
 /// `URL.createObjectURL` (use it in an `<img>`, never inline).
 #[wasm_bindgen(js_name = figureToBlob)]
-pub fn figure_to_blob(#[wasm_bindgen(unchecked_param_type = "Figure")] figure: JsValue) -> Result<web_sys::Blob, JsValue> {
+pub fn figure_to_blob(
+    #[wasm_bindgen(unchecked_param_type = "Figure")] figure: JsValue,
+) -> Result<web_sys::Blob, JsValue> {
     let (mime, data) = figure_parts(&figure)?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -302,11 +328,19 @@ pub fn figure_to_blob(#[wasm_bindgen(unchecked_param_type = "Figure")] figure: J
 }
 
 fn figure_parts(figure: &JsValue) -> Result<(&'static str, Uint8Array), JsValue> {
-    let mime = Reflect::get(figure, &"mime".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let mime = Reflect::get(figure, &"mime".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default();
     let mime = crate::figures::IMAGE_MIMES
         .iter()
         .find(|m| **m == mime)
-        .ok_or_else(|| JsValue::from(Error::options("figure", "expected a Figure from an Execution")))?;
+        .ok_or_else(|| {
+            JsValue::from(Error::options(
+                "figure",
+                "expected a Figure from an Execution",
+            ))
+        })?;
     let data = Reflect::get(figure, &"data".into())?
         .dyn_into::<Uint8Array>()
         .map_err(|_| JsValue::from(Error::options("figure.data", "expected a Uint8Array")))?;

@@ -17,16 +17,25 @@ pub(crate) enum Error {
     /// The sandbox was disposed.
     Disposed,
     /// Pyodide could not be started; `url` names what failed to load, if known.
-    Init { message: String, url: Option<String> },
+    Init {
+        message: String,
+        url: Option<String>,
+    },
 }
 
 impl Error {
     pub(crate) fn options(field: &str, message: impl Into<String>) -> Self {
-        Error::Options { field: field.to_string(), message: message.into() }
+        Error::Options {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub(crate) fn init(message: impl Into<String>, url: Option<&str>) -> Self {
-        Error::Init { message: message.into(), url: url.map(str::to_string) }
+        Error::Init {
+            message: message.into(),
+            url: url.map(str::to_string),
+        }
     }
 }
 

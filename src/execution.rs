@@ -96,7 +96,12 @@ impl Execution {
     }
 
     /// Adds a stream chunk; returns the part kept (for the live callback).
-    pub(crate) fn stream(&mut self, name: StreamName, text: &str, truncated: bool) -> Option<String> {
+    pub(crate) fn stream(
+        &mut self,
+        name: StreamName,
+        text: &str,
+        truncated: bool,
+    ) -> Option<String> {
         let buffer = match name {
             StreamName::Stdout => &mut self.stdout,
             StreamName::Stderr => &mut self.stderr,
@@ -137,14 +142,22 @@ impl Execution {
         }
         let entries = Object::entries(data.unchecked_ref::<Object>());
         if entries.length() > 32 {
-            self.drop_reason(format!("{source}: mime bundle has {} entries", entries.length()));
+            self.drop_reason(format!(
+                "{source}: mime bundle has {} entries",
+                entries.length()
+            ));
             return None;
         }
         let clean = Object::new();
         let mut figure_taken = false;
         let mut kept = 0;
-        for mime in IMAGE_MIMES.iter().chain(ALLOWED_MIMES.iter().filter(|m| !IMAGE_MIMES.contains(m))) {
-            let Ok(value) = Reflect::get(data, &JsValue::from_str(mime)) else { continue };
+        for mime in IMAGE_MIMES
+            .iter()
+            .chain(ALLOWED_MIMES.iter().filter(|m| !IMAGE_MIMES.contains(m)))
+        {
+            let Ok(value) = Reflect::get(data, &JsValue::from_str(mime)) else {
+                continue;
+            };
             if value.is_undefined() {
                 continue;
             }
@@ -161,7 +174,10 @@ impl Execution {
             }
         }
         for entry in entries.iter() {
-            let mime = Reflect::get(&entry, &0.into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+            let mime = Reflect::get(&entry, &0.into())
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_default();
             if !ALLOWED_MIMES.contains(&mime.as_str()) {
                 let shown = crate::protocol::truncate(&mime, 60);
                 self.drop_reason(format!("{source}: mime type {shown:?} is not allowed"));
@@ -170,11 +186,19 @@ impl Execution {
         (kept > 0).then(|| clean.into())
     }
 
-    fn mime_value(&mut self, mime: &str, value: &JsValue, source: &str, figure: bool) -> Result<Option<JsValue>, String> {
+    fn mime_value(
+        &mut self,
+        mime: &str,
+        value: &JsValue,
+        source: &str,
+        figure: bool,
+    ) -> Result<Option<JsValue>, String> {
         let text_cap = self.caps.max_figure_bytes.max(self.max_output_bytes);
         match mime {
             "image/png" | "image/jpeg" => {
-                let bytes = value.dyn_ref::<Uint8Array>().ok_or_else(|| format!("{mime} is not bytes"))?;
+                let bytes = value
+                    .dyn_ref::<Uint8Array>()
+                    .ok_or_else(|| format!("{mime} is not bytes"))?;
                 let len = bytes.length() as usize;
                 let head = bytes.subarray(0, 33.min(bytes.length())).to_vec();
                 let size = figures::check_image(mime, len, &head, &self.caps)?;
@@ -193,31 +217,56 @@ impl Execution {
                 Ok(Some(JsValue::from_str(&text)))
             }
             _ => {
-                let text = value.as_string().ok_or_else(|| format!("{mime} is not text"))?;
+                let text = value
+                    .as_string()
+                    .ok_or_else(|| format!("{mime} is not text"))?;
                 if text.len() > text_cap {
                     return Err(format!("{mime} of {} bytes is over the limit", text.len()));
                 }
                 if figures::is_json(mime) {
-                    return JSON::parse(&text).map(Some).map_err(|_| format!("{mime} is not valid JSON"));
+                    return JSON::parse(&text)
+                        .map(Some)
+                        .map_err(|_| format!("{mime} is not valid JSON"));
                 }
                 Ok(Some(JsValue::from_str(&text)))
             }
         }
     }
 
-    fn add_figure(&mut self, mime: &str, data: JsValue, len: usize, size: figures::Size, source: &str) -> Result<(), String> {
+    fn add_figure(
+        &mut self,
+        mime: &str,
+        data: JsValue,
+        len: usize,
+        size: figures::Size,
+        source: &str,
+    ) -> Result<(), String> {
         if self.figures.length() as usize >= self.caps.max_figures {
-            return Err(format!("figure over maxFigures ({})", self.caps.max_figures));
+            return Err(format!(
+                "figure over maxFigures ({})",
+                self.caps.max_figures
+            ));
         }
         if self.figure_bytes + len > self.caps.max_run_figure_bytes {
-            return Err(format!("figure over maxRunFigureBytes ({})", self.caps.max_run_figure_bytes));
+            return Err(format!(
+                "figure over maxRunFigureBytes ({})",
+                self.caps.max_run_figure_bytes
+            ));
         }
         self.figure_bytes += len;
         let figure = Object::new();
         set(&figure, "mime", mime);
         set(&figure, "data", data);
-        set(&figure, "width", size.width.map_or(JsValue::NULL, JsValue::from));
-        set(&figure, "height", size.height.map_or(JsValue::NULL, JsValue::from));
+        set(
+            &figure,
+            "width",
+            size.width.map_or(JsValue::NULL, JsValue::from),
+        );
+        set(
+            &figure,
+            "height",
+            size.height.map_or(JsValue::NULL, JsValue::from),
+        );
         set(&figure, "source", source);
         self.figures.push(&figure);
         Ok(())
@@ -231,7 +280,14 @@ impl Execution {
     }
 
     /// The final `Execution` object.
-    pub(crate) fn finish(self, status: Status, result: Option<JsValue>, error: Option<PyError>, reset: bool, now: f64) -> JsValue {
+    pub(crate) fn finish(
+        self,
+        status: Status,
+        result: Option<JsValue>,
+        error: Option<PyError>,
+        reset: bool,
+        now: f64,
+    ) -> JsValue {
         let out = Object::new();
         set(&out, "status", status.as_str());
         set(&out, "stdout", self.stdout.as_str());
@@ -255,7 +311,15 @@ impl Execution {
                 Output::Display(item) => item,
                 Output::Stream(name, text) => {
                     let item = Object::new();
-                    set(&item, "type", if name == StreamName::Stdout { "stdout" } else { "stderr" });
+                    set(
+                        &item,
+                        "type",
+                        if name == StreamName::Stdout {
+                            "stdout"
+                        } else {
+                            "stderr"
+                        },
+                    );
                     set(&item, "text", text);
                     item.into()
                 }
@@ -267,7 +331,14 @@ impl Execution {
             dropped.push(&format!("... and {} more", self.dropped_more).into());
         }
         set(&out, "droppedOutputs", dropped);
-        set(&out, "protocolViolations", self.violations.iter().map(|s| JsValue::from_str(s)).collect::<Array>());
+        set(
+            &out,
+            "protocolViolations",
+            self.violations
+                .iter()
+                .map(|s| JsValue::from_str(s))
+                .collect::<Array>(),
+        );
         set(&out, "durationMs", (now - self.started).max(0.0));
         set(&out, "interpreterReset", reset);
         out.into()

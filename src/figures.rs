@@ -35,13 +35,24 @@ pub(crate) struct Size {
 
 /// Checks a PNG or JPEG by its first bytes (`head`, at least 33 for PNG) and
 /// its total length; an SVG (`head` is all of it) by its root element. `Err` is the reason it was dropped.
-pub(crate) fn check_image(mime: &str, len: usize, head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
+pub(crate) fn check_image(
+    mime: &str,
+    len: usize,
+    head: &[u8],
+    caps: &FigureCaps,
+) -> Result<Size, String> {
     if len > caps.max_figure_bytes {
-        return Err(format!("{mime} of {len} bytes is over maxFigureBytes ({})", caps.max_figure_bytes));
+        return Err(format!(
+            "{mime} of {len} bytes is over maxFigureBytes ({})",
+            caps.max_figure_bytes
+        ));
     }
     match mime {
         "image/png" => check_png(head, caps),
-        "image/jpeg" if head.starts_with(&[0xff, 0xd8, 0xff]) => Ok(Size { width: None, height: None }),
+        "image/jpeg" if head.starts_with(&[0xff, 0xd8, 0xff]) => Ok(Size {
+            width: None,
+            height: None,
+        }),
         "image/jpeg" => Err("image/jpeg without the JPEG start-of-image marker".into()),
         "image/svg+xml" => check_svg(head, caps),
         other => Err(format!("{other} is not an allowed image type")),
@@ -58,12 +69,20 @@ fn check_png(head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
     }
     let (width, height) = (be32(16), be32(20));
     if width == 0 || height == 0 || width > 0x7fff_ffff || height > 0x7fff_ffff {
-        return Err(format!("image/png with invalid dimensions {width}x{height}"));
+        return Err(format!(
+            "image/png with invalid dimensions {width}x{height}"
+        ));
     }
     if u64::from(width) * u64::from(height) > caps.max_pixels {
-        return Err(format!("image/png of {width}x{height} is over maxImagePixels ({})", caps.max_pixels));
+        return Err(format!(
+            "image/png of {width}x{height} is over maxImagePixels ({})",
+            caps.max_pixels
+        ));
     }
-    Ok(Size { width: Some(width), height: Some(height) })
+    Ok(Size {
+        width: Some(width),
+        height: Some(height),
+    })
 }
 
 /// An SVG must have an `<svg` root tag. Its size comes from `width`/`height`
@@ -72,11 +91,17 @@ fn check_png(head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
 /// page would rasterize it at that size.
 fn check_svg(text: &[u8], caps: &FigureCaps) -> Result<Size, String> {
     let text = String::from_utf8_lossy(text);
-    let start = text.find("<svg").ok_or("image/svg+xml without an <svg> element")?;
+    let start = text
+        .find("<svg")
+        .ok_or("image/svg+xml without an <svg> element")?;
     let tag = &text[start..];
     let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
     let view_box: Vec<f64> = attribute(tag, "viewBox")
-        .map(|v| v.split(|c: char| c == ',' || c.is_whitespace()).filter_map(|n| n.parse().ok()).collect())
+        .map(|v| {
+            v.split(|c: char| c == ',' || c.is_whitespace())
+                .filter_map(|n| n.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     let dimension = |name: &str, index: usize| match attribute(tag, name) {
         Some(value) => length(value),
@@ -86,11 +111,20 @@ fn check_svg(text: &[u8], caps: &FigureCaps) -> Result<Size, String> {
     let height = dimension("height", 3);
     if let (Some(w), Some(h)) = (width, height) {
         if w * h > caps.max_pixels as f64 {
-            return Err(format!("image/svg+xml of {w:.0}x{h:.0} is over maxImagePixels ({})", caps.max_pixels));
+            return Err(format!(
+                "image/svg+xml of {w:.0}x{h:.0} is over maxImagePixels ({})",
+                caps.max_pixels
+            ));
         }
     }
-    let px = |v: Option<f64>| v.filter(|v| v.is_finite() && *v >= 0.0 && *v < u32::MAX as f64).map(|v| v.round() as u32);
-    Ok(Size { width: px(width), height: px(height) })
+    let px = |v: Option<f64>| {
+        v.filter(|v| v.is_finite() && *v >= 0.0 && *v < u32::MAX as f64)
+            .map(|v| v.round() as u32)
+    };
+    Ok(Size {
+        width: px(width),
+        height: px(height),
+    })
 }
 
 /// The value of `name="..."` (or single-quoted) in a start tag.
@@ -103,7 +137,9 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
         if !before.is_some_and(char::is_whitespace) {
             continue;
         }
-        let Some(after) = after.strip_prefix('=') else { continue };
+        let Some(after) = after.strip_prefix('=') else {
+            continue;
+        };
         let after = after.trim_start();
         let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
         let value = &after[1..];
@@ -142,15 +178,29 @@ mod tests {
     #[test]
     fn png_header_gives_size() {
         let size = check_image("image/png", 100, &png(640, 480), &FigureCaps::default()).unwrap();
-        assert_eq!(size, Size { width: Some(640), height: Some(480) });
+        assert_eq!(
+            size,
+            Size {
+                width: Some(640),
+                height: Some(480)
+            }
+        );
     }
 
     #[test]
     fn png_rules() {
         let caps = FigureCaps::default();
-        assert!(check_image("image/png", 100, b"GIF89a not a png at all, no sir!!", &caps).is_err());
+        assert!(check_image(
+            "image/png",
+            100,
+            b"GIF89a not a png at all, no sir!!",
+            &caps
+        )
+        .is_err());
         assert!(check_image("image/png", 100, &png(0, 10), &caps).is_err());
-        assert!(check_image("image/png", 100, &png(100_000, 100_000), &caps).unwrap_err().contains("maxImagePixels"));
+        assert!(check_image("image/png", 100, &png(100_000, 100_000), &caps)
+            .unwrap_err()
+            .contains("maxImagePixels"));
         assert!(check_image("image/png", caps.max_figure_bytes + 1, &png(1, 1), &caps).is_err());
         let mut bad_chunk = png(1, 1);
         bad_chunk[12..16].copy_from_slice(b"IDAT");
@@ -173,10 +223,36 @@ mod tests {
         let caps = FigureCaps::default();
         let size = |s: &str| check_image("image/svg+xml", s.len(), s.as_bytes(), &caps);
         let mpl = "<?xml version=\"1.0\"?>\n<svg xmlns:xlink=\"x\" width=\"460.8pt\" height=\"345.6pt\" viewBox=\"0 0 460.8 345.6\">";
-        assert_eq!(size(mpl).unwrap(), Size { width: Some(614), height: Some(461) });
-        assert_eq!(size("<svg viewBox='0 0 30 20'/>").unwrap(), Size { width: Some(30), height: Some(20) });
-        assert_eq!(size("<svg stroke-width=\"3\" width=\"10\" height=\"5px\">").unwrap(), Size { width: Some(10), height: Some(5) });
-        assert_eq!(size("<svg width=\"50%\" height=\"2em\">").unwrap(), Size { width: None, height: None });
-        assert!(size("<svg width=\"100000\" height=\"100000\">").unwrap_err().contains("maxImagePixels"));
+        assert_eq!(
+            size(mpl).unwrap(),
+            Size {
+                width: Some(614),
+                height: Some(461)
+            }
+        );
+        assert_eq!(
+            size("<svg viewBox='0 0 30 20'/>").unwrap(),
+            Size {
+                width: Some(30),
+                height: Some(20)
+            }
+        );
+        assert_eq!(
+            size("<svg stroke-width=\"3\" width=\"10\" height=\"5px\">").unwrap(),
+            Size {
+                width: Some(10),
+                height: Some(5)
+            }
+        );
+        assert_eq!(
+            size("<svg width=\"50%\" height=\"2em\">").unwrap(),
+            Size {
+                width: None,
+                height: None
+            }
+        );
+        assert!(size("<svg width=\"100000\" height=\"100000\">")
+            .unwrap_err()
+            .contains("maxImagePixels"));
     }
 }

@@ -3,7 +3,7 @@
 
 // The one export surface: everything a JS user sees is in `api`.
 mod api;
-pub use api::{figure_to_blob, figure_to_data_url, run_python, Sandbox};
+pub use api::{figure_to_blob, figure_to_data_url, run_python, runner_html, Sandbox};
 
 mod errors;
 mod execution;

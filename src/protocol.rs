@@ -13,7 +13,11 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Page to sandbox, after the init message (which carries the asset bytes
 /// and is built by the host).
 #[derive(Serialize)]
-#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub(crate) enum ToSandbox<'a> {
     /// Run one cell.
     Run {
@@ -179,7 +183,9 @@ impl FromSandbox {
     pub(crate) fn weight(&self) -> usize {
         match self {
             FromSandbox::Stream(s) => s.text.len(),
-            FromSandbox::Log(t) | FromSandbox::Crashed(t) | FromSandbox::BootFailed(t) => t.text.len(),
+            FromSandbox::Log(t) | FromSandbox::Crashed(t) | FromSandbox::BootFailed(t) => {
+                t.text.len()
+            }
             _ => 64,
         }
     }
@@ -199,7 +205,9 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
     if keys.length() != 2 {
         return Err("envelope must have exactly `token` and `msg`".into());
     }
-    let got = Reflect::get(data, &"token".into()).ok().and_then(|t| t.as_string());
+    let got = Reflect::get(data, &"token".into())
+        .ok()
+        .and_then(|t| t.as_string());
     if got.as_deref() != Some(token) {
         return Err("wrong or missing session token".into());
     }
@@ -207,12 +215,17 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
     if !msg.is_object() {
         return Err("msg is not an object".into());
     }
-    let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string());
+    let kind = Reflect::get(&msg, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string());
     if kind.as_deref() == Some("snapshot") {
         return decode_snapshot(&msg);
     }
     check_strings(&msg)?;
-    let kind = Reflect::get(&msg, &"type".into()).ok().and_then(|t| t.as_string()).ok_or("missing type")?;
+    let kind = Reflect::get(&msg, &"type".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("missing type")?;
     Ok(match kind.as_str() {
         "progress" => FromSandbox::Progress(parse(msg)?),
         "ready" => FromSandbox::Ready(parse(msg)?),
@@ -236,9 +249,14 @@ fn decode_snapshot(msg: &JsValue) -> Result<FromSandbox, String> {
         return Err("snapshot must have exactly `type` and `data`".into());
     }
     let data = Reflect::get(msg, &"data".into()).map_err(|_| "missing data".to_string())?;
-    let data = data.dyn_into::<js_sys::Uint8Array>().map_err(|_| "snapshot data is not a Uint8Array".to_string())?;
+    let data = data
+        .dyn_into::<js_sys::Uint8Array>()
+        .map_err(|_| "snapshot data is not a Uint8Array".to_string())?;
     if data.length() == 0 || data.length() > MAX_SNAPSHOT {
-        return Err(format!("snapshot of {} bytes is out of range", data.length()));
+        return Err(format!(
+            "snapshot of {} bytes is out of range",
+            data.length()
+        ));
     }
     Ok(FromSandbox::Snapshot(data))
 }
@@ -248,7 +266,10 @@ fn check_strings(msg: &JsValue) -> Result<(), String> {
     for value in Object::values(msg.unchecked_ref::<Object>()).iter() {
         if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
             if s.length() > MAX_STRING {
-                return Err(format!("string field of {} units is over the limit", s.length()));
+                return Err(format!(
+                    "string field of {} units is over the limit",
+                    s.length()
+                ));
             }
         }
     }

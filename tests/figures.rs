@@ -23,7 +23,10 @@ async fn display_protocol_keeps_order_and_validates_images() {
     let ex = run(&sb, code).await;
     let took = now() - started;
     assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    let kinds: Vec<String> = as_array(&get(&ex, "outputs")).iter().map(|o| text(&o, "type")).collect();
+    let kinds: Vec<String> = as_array(&get(&ex, "outputs"))
+        .iter()
+        .map(|o| text(&o, "type"))
+        .collect();
     assert_eq!(kinds, ["stdout", "display", "stdout", "display", "display"]);
     let figures = as_array(&get(&ex, "figures"));
     assert_eq!(figures.length(), 3, "{}", json(&get(&ex, "droppedOutputs")));
@@ -34,7 +37,11 @@ async fn display_protocol_keeps_order_and_validates_images() {
     assert_eq!(text(&first, "source"), "display");
     assert!(get(&first, "data").is_instance_of::<js_sys::Uint8Array>());
     assert_eq!(text(&figures.get(1), "mime"), "image/svg+xml");
-    assert_eq!(get(&figures.get(1), "width").as_f64(), Some(10.0), "SVG size comes from its root element");
+    assert_eq!(
+        get(&figures.get(1), "width").as_f64(),
+        Some(10.0),
+        "SVG size comes from its root element"
+    );
     assert_eq!(text(&figures.get(2), "source"), "result");
     let html = as_array(&get(&ex, "outputs")).get(3);
     assert_eq!(text(&html, "data.text/html"), "<b>bold</b>");
@@ -59,9 +66,20 @@ async fn forged_figures_are_dropped_and_reported() {
         display(Img(big))";
     let ex = run(&sb, code).await;
     assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    assert_eq!(as_array(&get(&ex, "figures")).length(), 0, "{}", json(&get(&ex, "figures")));
+    assert_eq!(
+        as_array(&get(&ex, "figures")).length(),
+        0,
+        "{}",
+        json(&get(&ex, "figures"))
+    );
     let dropped = json(&get(&ex, "droppedOutputs"));
-    for reason in ["PNG signature", "JPEG start-of-image", "maxImagePixels", "application/x-evil", "maxFigureBytes"] {
+    for reason in [
+        "PNG signature",
+        "JPEG start-of-image",
+        "maxImagePixels",
+        "application/x-evil",
+        "maxFigureBytes",
+    ] {
         assert!(dropped.contains(reason), "missing {reason:?} in {dropped}");
     }
 }
@@ -71,8 +89,18 @@ async fn matplotlib_figure_protocol_without_matplotlib() {
     // matplotlib itself is not obtainable here; its capture path is tested
     // under CPython (tests/python). Here: figure format options reach the runtime.
     let sb = shared().await;
-    let ex = run_with(&sb, "import _pycage\n(_pycage._active.figure_format, _pycage._active.figure_dpi)", obj(&[("figureFormat", "svg".into()), ("figureDpi", 72.into())])).await;
-    assert_eq!(text(&ex, "result.text/plain"), "('svg', 72)", "{}", json(&ex));
+    let ex = run_with(
+        &sb,
+        "import _pycage\n(_pycage._active.figure_format, _pycage._active.figure_dpi)",
+        obj(&[("figureFormat", "svg".into()), ("figureDpi", 72.into())]),
+    )
+    .await;
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "('svg', 72)",
+        "{}",
+        json(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -85,9 +113,19 @@ async fn missing_package_is_a_quick_package_load_error() {
     assert_eq!(status(&ex), "error", "{}", json(&ex));
     assert_eq!(text(&ex, "error.type"), "PackageLoadError");
     let message = text(&ex, "error.message");
-    assert!(message.contains("numpy") && message.contains("/node_modules/pyodide/numpy-"), "{message}");
-    assert!(message.contains("HTTP 404"), "the reason is plain: {message}");
-    assert_eq!(text(&ex, "stdout"), "", "package messages never reach stdout");
+    assert!(
+        message.contains("numpy") && message.contains("/node_modules/pyodide/numpy-"),
+        "{message}"
+    );
+    assert!(
+        message.contains("HTTP 404"),
+        "the reason is plain: {message}"
+    );
+    assert_eq!(
+        text(&ex, "stdout"),
+        "",
+        "package messages never reach stdout"
+    );
     assert!(took < 5000.0, "took {took} ms");
     web_sys::console::log_1(&format!("import numpy -> PackageLoadError in {took:.0} ms").into());
     let _ = logs;
@@ -106,11 +144,19 @@ async fn wheel_from_pypi_loads_through_packages_and_import() {
         ("packages", js_sys::Array::of1(&wheel.into()).into()),
         ("standby", false.into()),
         ("onLog", on_log.as_ref().clone()),
-        ("allowedPackages", js_sys::Array::of1(&"humanize".into()).into()),
+        (
+            "allowedPackages",
+            js_sys::Array::of1(&"humanize".into()).into(),
+        ),
     ])
     .await;
     let ex = run(&sb, "import humanize\nhumanize.intcomma(1234567)").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'1,234,567'", "{}", json(&ex));
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "'1,234,567'",
+        "{}",
+        json(&ex)
+    );
     assert!(logs.length() > 0, "loading messages go to onLog");
     // allowedPackages: a distribution package not on the list is refused.
     let ex = run(&sb, "import six").await;
@@ -128,14 +174,24 @@ async fn package_base_url_is_used_and_integrity_is_enforced() {
     // the lockfile's sha256 does not match: the load must be refused.
     let origin = web_sys::window().unwrap().location().origin().unwrap();
     let base = format!("{origin}/tests/fixtures/wheels/");
-    let sb = sandbox(&[("packageBaseUrl", base.clone().into()), ("standby", false.into())]).await;
+    let sb = sandbox(&[
+        ("packageBaseUrl", base.clone().into()),
+        ("standby", false.into()),
+    ])
+    .await;
     let ex = run(&sb, "import six").await;
     assert_eq!(text(&ex, "error.type"), "PackageLoadError", "{}", json(&ex));
     let message = text(&ex, "error.message");
-    assert!(message.contains("integrity") && message.contains(&format!("{base}six-1.17.0")), "{message}");
+    assert!(
+        message.contains("integrity") && message.contains(&format!("{base}six-1.17.0")),
+        "{message}"
+    );
     let ex = run(&sb, "import attr").await;
     let message = text(&ex, "error.message");
-    assert!(message.contains(&format!("{base}attrs-")) && message.contains("HTTP 404"), "{message}");
+    assert!(
+        message.contains(&format!("{base}attrs-")) && message.contains("HTTP 404"),
+        "{message}"
+    );
     assert_healthy(&sb).await;
     sb.dispose();
 }

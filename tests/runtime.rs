@@ -11,7 +11,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn stdout_stderr_keep_their_order() {
     let sb = shared().await;
-    let ex = run(&sb, "import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')").await;
+    let ex = run(
+        &sb,
+        "import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')",
+    )
+    .await;
     assert_eq!(status(&ex), "ok", "{}", json(&ex));
     assert_eq!(text(&ex, "stdout"), "a\nc\n");
     assert_eq!(text(&ex, "stderr"), "b\n");
@@ -26,7 +30,12 @@ async fn stdout_stderr_keep_their_order() {
 async fn unicode_emoji_and_lone_surrogates() {
     let sb = shared().await;
     let ex = run(&sb, "print('héllo 🐍 世界')\nprint('x\\ud800y')\n'🐍'").await;
-    assert_eq!(text(&ex, "stdout"), "héllo 🐍 世界\nx\u{fffd}y\n", "{}", json(&ex));
+    assert_eq!(
+        text(&ex, "stdout"),
+        "héllo 🐍 世界\nx\u{fffd}y\n",
+        "{}",
+        json(&ex)
+    );
     assert_eq!(text(&ex, "result.text/plain"), "'🐍'");
 }
 
@@ -39,8 +48,14 @@ async fn exception_is_data_with_type_line_and_traceback() {
     assert_eq!(text(&ex, "error.message"), "'missing'");
     assert_eq!(get(&ex, "error.line").as_f64(), Some(4.0));
     let tb = text(&ex, "error.traceback");
-    assert!(tb.contains("return {}['missing']") && tb.contains("KeyError"), "{tb}");
-    assert!(!tb.contains("_pycage") && !tb.contains("/pyodide/") && !tb.contains("_pyodide"), "{tb}");
+    assert!(
+        tb.contains("return {}['missing']") && tb.contains("KeyError"),
+        "{tb}"
+    );
+    assert!(
+        !tb.contains("_pycage") && !tb.contains("/pyodide/") && !tb.contains("_pyodide"),
+        "{tb}"
+    );
     let ex = run(&sb, "def broken(:\n  pass").await;
     assert_eq!(text(&ex, "error.type"), "SyntaxError");
     assert_eq!(get(&ex, "error.line").as_f64(), Some(1.0));
@@ -61,7 +76,12 @@ async fn last_expression_value_and_none() {
 async fn top_level_await_runs_as_main() {
     let sb = shared().await;
     let ex = run(&sb, "import asyncio\nawait asyncio.sleep(0.01)\n__name__").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'__main__'", "{}", json(&ex));
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "'__main__'",
+        "{}",
+        json(&ex)
+    );
 }
 
 #[wasm_bindgen_test]
@@ -120,9 +140,19 @@ async fn a_deadline_before_the_run_starts_still_interrupts_it() {
         run(&sb, busy).await;
         let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
         assert_eq!(status(&ex), "timeout", "{isolation}: {}", json(&ex));
-        assert_eq!(get(&ex, "interpreterReset"), JsValue::FALSE, "{isolation}: interrupt lost: {}", json(&ex));
+        assert_eq!(
+            get(&ex, "interpreterReset"),
+            JsValue::FALSE,
+            "{isolation}: interrupt lost: {}",
+            json(&ex)
+        );
         let ex = run(&sb, "(kept, spun)").await;
-        assert_eq!(text(&ex, "result.text/plain"), "('yes', True)", "{isolation}: {}", json(&ex));
+        assert_eq!(
+            text(&ex, "result.text/plain"),
+            "('yes', True)",
+            "{isolation}: {}",
+            json(&ex)
+        );
         sb.dispose();
     }
 }
@@ -130,7 +160,12 @@ async fn a_deadline_before_the_run_starts_still_interrupts_it() {
 #[wasm_bindgen_test]
 async fn sleep_forever_times_out() {
     let sb = shared().await;
-    let ex = run_with(&sb, "import time\ntime.sleep(10**6)", obj(&[("timeoutMs", 300.into())])).await;
+    let ex = run_with(
+        &sb,
+        "import time\ntime.sleep(10**6)",
+        obj(&[("timeoutMs", 300.into())]),
+    )
+    .await;
     assert_eq!(status(&ex), "timeout", "{}", json(&ex));
     assert_healthy(&sb).await;
 }
@@ -139,13 +174,21 @@ async fn sleep_forever_times_out() {
 async fn abort_signal_cancels_a_run() {
     let sb = shared().await;
     let controller = web_sys::AbortController::new().unwrap();
-    let promise = sb.run_python("while True: pass".into(), Some(obj(&[("signal", controller.signal().into())]).unchecked_into()));
+    let promise = sb.run_python(
+        "while True: pass".into(),
+        Some(obj(&[("signal", controller.signal().into())]).unchecked_into()),
+    );
     sleep(200).await;
     controller.abort();
     let ex = JsFuture::from(promise).await.unwrap();
     assert_eq!(status(&ex), "cancelled", "{}", json(&ex));
     // An already-aborted signal cancels before the run starts.
-    let ex = run_with(&sb, "print('never')", obj(&[("signal", controller.signal().into())])).await;
+    let ex = run_with(
+        &sb,
+        "print('never')",
+        obj(&[("signal", controller.signal().into())]),
+    )
+    .await;
     assert_eq!(status(&ex), "cancelled");
     assert_eq!(text(&ex, "stdout"), "");
     assert_healthy(&sb).await;
@@ -205,23 +248,45 @@ async fn invalid_options_and_arguments_are_typed_errors() {
         obj(&[("figureFormat", "gif".into())]),
         obj(&[("timeout", 5.into())]),
     ];
-    let fields = ["timeoutMs", "timeoutMs", "onStdout", "figureFormat", "timeout"];
+    let fields = [
+        "timeoutMs",
+        "timeoutMs",
+        "onStdout",
+        "figureFormat",
+        "timeout",
+    ];
     for (opts, field) in bad_run.into_iter().zip(fields) {
         let err = rejects(sb.run_python("1".into(), Some(opts.unchecked_into()))).await;
         assert_eq!(err_name(&err), "OptionsError");
         assert_eq!(text(&err, "field"), field);
     }
-    let err = JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await.unwrap();
+    let err = JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .unwrap();
     assert!(err.is_null());
-    for (key, value) in [("isolation", JsValue::from("none")), ("maxOutputBytes", "1MB".into()), ("packages", 5.into())] {
+    for (key, value) in [
+        ("isolation", JsValue::from("none")),
+        ("maxOutputBytes", "1MB".into()),
+        ("packages", 5.into()),
+    ] {
         let result = pycage::Sandbox::create(Some(options(&[(key, value)]).unchecked_into())).await;
         let err = result.err().expect("create rejects");
         assert_eq!(err_name(&err), "OptionsError");
         assert_eq!(text(&err, "field"), key);
     }
-    let with_packages = options(&[("snapshot", true.into()), ("packages", js_sys::Array::of1(&"six".into()).into())]);
-    let err = pycage::Sandbox::create(Some(with_packages.unchecked_into())).await.err().expect("create rejects");
-    assert_eq!(text(&err, "field"), "snapshot", "a snapshot does not hold package files");
+    let with_packages = options(&[
+        ("snapshot", true.into()),
+        ("packages", js_sys::Array::of1(&"six".into()).into()),
+    ]);
+    let err = pycage::Sandbox::create(Some(with_packages.unchecked_into()))
+        .await
+        .err()
+        .expect("create rejects");
+    assert_eq!(
+        text(&err, "field"),
+        "snapshot",
+        "a snapshot does not hold package files"
+    );
     let err = rejects(pycage::run_python(JsValue::NULL, None)).await;
     assert_eq!(err_name(&err), "OptionsError");
 }
@@ -230,30 +295,54 @@ async fn invalid_options_and_arguments_are_typed_errors() {
 async fn unreachable_pyodide_url_is_a_quick_init_error() {
     let started = now();
     let opts = obj(&[("pyodideUrl", "http://127.0.0.1:9/nothing/".into())]);
-    let err = pycage::Sandbox::create(Some(opts.unchecked_into())).await.err().expect("rejects");
+    let err = pycage::Sandbox::create(Some(opts.unchecked_into()))
+        .await
+        .err()
+        .expect("rejects");
     assert_eq!(err_name(&err), "SandboxInitError");
-    assert!(text(&err, "message").contains("http://127.0.0.1:9/nothing/"), "{}", text(&err, "message"));
+    assert!(
+        text(&err, "message").contains("http://127.0.0.1:9/nothing/"),
+        "{}",
+        text(&err, "message")
+    );
     assert_eq!(text(&err, "url"), "http://127.0.0.1:9/nothing/pyodide.mjs");
     let origin = web_sys::window().unwrap().location().origin().unwrap();
     let opts = obj(&[("pyodideUrl", format!("{origin}/no-such-folder/").into())]);
-    let err = pycage::Sandbox::create(Some(opts.unchecked_into())).await.err().expect("rejects");
+    let err = pycage::Sandbox::create(Some(opts.unchecked_into()))
+        .await
+        .err()
+        .expect("rejects");
     assert_eq!(err_name(&err), "SandboxInitError");
-    assert!(text(&err, "message").contains("HTTP 404"), "{}", text(&err, "message"));
+    assert!(
+        text(&err, "message").contains("HTTP 404"),
+        "{}",
+        text(&err, "message")
+    );
     assert!(now() - started < 10_000.0);
 }
 
 #[wasm_bindgen_test]
 async fn dispose_settles_pending_and_rejects_later_calls() {
     let sb = sandbox(&[("standby", false.into())]).await;
-    let running = sb.run_python("print('started', flush=True)\nwhile True: pass".into(), None);
+    let running = sb.run_python(
+        "print('started', flush=True)\nwhile True: pass".into(),
+        None,
+    );
     let queued = sb.run_python("print('queued')".into(), None);
     sleep(300).await;
     sb.dispose();
     let ex = JsFuture::from(running).await.unwrap();
     assert_eq!(status(&ex), "cancelled");
-    assert_eq!(text(&ex, "stdout"), "started\n", "output already produced is kept");
+    assert_eq!(
+        text(&ex, "stdout"),
+        "started\n",
+        "output already produced is kept"
+    );
     assert_eq!(err_name(&rejects(queued).await), "SandboxDisposedError");
-    assert_eq!(err_name(&rejects(sb.run_python("1".into(), None)).await), "SandboxDisposedError");
+    assert_eq!(
+        err_name(&rejects(sb.run_python("1".into(), None)).await),
+        "SandboxDisposedError"
+    );
     assert_eq!(err_name(&rejects(sb.reset()).await), "SandboxDisposedError");
 }
 
@@ -261,7 +350,9 @@ async fn dispose_settles_pending_and_rejects_later_calls() {
 async fn queued_runs_execute_in_order() {
     let sb = shared().await;
     run(&sb, "order = []").await;
-    let promises: Vec<_> = (0..8).map(|i| sb.run_python(format!("order.append({i})\nlen(order)").into(), None)).collect();
+    let promises: Vec<_> = (0..8)
+        .map(|i| sb.run_python(format!("order.append({i})\nlen(order)").into(), None))
+        .collect();
     let mut results = Vec::new();
     for p in promises {
         results.push(text(&JsFuture::from(p).await.unwrap(), "result.text/plain"));
@@ -278,12 +369,13 @@ async fn stdout_streams_before_the_run_completes() {
     let first_chunk_at = std::rc::Rc::new(std::cell::Cell::new(0.0));
     let seen = first_chunk_at.clone();
     let sink = chunks.clone();
-    let on_stdout = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |chunk: JsValue| {
-        if seen.get() == 0.0 {
-            seen.set(now());
-        }
-        sink.push(&chunk);
-    });
+    let on_stdout =
+        wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |chunk: JsValue| {
+            if seen.get() == 0.0 {
+                seen.set(now());
+            }
+            sink.push(&chunk);
+        });
     let code = "import time\nfor i in range(3):\n    print('tick', i)\n    time.sleep(0.3)";
     let opts = obj(&[("onStdout", on_stdout.as_ref().clone())]);
     let ex = run_with(&sb, code, opts).await;
@@ -291,14 +383,25 @@ async fn stdout_streams_before_the_run_completes() {
     assert_eq!(text(&ex, "stdout"), "tick 0\ntick 1\ntick 2\n");
     let joined: String = chunks.iter().map(|c| c.as_string().unwrap()).collect();
     assert_eq!(joined, "tick 0\ntick 1\ntick 2\n");
-    assert!(chunks.length() >= 2, "expected several chunks, got {}", chunks.length());
-    assert!(done_at - first_chunk_at.get() > 400.0, "first chunk came only at the end");
+    assert!(
+        chunks.length() >= 2,
+        "expected several chunks, got {}",
+        chunks.length()
+    );
+    assert!(
+        done_at - first_chunk_at.get() > 400.0,
+        "first chunk came only at the end"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn output_over_the_cap_is_truncated() {
     let sb = sandbox(&[("maxOutputBytes", 1000.into()), ("standby", false.into())]).await;
-    let ex = run(&sb, "print('A' * 10**6)\nfor i in range(10**5): print(i)\n'done'").await;
+    let ex = run(
+        &sb,
+        "print('A' * 10**6)\nfor i in range(10**5): print(i)\n'done'",
+    )
+    .await;
     assert_eq!(status(&ex), "ok", "{}", json(&ex));
     assert_eq!(text(&ex, "stdout").len(), 1000);
     assert_eq!(get(&ex, "truncated"), JsValue::TRUE);
@@ -311,11 +414,16 @@ async fn output_over_the_cap_is_truncated() {
 #[wasm_bindgen_test]
 async fn one_shot_run_python_uses_a_shared_sandbox() {
     let opts = options(&[("timeoutMs", 5000.into())]);
-    let ex = JsFuture::from(pycage::run_python("shared_value = 7\nshared_value".into(), Some(opts.unchecked_into())))
+    let ex = JsFuture::from(pycage::run_python(
+        "shared_value = 7\nshared_value".into(),
+        Some(opts.unchecked_into()),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(text(&ex, "result.text/plain"), "7", "{}", json(&ex));
+    let ex = JsFuture::from(pycage::run_python("shared_value * 6".into(), None))
         .await
         .unwrap();
-    assert_eq!(text(&ex, "result.text/plain"), "7", "{}", json(&ex));
-    let ex = JsFuture::from(pycage::run_python("shared_value * 6".into(), None)).await.unwrap();
     assert_eq!(text(&ex, "result.text/plain"), "42");
 }
 
@@ -338,20 +446,57 @@ async fn later_interpreters_boot_from_the_pages_snapshot() {
     run(&first, "secret_of_first = 1").await;
     sleep(6000).await; // the standby boots and makes the snapshot
     let second = sandbox(&[("standby", false.into())]).await;
-    assert!(second.booted_from_snapshot(), "the second interpreter boots from the snapshot");
+    assert!(
+        second.booted_from_snapshot(),
+        "the second interpreter boots from the snapshot"
+    );
     assert_healthy(&second).await;
     let ex = run(&second, "'secret_of_first' in globals()").await;
-    assert_eq!(text(&ex, "result.text/plain"), "False", "a snapshot is taken before any user code");
-    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).unwrap().as_bool().unwrap();
-    assert_eq!(second.interruptible(), isolated, "interrupts work after a snapshot boot");
-    let ex = run_with(&second, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
-    assert_eq!(get(&ex, "interpreterReset"), JsValue::from(!isolated), "{}", json(&ex));
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "False",
+        "a snapshot is taken before any user code"
+    );
+    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert_eq!(
+        second.interruptible(),
+        isolated,
+        "interrupts work after a snapshot boot"
+    );
+    let ex = run_with(
+        &second,
+        "while True: pass",
+        obj(&[("timeoutMs", 200.into())]),
+    )
+    .await;
+    assert_eq!(
+        get(&ex, "interpreterReset"),
+        JsValue::from(!isolated),
+        "{}",
+        json(&ex)
+    );
     let third = sandbox(&[("standby", false.into())]).await;
     let draw = "import random\nrandom.random()";
     let (a, b) = (run(&second, draw).await, run(&third, draw).await);
-    assert_ne!(text(&a, "result.text/plain"), text(&b, "result.text/plain"), "random is reseeded per interpreter");
-    let ex = run(&third, "import csv, decimal\nstr(decimal.Decimal('1.1') * 3)").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'3.3'", "the standard library still imports: {}", json(&ex));
+    assert_ne!(
+        text(&a, "result.text/plain"),
+        text(&b, "result.text/plain"),
+        "random is reseeded per interpreter"
+    );
+    let ex = run(
+        &third,
+        "import csv, decimal\nstr(decimal.Decimal('1.1') * 3)",
+    )
+    .await;
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "'3.3'",
+        "the standard library still imports: {}",
+        json(&ex)
+    );
     // The `js` module behaves as in a normal boot (Pyodide's snapshot-making
     // mode would make this an "Illegal invocation" error instead of a crash).
     let ex = run(&third, "import js\njs.self.close()").await;

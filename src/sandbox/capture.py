@@ -23,6 +23,7 @@ import io
 import json
 import linecache
 import os
+import signal
 import sys
 import time
 import traceback
@@ -47,6 +48,7 @@ FLUSH_SECONDS = 0.03
 
 _cell_count = 0
 _active = None  # the _Run in progress, so display() and plt.show() find it
+_interruptible = False  # a SIGINT becomes KeyboardInterrupt only while the user's code runs
 
 
 def install():
@@ -55,6 +57,18 @@ def install():
     os.environ["MPLBACKEND"] = "module://" + MPL_BACKEND
     if not any(isinstance(f, _BackendFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _BackendFinder())
+
+
+def install_interrupt_gate():
+    """Routes SIGINT (the host's interrupt) through a gate: it raises
+    KeyboardInterrupt in the user's code, and is ignored once that code has
+    finished, so a repeated interrupt cannot break the reporting of a run."""
+    signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _on_interrupt(signum, frame):
+    if _interruptible:
+        raise KeyboardInterrupt
 
 
 def find_imports(code):
@@ -97,21 +111,29 @@ async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = run.stdout, run.stderr
     _active = run
+    _set_interruptible(True)
     try:
-        value = await _execute(code, filename, namespace)
-        result = None if value is None else format_bundle(value, run.figure_format, run.figure_dpi, closes=True)
-        outcome = {"status": "ok", "result": result or None}
+        try:
+            value = await _execute(code, filename, namespace)
+            result = None if value is None else format_bundle(value, run.figure_format, run.figure_dpi, closes=True)
+            outcome = {"status": "ok", "result": result or None}
+        finally:
+            _active = None
+            run.flush_figures()  # matplotlib and the user's figure hooks: still interruptible
     except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt are results too
+        _set_interruptible(False)
         outcome = {"status": "error", "error": describe_error(exc, filename)}
     finally:
-        _active = None
-        try:
-            run.flush_figures()
-        finally:
-            sys.stdout, sys.stderr = saved
-            run.stdout.flush()
-            run.stderr.flush()
+        _set_interruptible(False)
+        sys.stdout, sys.stderr = saved
+        run.stdout.flush()
+        run.stderr.flush()
     return outcome
+
+
+def _set_interruptible(value):
+    global _interruptible
+    _interruptible = value
 
 
 async def _execute(code, filename, namespace):
@@ -213,6 +235,8 @@ def format_bundle(obj, figure_format="png", dpi=None, closes=False):
     if "text/plain" not in bundle:
         try:
             bundle["text/plain"] = _clean(repr(obj))[:MAX_MIME_CHARS]
+        except KeyboardInterrupt:  # the run's time is up: stop, do not swallow it
+            raise
         except BaseException:
             bundle["text/plain"] = f"<unrepresentable {type(obj).__name__}>"
     return bundle
@@ -252,6 +276,8 @@ def _json_default(obj):
 def getattr_safe(obj, name):
     try:
         value = getattr(obj, name, None)
+    except KeyboardInterrupt:
+        raise
     except BaseException:
         return None
     if isinstance(obj, type):
@@ -262,6 +288,8 @@ def getattr_safe(obj, name):
 def call_safe(method, *args, **kwargs):
     try:
         return method(*args, **kwargs)
+    except KeyboardInterrupt:
+        raise
     except BaseException:
         return None
 

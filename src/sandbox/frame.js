@@ -10,6 +10,7 @@
     removeEventListener("message", onInit);
     const [workerPort, framePort] = event.ports;
     const { workerSource, init } = event.data;
+    framePort.postMessage("pycage:frame"); // the page stops waiting for us
     const report = (reason) =>
       framePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
     let worker;

@@ -160,6 +160,7 @@ async function boot(init) {
   pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
+  if (interrupt) capture.install_interrupt_gate();
   if (init.snapshot) {
     // Every interpreter from one snapshot would otherwise replay the same
     // random sequence.

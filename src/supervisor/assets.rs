@@ -15,8 +15,13 @@ use web_sys::Response;
 use crate::errors::Error;
 
 /// What `loadPyodide` needs, all under `indexURL`.
-pub(crate) const CORE_FILES: &[&str] =
-    &["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+pub(crate) const CORE_FILES: &[&str] = &[
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+];
 
 /// The largest file we accept from any URL (a wheel or a core file).
 pub(crate) const MAX_DOWNLOAD: f64 = 256.0 * 1048576.0;
@@ -30,7 +35,11 @@ thread_local! {
 /// (an SRI string such as "sha256-...") is checked here rather than by
 /// `fetch`, whose integrity failure is an opaque "Failed to fetch" that would
 /// hide a plain 404 from the user.
-pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: f64) -> Result<ArrayBuffer, String> {
+pub(crate) async fn fetch_bytes(
+    url: &str,
+    integrity: Option<&str>,
+    timeout_ms: f64,
+) -> Result<ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
     let fetch = window.fetch_with_str(url);
     let deadline = Promise::new(&mut |_, reject| {
@@ -42,18 +51,33 @@ pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: 
     let raced = Promise::race(&js_sys::Array::of2(&fetch, &deadline));
     let response: Response = JsFuture::from(raced)
         .await
-        .map_err(|e| if e.is_undefined() { format!("no answer within {timeout_ms} ms") } else { describe(&e) })?
+        .map_err(|e| {
+            if e.is_undefined() {
+                format!("no answer within {timeout_ms} ms")
+            } else {
+                describe(&e)
+            }
+        })?
         .dyn_into()
         .map_err(|_| "not a Response".to_string())?;
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let length = response.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<f64>().ok());
+    let length = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.parse::<f64>().ok());
     if length.is_some_and(|l| l > MAX_DOWNLOAD) {
         return Err("file is too large".into());
     }
-    let body = JsFuture::from(response.array_buffer().map_err(|e| describe(&e))?).await.map_err(|e| describe(&e))?;
-    let body: ArrayBuffer = body.dyn_into().map_err(|_| "body is not bytes".to_string())?;
+    let body = JsFuture::from(response.array_buffer().map_err(|e| describe(&e))?)
+        .await
+        .map_err(|e| describe(&e))?;
+    let body: ArrayBuffer = body
+        .dyn_into()
+        .map_err(|_| "body is not bytes".to_string())?;
     if f64::from(body.byte_length()) > MAX_DOWNLOAD {
         return Err("file is too large".into());
     }
@@ -64,27 +88,38 @@ pub(crate) async fn fetch_bytes(url: &str, integrity: Option<&str>, timeout_ms: 
 }
 
 /// Passes if any of the SRI hashes in `integrity` matches `body`.
-async fn check_integrity(window: &web_sys::Window, body: &ArrayBuffer, integrity: &str) -> Result<(), String> {
+async fn check_integrity(
+    window: &web_sys::Window,
+    body: &ArrayBuffer,
+    integrity: &str,
+) -> Result<(), String> {
     let subtle = window.crypto().map_err(|e| describe(&e))?.subtle();
     for expected in integrity.split_whitespace() {
-        let Some((alg, hash)) = expected.split_once('-') else { continue };
+        let Some((alg, hash)) = expected.split_once('-') else {
+            continue;
+        };
         let alg = match alg {
             "sha256" => "SHA-256",
             "sha384" => "SHA-384",
             "sha512" => "SHA-512",
             _ => continue,
         };
-        let digest = subtle.digest_with_str_and_buffer_source(alg, body).map_err(|e| describe(&e))?;
+        let digest = subtle
+            .digest_with_str_and_buffer_source(alg, body)
+            .map_err(|e| describe(&e))?;
         let digest = JsFuture::from(digest).await.map_err(|e| describe(&e))?;
         if crate::api::base64(&js_sys::Uint8Array::new(&digest).to_vec()) == hash {
             return Ok(());
         }
     }
-    Err(format!("its content does not match the integrity hash {integrity}"))
+    Err(format!(
+        "its content does not match the integrity hash {integrity}"
+    ))
 }
 
 fn describe(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{err:?}"), |e| String::from(e.message()))
+    err.dyn_ref::<js_sys::Error>()
+        .map_or_else(|| format!("{err:?}"), |e| String::from(e.message()))
 }
 
 async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue> {
@@ -93,9 +128,14 @@ async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue
     let files = Object::new();
     for name in CORE_FILES {
         let url = format!("{index_url}{name}");
-        let bytes = fetch_bytes(&url, None, timeout_ms).await.map_err(|reason| {
-            JsValue::from(Error::init(format!("could not load Pyodide from {url}: {reason}"), Some(&url)))
-        })?;
+        let bytes = fetch_bytes(&url, None, timeout_ms)
+            .await
+            .map_err(|reason| {
+                JsValue::from(Error::init(
+                    format!("could not load Pyodide from {url}: {reason}"),
+                    Some(&url),
+                ))
+            })?;
         js_sys::Reflect::set(&files, &url.into(), &bytes)?;
     }
     Ok(files.into())
@@ -107,7 +147,9 @@ pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Objec
         cache
             .borrow_mut()
             .entry(index_url.to_string())
-            .or_insert_with(|| wasm_bindgen_futures::future_to_promise(download(index_url.to_string(), timeout_ms)))
+            .or_insert_with(|| {
+                wasm_bindgen_futures::future_to_promise(download(index_url.to_string(), timeout_ms))
+            })
             .clone()
     });
     match JsFuture::from(promise).await {

@@ -3,13 +3,17 @@
 //! a strict CSP ("iframe", the default). The supervisor only sees `Host`, so
 //! the two are swappable.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Int32Array, Object, Reflect, SharedArrayBuffer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions, WorkerType};
+use web_sys::{
+    HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions, WorkerType,
+};
 
+use super::timer::Timer;
 use crate::options::Isolation;
 
 pub(crate) const WORKER_JS: &str = include_str!("../sandbox/worker.js");
@@ -49,17 +53,26 @@ fn listener(sink: &Sink, f: impl Fn(&Sink, web_sys::Event) + 'static) -> Listene
 
 /// Protocol messages: anything with transferred ports is refused outright.
 fn on_protocol(sink: &Sink, event: web_sys::Event) {
-    let Some(event) = event.dyn_ref::<MessageEvent>() else { return };
+    let Some(event) = event.dyn_ref::<MessageEvent>() else {
+        return;
+    };
     if event.ports().length() > 0 {
-        sink(HostEvent::Stray("message carried transferred objects".into()));
+        sink(HostEvent::Stray(
+            "message carried transferred objects".into(),
+        ));
     } else {
         sink(HostEvent::Message(event.data()));
     }
 }
 
 fn error_text(event: &web_sys::Event) -> String {
-    let message = Reflect::get(event, &"message".into()).ok().and_then(|m| m.as_string());
-    format!("worker error: {}", message.unwrap_or_else(|| "unknown".into()))
+    let message = Reflect::get(event, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string());
+    format!(
+        "worker error: {}",
+        message.unwrap_or_else(|| "unknown".into())
+    )
 }
 
 /// 128 random bits as hex, from the page's CSPRNG.
@@ -83,21 +96,29 @@ fn worker_url() -> Result<String, JsValue> {
     URL.with(|url| url.clone())
 }
 
-/// The sandbox document: its CSP allows our one nonce'd script, blob:
-/// workers and modules (Pyodide's JS, handed over as bytes), and wasm
-/// compilation, and no network: `connect-src 'none'`. Workers created from
-/// blob: URLs inherit this policy.
-fn frame_document(nonce: &str) -> String {
-    let csp = format!(
-        "default-src 'none'; script-src 'nonce-{nonce}' blob: 'wasm-unsafe-eval'; worker-src blob:; \
-         connect-src 'none'; img-src 'none'; style-src 'none'; font-src 'none'; media-src 'none'; \
-         object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
-    );
+/// The sandbox document's policy: our one inline script (frame.js, by
+/// hash), blob: workers and modules (Pyodide's JS, handed over as bytes),
+/// wasm compilation, and no network: `connect-src 'none'`. Workers created
+/// from blob: URLs inherit it.
+const FRAME_CSP: &str = concat!(
+    "default-src 'none'; script-src 'sha256-",
+    env!("PYCAGE_FRAME_JS_SHA256"),
+    "' blob: 'wasm-unsafe-eval'; worker-src blob:; connect-src 'none'; img-src 'none'; style-src 'none'; \
+     font-src 'none'; media-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
+);
+
+/// The sandbox document: the iframe's srcdoc, or what a `runnerUrl` serves.
+pub(crate) fn frame_document() -> String {
     format!(
-        "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\
-         <title>pycage sandbox</title><script nonce=\"{nonce}\">{FRAME_JS}</script>"
+        "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{FRAME_CSP}\">\
+         <title>pycage sandbox</title><script>{FRAME_JS}</script>\n"
     )
 }
+
+/// How long a loaded sandbox document has to take the init message. Only a
+/// wrong `runnerUrl` (a 404, a page that is not ours, a blocked frame) ever
+/// gets near it.
+const FRAME_ANSWER_MS: f64 = 10_000.0;
 
 /// The interrupt buffer: [0] is Pyodide's flag (2 = SIGINT), [1] the run
 /// the page wants stopped, [2] the run the worker is in. frame.js and
@@ -114,12 +135,20 @@ fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
 }
 
 fn cross_origin_isolated() -> bool {
-    Reflect::get(&js_sys::global(), &"crossOriginIsolated".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+    Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 impl Host {
     /// Starts a host and sends it `init` (token, asset bytes, config).
-    pub(crate) fn spawn(isolation: Isolation, init: Object, sink: Sink) -> Result<Host, JsValue> {
+    pub(crate) fn spawn(
+        isolation: Isolation,
+        runner_url: Option<&str>,
+        init: Object,
+        sink: Sink,
+    ) -> Result<Host, JsValue> {
         let channel = MessageChannel::new()?;
         let port = channel.port1();
         let on_message = listener(&sink, on_protocol);
@@ -134,12 +163,16 @@ impl Host {
                 options.set_type(WorkerType::Module);
                 options.set_name("pycage");
                 let worker = Worker::new_with_options(&worker_url()?, &options)?;
-                let stray = listener(&sink, |sink, _| sink(HostEvent::Stray("message on the worker global".into())));
+                let stray = listener(&sink, |sink, _| {
+                    sink(HostEvent::Stray("message on the worker global".into()))
+                });
                 let error = listener(&sink, |sink, e| {
                     e.prevent_default(); // reported as `crashed`, not as an uncaught page error
                     sink(HostEvent::Died(error_text(&e)))
                 });
-                let message_error = listener(&sink, |sink, _| sink(HostEvent::Stray("undecodable message".into())));
+                let message_error = listener(&sink, |sink, _| {
+                    sink(HostEvent::Stray("undecodable message".into()))
+                });
                 worker.set_onmessage(Some(stray.as_ref().unchecked_ref()));
                 worker.set_onerror(Some(error.as_ref().unchecked_ref()));
                 worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
@@ -155,28 +188,54 @@ impl Host {
             Isolation::Iframe => {
                 let frame_channel = MessageChannel::new()?;
                 let frame_port = frame_channel.port1();
-                let on_frame = listener(&sink, on_protocol);
+                // The frame says "pycage:frame" when it takes the init message;
+                // until then a timer runs (a wrong runnerUrl never answers).
+                let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
+                let timer = answer_timer.clone();
+                let on_frame = listener(&sink, move |sink, event| {
+                    let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
+                    if data.and_then(|d| d.as_string()).as_deref() == Some("pycage:frame") {
+                        timer.borrow_mut().take();
+                    } else {
+                        on_protocol(sink, event);
+                    }
+                });
                 frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
                 listeners.push(on_frame);
-                let iframe = Self::create_iframe()?;
+                let iframe = Self::create_iframe(runner_url)?;
                 let message = Object::new();
                 Reflect::set(&message, &"type".into(), &"pycage:init".into())?;
                 Reflect::set(&message, &"workerSource".into(), &WORKER_JS.into())?;
                 Reflect::set(&message, &"init".into(), &init)?;
                 let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
                 let target = iframe.clone();
+                let source = runner_url.map_or("the sandbox frame".to_string(), |url| {
+                    format!("the runner page {url}")
+                });
                 let on_load = listener(&sink, move |sink, _| {
+                    // The document is opaque-origin: "*" is the only target
+                    // origin that reaches it; what we send is for it alone.
                     let sent = target
                         .content_window()
                         .ok_or(JsValue::NULL)
                         .and_then(|w| w.post_message_with_transfer(&message, "*", &transfer));
                     if sent.is_err() {
-                        sink(HostEvent::Died("could not reach the sandbox frame".into()));
+                        sink(HostEvent::Died(format!("could not reach {source}")));
+                        return;
                     }
+                    let (sink, source) = (sink.clone(), source.clone());
+                    *answer_timer.borrow_mut() = Some(Timer::new(FRAME_ANSWER_MS, move || {
+                        sink(HostEvent::Died(format!(
+                            "{source} did not start the sandbox: it must be the document from runnerHtml(), \
+                             served with the headers in pycage's README, at a URL that loads in a frame"
+                        )))
+                    }));
                 });
                 iframe.set_onload(Some(on_load.as_ref().unchecked_ref()));
                 listeners.push(on_load);
-                let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+                let document = web_sys::window()
+                    .and_then(|w| w.document())
+                    .ok_or("no document")?;
                 let parent: web_sys::Element = match document.body() {
                     Some(body) => body.into(),
                     None => document.document_element().ok_or("no document element")?,
@@ -185,16 +244,31 @@ impl Host {
                 Kind::Frame(iframe, frame_port)
             }
         };
-        Ok(Host { kind, port, interrupt, _listeners: listeners })
+        Ok(Host {
+            kind,
+            port,
+            interrupt,
+            _listeners: listeners,
+        })
     }
 
-    fn create_iframe() -> Result<HtmlIFrameElement, JsValue> {
-        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    fn create_iframe(runner_url: Option<&str>) -> Result<HtmlIFrameElement, JsValue> {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
         let iframe: HtmlIFrameElement = document.create_element("iframe")?.dyn_into()?;
         // Only allow-scripts: no allow-same-origin (the opaque origin is the
         // point), no popups, forms, top navigation or downloads.
         iframe.set_attribute("sandbox", "allow-scripts")?;
-        iframe.set_attribute("srcdoc", &frame_document(&random_hex()))?;
+        match runner_url {
+            // A separate site gets a separate process (site isolation); it
+            // may be cross-origin isolated only if we delegate that.
+            Some(url) => {
+                iframe.set_attribute("allow", "cross-origin-isolated")?;
+                iframe.set_attribute("src", url)?;
+            }
+            None => iframe.set_attribute("srcdoc", &frame_document())?,
+        }
         iframe.set_attribute("title", "pycage sandbox")?;
         iframe.set_attribute("aria-hidden", "true")?;
         iframe.set_attribute("tabindex", "-1")?;

@@ -27,13 +27,18 @@ use crate::errors::Error;
 use crate::execution::{Execution, Status};
 use crate::options::{RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
+pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use timer::{now, Timer};
-
 
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
 /// How long an interrupted run gets to stop before its worker is killed.
 const GRACE_MS: f64 = 500.0;
+/// How often the interrupt is repeated during the grace period. Pyodide
+/// reads and clears its flag non-atomically, so one write can be lost; a
+/// repeat that lands after the user's code ended is ignored (capture.py's
+/// interrupt gate).
+const REARM_MS: f64 = 50.0;
 /// How long after an interpreter is ready its standby starts booting.
 const STANDBY_DELAY_MS: f64 = 200.0;
 /// Protocol violations after which an interpreter is killed.
@@ -55,8 +60,13 @@ impl Deferred {
         let mut settle = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         // The executor runs synchronously, so `settle` is always set here.
-        let (resolve, reject) = settle.unwrap_or_else(|| (Function::new_no_args(""), Function::new_no_args("")));
-        Deferred { promise, resolve, reject }
+        let (resolve, reject) =
+            settle.unwrap_or_else(|| (Function::new_no_args(""), Function::new_no_args("")));
+        Deferred {
+            promise,
+            resolve,
+            reject,
+        }
     }
 }
 
@@ -65,6 +75,7 @@ enum Event {
     Deadline(u32),
     Abort(u32),
     Grace(u32),
+    Rearm(u32),
     BootTimeout(u32),
     SpawnStandby,
 }
@@ -108,6 +119,8 @@ struct Current {
     messages: u32,
     bytes: usize,
     _timer: Timer,
+    /// Repeats the interrupt while the run has not stopped.
+    _rearm: Option<Timer>,
     _abort: Option<AbortHook>,
 }
 
@@ -119,7 +132,9 @@ struct AbortHook {
 
 impl Drop for AbortHook {
     fn drop(&mut self) {
-        let _ = self.signal.remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
     }
 }
 
@@ -157,7 +172,9 @@ fn dispatch(weak: &Weak<RefCell<Inner>>, event: Event) {
     wasm_bindgen_futures::spawn_local(async move {
         let Some(rc) = weak.upgrade() else { return };
         let effects = {
-            let Ok(mut inner) = rc.try_borrow_mut() else { return };
+            let Ok(mut inner) = rc.try_borrow_mut() else {
+                return;
+            };
             inner.handle(event);
             std::mem::take(&mut inner.effects)
         };
@@ -175,7 +192,12 @@ fn run_effects(effects: Vec<(Function, JsValue)>) {
 }
 
 fn error_of(kind: &str, message: String) -> PyError {
-    PyError { kind: kind.into(), message: message.clone(), traceback: format!("{kind}: {message}"), line: None }
+    PyError {
+        kind: kind.into(),
+        message: message.clone(),
+        traceback: format!("{kind}: {message}"),
+        line: None,
+    }
 }
 
 fn bundle_weight(data: &JsValue) -> usize {
@@ -187,7 +209,10 @@ fn bundle_weight(data: &JsValue) -> usize {
         .map(|v: JsValue| {
             v.dyn_ref::<js_sys::Uint8Array>()
                 .map(|b| b.length() as usize)
-                .or_else(|| v.dyn_ref::<js_sys::JsString>().map(|s| s.length() as usize * 2))
+                .or_else(|| {
+                    v.dyn_ref::<js_sys::JsString>()
+                        .map(|s| s.length() as usize * 2)
+                })
                 .unwrap_or(16)
         })
         .sum()
@@ -202,7 +227,11 @@ impl Supervisor {
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
         let snapshot_key = snapshot::key(&config.pyodide_url, &[CAPTURE_PY, host::WORKER_JS]);
-        let saved = if config.snapshot { snapshot::load(&snapshot_key).await } else { None };
+        let saved = if config.snapshot {
+            snapshot::load(&snapshot_key).await
+        } else {
+            None
+        };
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 config,
@@ -246,9 +275,15 @@ impl Supervisor {
         let promise = deferred.promise.clone();
         self.with(|inner| {
             if inner.disposed {
-                inner.effects.push((deferred.reject, Error::Disposed.into()));
+                inner
+                    .effects
+                    .push((deferred.reject, Error::Disposed.into()));
             } else {
-                inner.queue.push_back(Job::Run(RunJob { code, config, deferred }));
+                inner.queue.push_back(Job::Run(RunJob {
+                    code,
+                    config,
+                    deferred,
+                }));
                 inner.pump();
             }
         });
@@ -261,7 +296,9 @@ impl Supervisor {
         let promise = deferred.promise.clone();
         self.with(|inner| {
             if inner.disposed {
-                inner.effects.push((deferred.reject, Error::Disposed.into()));
+                inner
+                    .effects
+                    .push((deferred.reject, Error::Disposed.into()));
             } else {
                 inner.queue.push_back(Job::Reset(deferred));
                 inner.pump();
@@ -288,11 +325,19 @@ impl Supervisor {
     }
 
     pub(crate) fn booted_from_snapshot(&self) -> bool {
-        self.inner.borrow().active.as_ref().is_some_and(|s| s.from_snapshot)
+        self.inner
+            .borrow()
+            .active
+            .as_ref()
+            .is_some_and(|s| s.from_snapshot)
     }
 
     pub(crate) fn interruptible(&self) -> bool {
-        self.inner.borrow().active.as_ref().is_some_and(|s| s.interruptible)
+        self.inner
+            .borrow()
+            .active
+            .as_ref()
+            .is_some_and(|s| s.interruptible)
     }
 
     fn with(&self, f: impl FnOnce(&mut Inner)) {
@@ -324,22 +369,40 @@ impl Inner {
         set("token", &token.as_str().into())?;
         set("files", &self.files)?;
         set("indexURL", &self.config.pyodide_url.as_str().into())?;
-        set("packageBaseUrl", &self.config.package_base_url.as_str().into())?;
+        set(
+            "packageBaseUrl",
+            &self.config.package_base_url.as_str().into(),
+        )?;
         set("capture", &CAPTURE_PY.into())?;
-        let packages: js_sys::Array = self.config.packages.iter().map(|p| JsValue::from_str(p)).collect();
+        let packages: js_sys::Array = self
+            .config
+            .packages
+            .iter()
+            .map(|p| JsValue::from_str(p))
+            .collect();
         set("packages", &packages)?;
         let from_snapshot = self.snapshot.is_some();
         if let Some(bytes) = &self.snapshot {
             set("snapshot", bytes)?;
-        } else if which == Which::Standby && self.config.snapshot && self.snapshot_maker.and_then(|g| self.which(g)).is_none() {
+        } else if which == Which::Standby
+            && self.config.snapshot
+            && self.snapshot_maker.and_then(|g| self.which(g)).is_none()
+        {
             set("makeSnapshot", &true.into())?;
             self.snapshot_maker = Some(gen);
         }
         let weak = self.weak.clone();
         let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
-        let host = Host::spawn(self.config.isolation, init, sink)?;
+        let host = Host::spawn(
+            self.config.isolation,
+            self.config.runner_url.as_deref(),
+            init,
+            sink,
+        )?;
         let weak = self.weak.clone();
-        let boot_timer = Timer::new(self.config.boot_timeout_ms, move || dispatch(&weak, Event::BootTimeout(gen)));
+        let boot_timer = Timer::new(self.config.boot_timeout_ms, move || {
+            dispatch(&weak, Event::BootTimeout(gen))
+        });
         Ok(Slot {
             gen,
             host,
@@ -381,7 +444,10 @@ impl Inner {
                     HostEvent::Stray(reason) => self.violation(which, reason),
                     HostEvent::Died(reason) => self.slot_died(which, reason),
                     HostEvent::Message(data) => {
-                        let token = self.slot(which).map(|s| s.token.clone()).unwrap_or_default();
+                        let token = self
+                            .slot(which)
+                            .map(|s| s.token.clone())
+                            .unwrap_or_default();
                         match protocol::decode(&data, &token) {
                             Ok(message) => self.on_message(which, gen, message),
                             Err(reason) => self.violation(which, reason),
@@ -392,15 +458,24 @@ impl Inner {
             Event::SpawnStandby => self.spawn_standby(),
             Event::Deadline(id) => self.on_deadline(id, Status::Timeout),
             Event::Abort(id) => self.on_deadline(id, Status::Cancelled),
+            Event::Rearm(id) => self.rearm(id),
             Event::Grace(id) => {
-                if let Some(status) = self.current.as_ref().filter(|c| c.id == id).and_then(|c| c.interrupted) {
+                if let Some(status) = self
+                    .current
+                    .as_ref()
+                    .filter(|c| c.id == id)
+                    .and_then(|c| c.interrupted)
+                {
                     self.kill_current(status);
                 }
             }
             Event::BootTimeout(gen) => {
                 if let Some(which) = self.which(gen) {
                     let ms = self.config.boot_timeout_ms;
-                    self.boot_failed(which, format!("Python did not start within {ms} ms (bootTimeoutMs)"));
+                    self.boot_failed(
+                        which,
+                        format!("Python did not start within {ms} ms (bootTimeoutMs)"),
+                    );
                 }
             }
         }
@@ -414,9 +489,13 @@ impl Inner {
                     FromSandbox::Display(d) => bundle_weight(&d.data),
                     other => other.weight(),
                 };
-                let budget = 4 * self.config.max_output_bytes + 2 * self.config.caps.max_run_figure_bytes + (16 << 20);
+                let budget = 4 * self.config.max_output_bytes
+                    + 2 * self.config.caps.max_run_figure_bytes
+                    + (16 << 20);
                 if current.messages > MAX_RUN_MESSAGES || current.bytes > budget {
-                    self.kill_current_crashed("the sandbox exceeded its message budget (flood)".into());
+                    self.kill_current_crashed(
+                        "the sandbox exceeded its message budget (flood)".into(),
+                    );
                     return;
                 }
             }
@@ -447,7 +526,10 @@ impl Inner {
             FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
                 self.snapshot_maker = None;
                 snapshot::store(&self.snapshot_key, &bytes);
-                self.log(format!("saved a {} MiB boot snapshot at this page's origin", bytes.length() >> 20));
+                self.log(format!(
+                    "saved a {} MiB boot snapshot at this page's origin",
+                    bytes.length() >> 20
+                ));
                 self.snapshot = Some(bytes);
                 self.standby = None;
                 self.spawn_standby();
@@ -456,7 +538,9 @@ impl Inner {
             FromSandbox::Log(t) => self.log(t.text),
             FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
             FromSandbox::Stream(s) if self.is_current(which, s.id) => {
-                let Some(current) = &mut self.current else { return };
+                let Some(current) = &mut self.current else {
+                    return;
+                };
                 if let Some(kept) = current.exec.stream(s.name, &s.text, s.truncated) {
                     let callback = match s.name {
                         StreamName::Stdout => &current.job.config.on_stdout,
@@ -469,7 +553,9 @@ impl Inner {
             }
             FromSandbox::Display(d) if self.is_current(which, d.id) => {
                 if let Some(current) = &mut self.current {
-                    current.exec.display(&d.data, Execution::display_source(d.source));
+                    current
+                        .exec
+                        .display(&d.data, Execution::display_source(d.source));
                 }
             }
             FromSandbox::Done(d) if self.is_current(which, d.id) => self.on_done(d),
@@ -482,7 +568,9 @@ impl Inner {
     }
 
     fn on_done(&mut self, done: protocol::Done) {
-        let Some(interrupted) = self.current.as_ref().map(|c| c.interrupted) else { return };
+        let Some(interrupted) = self.current.as_ref().map(|c| c.interrupted) else {
+            return;
+        };
         let mut status = match done.status {
             DoneStatus::Ok => Status::Ok,
             DoneStatus::Error => Status::Error,
@@ -495,10 +583,15 @@ impl Inner {
             }
         }
         if status == Status::Error && error.is_none() {
-            error = Some(error_of("ProtocolError", "the sandbox reported an error without details".into()));
+            error = Some(error_of(
+                "ProtocolError",
+                "the sandbox reported an error without details".into(),
+            ));
         }
         let result = match &mut self.current {
-            Some(current) if status == Status::Ok && done.result.is_object() => current.exec.bundle(&done.result, "result"),
+            Some(current) if status == Status::Ok && done.result.is_object() => {
+                current.exec.bundle(&done.result, "result")
+            }
             _ => None,
         };
         self.settle(status, result, error, false);
@@ -506,7 +599,11 @@ impl Inner {
 
     fn stop_error(&self, why: Status, reset: bool) -> PyError {
         let ms = self.current.as_ref().map_or(0.0, |c| c.timeout_ms);
-        let after = if reset { "the interpreter was restarted" } else { "interrupted; state kept" };
+        let after = if reset {
+            "the interpreter was restarted"
+        } else {
+            "interrupted; state kept"
+        };
         match why {
             Status::Timeout => error_of("TimeoutError", format!("stopped after {ms} ms ({after})")),
             _ => error_of("CancelledError", format!("the run was cancelled ({after})")),
@@ -514,8 +611,16 @@ impl Inner {
     }
 
     /// Resolves the current run and starts the next.
-    fn settle(&mut self, status: Status, result: Option<JsValue>, error: Option<PyError>, reset: bool) {
-        let Some(current) = self.current.take() else { return };
+    fn settle(
+        &mut self,
+        status: Status,
+        result: Option<JsValue>,
+        error: Option<PyError>,
+        reset: bool,
+    ) {
+        let Some(current) = self.current.take() else {
+            return;
+        };
         let Current { mut job, exec, .. } = current;
         let execution = exec.finish(status, result, error, reset, now());
         let resolve = std::mem::replace(&mut job.deferred.resolve, Function::new_no_args(""));
@@ -524,18 +629,44 @@ impl Inner {
     }
 
     fn on_deadline(&mut self, id: u32, why: Status) {
-        let Some(current) = self.current.as_mut().filter(|c| c.id == id) else { return };
+        let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
+            return;
+        };
         if current.interrupted.is_some() {
             return;
         }
-        let interrupted = self.active.as_ref().is_some_and(|s| s.interruptible && s.host.interrupt(id));
+        let interrupted = self
+            .active
+            .as_ref()
+            .is_some_and(|s| s.interruptible && s.host.interrupt(id));
         if interrupted {
             current.interrupted = Some(why);
             let weak = self.weak.clone();
             current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
+            let weak = self.weak.clone();
+            current._rearm = Some(Timer::new(REARM_MS, move || {
+                dispatch(&weak, Event::Rearm(id))
+            }));
         } else {
             self.kill_current(why);
         }
+    }
+
+    fn rearm(&mut self, id: u32) {
+        let Some(current) = self
+            .current
+            .as_mut()
+            .filter(|c| c.id == id && c.interrupted.is_some())
+        else {
+            return;
+        };
+        if let Some(slot) = &self.active {
+            slot.host.interrupt(id);
+        }
+        let weak = self.weak.clone();
+        current._rearm = Some(Timer::new(REARM_MS, move || {
+            dispatch(&weak, Event::Rearm(id))
+        }));
     }
 
     /// Ends the current run by killing its interpreter.
@@ -549,7 +680,12 @@ impl Inner {
     fn kill_current_crashed(&mut self, reason: String) {
         self.active = None;
         self.replace_active();
-        self.settle(Status::Crashed, None, Some(error_of("Crashed", reason)), true);
+        self.settle(
+            Status::Crashed,
+            None,
+            Some(error_of("Crashed", reason)),
+            true,
+        );
     }
 
     fn violation(&mut self, which: Which, reason: String) {
@@ -571,7 +707,9 @@ impl Inner {
     fn slot_died(&mut self, which: Which, reason: String) {
         match which {
             Which::Standby => self.standby = None,
-            Which::Active if !self.active.as_ref().is_some_and(|s| s.ready) => self.boot_failed(which, reason),
+            Which::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
+                self.boot_failed(which, reason)
+            }
             Which::Active => {
                 if self.current.is_some() {
                     self.kill_current_crashed(reason);
@@ -607,7 +745,12 @@ impl Inner {
             return;
         }
         let url = self.config.pyodide_url.clone();
-        let error = || JsValue::from(Error::init(format!("could not start Python from {url}: {reason}"), Some(&url)));
+        let error = || {
+            JsValue::from(Error::init(
+                format!("could not start Python from {url}: {reason}"),
+                Some(&url),
+            ))
+        };
         for waiter in self.boot_waiters.drain(..) {
             self.effects.push((waiter.reject, error()));
         }
@@ -629,7 +772,11 @@ impl Inner {
             return;
         }
         self.active = self.standby.take();
-        if self.active.as_ref().is_some_and(|s| Some(s.gen) == self.snapshot_maker) {
+        if self
+            .active
+            .as_ref()
+            .is_some_and(|s| Some(s.gen) == self.snapshot_maker)
+        {
             // Still making the snapshot: it must never run user code.
             self.active = None;
             self.snapshot_maker = None;
@@ -661,7 +808,9 @@ impl Inner {
             // Not at once: the first run usually follows `ready` immediately,
             // and a booting standby would compete with it for the CPU.
             let weak = self.weak.clone();
-            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || dispatch(&weak, Event::SpawnStandby)));
+            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || {
+                dispatch(&weak, Event::SpawnStandby)
+            }));
         }
         self.pump();
     }
@@ -703,10 +852,20 @@ impl Inner {
 
     fn start(&mut self, job: RunJob) {
         let started = now();
-        let exec = Execution::new(self.config.caps.clone(), self.config.max_output_bytes, started);
+        let exec = Execution::new(
+            self.config.caps.clone(),
+            self.config.max_output_bytes,
+            started,
+        );
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
-            let error = error_of("CancelledError", "the run was cancelled before it started".into());
-            self.effects.push((job.deferred.resolve.clone(), exec.finish(Status::Cancelled, None, Some(error), false, now())));
+            let error = error_of(
+                "CancelledError",
+                "the run was cancelled before it started".into(),
+            );
+            self.effects.push((
+                job.deferred.resolve.clone(),
+                exec.finish(Status::Cancelled, None, Some(error), false, now()),
+            ));
             return;
         }
         self.next_id += 1;
@@ -729,7 +888,8 @@ impl Inner {
         let abort = job.config.signal.clone().map(|signal| {
             let weak = self.weak.clone();
             let callback = Closure::<dyn FnMut()>::new(move || dispatch(&weak, Event::Abort(id)));
-            let _ = signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+            let _ =
+                signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
             AbortHook { signal, callback }
         });
         self.current = Some(Current {
@@ -741,11 +901,19 @@ impl Inner {
             messages: 0,
             bytes: 0,
             _timer: timer,
+            _rearm: None,
             _abort: abort,
         });
     }
 
-    fn on_fetch(&mut self, which: Which, gen: u32, req: u32, url: String, integrity: Option<String>) {
+    fn on_fetch(
+        &mut self,
+        which: Which,
+        gen: u32,
+        req: u32,
+        url: String,
+        integrity: Option<String>,
+    ) {
         let Some(slot) = self.slot(which) else { return };
         slot.fetches += 1;
         let too_many = slot.fetches > 500;
@@ -755,7 +923,8 @@ impl Inner {
         let config = &self.config;
         let allowed = !too_many
             && !url.contains("/../")
-            && (url.starts_with(&config.package_base_url) || config.packages.iter().any(|p| *p == url));
+            && (url.starts_with(&config.package_base_url)
+                || config.packages.iter().any(|p| *p == url));
         let refusal = format!(
             "refused: pycage fetches only URLs under packageBaseUrl ({}) or listed in packages",
             config.package_base_url
@@ -763,24 +932,47 @@ impl Inner {
         let weak = self.weak.clone();
         let timeout = config.boot_timeout_ms.max(60_000.0);
         wasm_bindgen_futures::spawn_local(async move {
-            let result = if allowed { assets::fetch_bytes(&url, integrity.as_deref(), timeout).await } else { Err(refusal) };
+            let result = if allowed {
+                assets::fetch_bytes(&url, integrity.as_deref(), timeout).await
+            } else {
+                Err(refusal)
+            };
             if let Err(reason) = &result {
                 // Call the user's callback with no borrow held: it may call back in.
-                let on_log = weak.upgrade().and_then(|rc| rc.try_borrow().ok().and_then(|i| i.config.on_log.clone()));
+                let on_log = weak
+                    .upgrade()
+                    .and_then(|rc| rc.try_borrow().ok().and_then(|i| i.config.on_log.clone()));
                 if let Some(on_log) = on_log {
-                    run_effects(vec![(on_log, format!("could not fetch {url}: {reason}").into())]);
+                    run_effects(vec![(
+                        on_log,
+                        format!("could not fetch {url}: {reason}").into(),
+                    )]);
                 }
             }
             let Some(rc) = weak.upgrade() else { return };
             let Ok(inner) = rc.try_borrow() else { return };
-            let Some(which) = inner.which(gen) else { return };
+            let Some(which) = inner.which(gen) else {
+                return;
+            };
             let (ok, body, error) = match result {
                 Ok(body) => (true, JsValue::from(body), None),
                 Err(reason) => (false, JsValue::UNDEFINED, Some(reason)),
             };
-            let slot = if which == Which::Active { &inner.active } else { &inner.standby };
+            let slot = if which == Which::Active {
+                &inner.active
+            } else {
+                &inner.standby
+            };
             if let Some(slot) = slot {
-                slot.host.post(&ToSandbox::FetchResult { req, ok, body, error }.to_js());
+                slot.host.post(
+                    &ToSandbox::FetchResult {
+                        req,
+                        ok,
+                        body,
+                        error,
+                    }
+                    .to_js(),
+                );
             }
         });
     }
@@ -793,7 +985,8 @@ impl Inner {
 
     fn progress(&mut self, phase: &str) {
         if let Some(on_progress) = &self.config.on_progress {
-            self.effects.push((on_progress.clone(), progress_event(phase)));
+            self.effects
+                .push((on_progress.clone(), progress_event(phase)));
         }
     }
 

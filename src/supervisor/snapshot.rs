@@ -26,7 +26,10 @@ pub(crate) fn key(pyodide_url: &str, sandbox_code: &[&str]) -> String {
     for byte in sandbox_code.iter().flat_map(|s| s.bytes()) {
         hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("{pyodide_url}__pycage_snapshot__/{}-{hash:016x}", env!("CARGO_PKG_VERSION"))
+    format!(
+        "{pyodide_url}__pycage_snapshot__/{}-{hash:016x}",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 fn caches() -> Option<web_sys::CacheStorage> {
@@ -43,7 +46,9 @@ pub(crate) async fn load(key: &str) -> Option<Uint8Array> {
     if let Some(bytes) = MEMORY.with(|m| m.borrow().get(key).cloned()) {
         return Some(bytes);
     }
-    let response = JsFuture::from(open().await?.match_with_str(key)).await.ok()?;
+    let response = JsFuture::from(open().await?.match_with_str(key))
+        .await
+        .ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
     let bytes = Uint8Array::new(&buffer);
@@ -56,7 +61,9 @@ pub(crate) fn store(key: &str, bytes: &Uint8Array) {
     let (key, bytes) = (key.to_string(), bytes.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let Some(cache) = open().await else { return };
-        let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(&bytes)) else { return };
+        let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(&bytes)) else {
+            return;
+        };
         let _ = JsFuture::from(cache.put_with_str(&key, &response)).await;
     });
 }

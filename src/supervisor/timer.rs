@@ -19,7 +19,10 @@ impl Timer {
                 .ok()
             })
             .unwrap_or(0);
-        Timer { handle, _callback: callback }
+        Timer {
+            handle,
+            _callback: callback,
+        }
     }
 }
 
@@ -33,5 +36,7 @@ impl Drop for Timer {
 
 /// Milliseconds since the page loaded.
 pub(crate) fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }

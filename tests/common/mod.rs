@@ -31,7 +31,9 @@ pub fn obj(fields: &[(&str, JsValue)]) -> JsValue {
 }
 
 pub async fn sandbox(extra: &[(&str, JsValue)]) -> Sandbox {
-    Sandbox::create(Some(options(extra).unchecked_into())).await.expect("sandbox starts")
+    Sandbox::create(Some(options(extra).unchecked_into()))
+        .await
+        .expect("sandbox starts")
 }
 
 pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
@@ -39,12 +41,20 @@ pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
 }
 
 pub async fn run_with(sb: &Sandbox, code: &str, opts: JsValue) -> JsValue {
-    let opts = if opts.is_undefined() { None } else { Some(opts.unchecked_into()) };
-    JsFuture::from(sb.run_python(code.into(), opts)).await.expect("runPython resolves")
+    let opts = if opts.is_undefined() {
+        None
+    } else {
+        Some(opts.unchecked_into())
+    };
+    JsFuture::from(sb.run_python(code.into(), opts))
+        .await
+        .expect("runPython resolves")
 }
 
 pub fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
 }
 
 pub fn text(value: &JsValue, path: &str) -> String {
@@ -59,13 +69,21 @@ pub fn status(ex: &JsValue) -> String {
 /// Asserts the sandbox still works: `print(1+1)` gives "2\n".
 pub async fn assert_healthy(sb: &Sandbox) {
     let ex = run(sb, "print(1+1)").await;
-    assert_eq!(status(&ex), "ok", "follow-up run failed: {:?}", js_sys::JSON::stringify(&ex));
+    assert_eq!(
+        status(&ex),
+        "ok",
+        "follow-up run failed: {:?}",
+        js_sys::JSON::stringify(&ex)
+    );
     assert_eq!(text(&ex, "stdout"), "2\n");
 }
 
 pub async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     JsFuture::from(p).await.unwrap();
 }
@@ -75,11 +93,16 @@ pub fn now() -> f64 {
 }
 
 pub fn json(value: &JsValue) -> String {
-    js_sys::JSON::stringify(value).map(String::from).unwrap_or_default()
+    js_sys::JSON::stringify(value)
+        .map(String::from)
+        .unwrap_or_default()
 }
 
 pub fn err_name(err: &JsValue) -> String {
-    Reflect::get(err, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default()
+    Reflect::get(err, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default()
 }
 
 pub fn as_array(value: &JsValue) -> js_sys::Array {
@@ -104,11 +127,20 @@ pub async fn shared() -> std::rc::Rc<Sandbox> {
 /// The leak listener's record ("METHOD /path" strings) since the last clear.
 pub async fn listener_log() -> Vec<String> {
     let url = format!("{}/__log", listener());
-    let resp = JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url)).await.expect("listener is up");
+    let resp = JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url))
+        .await
+        .expect("listener is up");
     let resp: web_sys::Response = resp.dyn_into().unwrap();
-    let body = JsFuture::from(resp.text().unwrap()).await.unwrap().as_string().unwrap();
+    let body = JsFuture::from(resp.text().unwrap())
+        .await
+        .unwrap()
+        .as_string()
+        .unwrap();
     let arr = js_sys::JSON::parse(&body).unwrap();
-    as_array(&arr).iter().map(|v| v.as_string().unwrap()).collect()
+    as_array(&arr)
+        .iter()
+        .map(|v| v.as_string().unwrap())
+        .collect()
 }
 
 pub fn listener() -> &'static str {

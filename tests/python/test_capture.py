@@ -226,3 +226,23 @@ def test_capture_time_640x480(capsys):
     assert len(figures) == 1
     with capsys.disabled():
         print(f"\n640x480 matplotlib figure captured under CPython in {took:.1f} ms")
+
+
+def test_interrupts_only_reach_the_users_code():
+    import os
+    import signal
+
+    previous = signal.getsignal(signal.SIGINT)
+    capture.install_interrupt_gate()
+    try:
+        out, _ = run("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\nwhile True: pass")
+        assert out["status"] == "error" and out["error"]["type"] == "KeyboardInterrupt"
+        os.kill(os.getpid(), signal.SIGINT)  # between runs: ignored, no exception here
+        time.sleep(0.01)
+        # The result's repr is the user's code too, so it stays interruptible.
+        out, _ = run("class R:\n    def __repr__(self):\n        import os, signal\n        os.kill(os.getpid(), signal.SIGINT)\n        while True: pass\nR()")
+        assert out["status"] == "error" and out["error"]["type"] == "KeyboardInterrupt"
+        out, _ = run("1 + 1")
+        assert out == {"status": "ok", "result": {"text/plain": "2"}}
+    finally:
+        signal.signal(signal.SIGINT, previous)
