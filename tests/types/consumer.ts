@@ -1,6 +1,6 @@
 // A small consumer of the published package, type-checked against pkg/*.d.ts:
 // if the generated types drift from the documented API, this stops compiling.
-import init, { Sandbox, runPython, figureToDataUrl, figureToBlob } from "../../pkg/pycage.js";
+import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml } from "../../pkg/pycage.js";
 import type { Execution, Figure, Output, SandboxOptions, RunOptions } from "../../pkg/pycage.js";
 
 async function main(): Promise<void> {
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
   await sb.reset();
   sb.dispose();
   const isolation: "iframe" | "worker" = sb.isolation;
+  const runner: SandboxOptions = { runnerUrl: "https://sandbox.example-usercontent.com/runner.html" };
+  const page: string = runnerHtml();
+  void [runner, page];
   const one: Execution = await runPython("print(1)", { timeoutMs: 1000, pyodideUrl: "/pyodide/" });
   void [status, plain, line, outputs, reset, isolation, one];
 }
