@@ -69,13 +69,13 @@ class Img:
 
 window.bench = {
   /** Create to the first result of 1+1. */
-  async boot(name, isolation = "iframe") {
+  async boot(name, isolation = "iframe", snapshot = true) {
     const started = now();
     if (name === "baseline") {
       use(name, await Baseline.boot());
     } else {
       wasm ??= await init();
-      use(name, await Sandbox.create({ pyodideUrl: INDEX_URL, isolation, maxOutputBytes: 16 << 20, timeoutMs: 60_000 }));
+      use(name, await Sandbox.create({ pyodideUrl: INDEX_URL, isolation, snapshot, maxOutputBytes: 16 << 20, timeoutMs: 60_000 }));
     }
     await check(name);
     return now() - started;

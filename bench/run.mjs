@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const REPS = Number(process.env.BENCH_REPS ?? 5); // boots per implementation and kind
+const REPS = Number(process.env.BENCH_REPS || 5); // boots per implementation and kind
 const RUNS = 1000;
 
 function serve(...flags) {
@@ -60,19 +60,29 @@ try {
   for (const name in cold) record("coldBoot", name, stats(cold[name]));
   log("cold boot done");
 
-  // 2 and 8. Warm boot (HTTP cache warm; a new page each time), and pycage's
-  // two isolation modes.
+  // 2 and 8. Warm boot (HTTP cache warm; a new page each time): a full boot
+  // and a boot from the snapshot (made by the warm-up page's standby), in
+  // both isolation modes.
   const context = await browser.newContext();
-  await (await open(context)).evaluate(async () => {
+  const warmup = await open(context);
+  await warmup.evaluate(async () => {
     await window.bench.boot("pycage");
     await window.bench.boot("baseline");
   });
-  const warm = { pycage: [], baseline: [], "pycage (worker mode)": [] };
+  await warmup.waitForTimeout(8000); // the standby boots and saves the snapshot
+  await warmup.close();
+  const kinds = {
+    baseline: ["baseline"],
+    "pycage, full boot": ["pycage", "iframe", false],
+    "pycage, full boot, worker mode": ["pycage", "worker", false],
+    "pycage, from the snapshot": ["pycage", "iframe", true],
+    "pycage, from the snapshot, worker mode": ["pycage", "worker", true],
+  };
+  const warm = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
   for (let i = 0; i < REPS; i++) {
-    for (const name of Object.keys(warm)) {
+    for (const [name, args] of Object.entries(kinds)) {
       const page = await open(context);
-      const [impl, isolation] = name === "baseline" ? ["baseline"] : ["pycage", name === "pycage" ? "iframe" : "worker"];
-      warm[name].push(await page.evaluate(([n, iso]) => window.bench.boot(n, iso), [impl, isolation]));
+      warm[name].push(await page.evaluate((a) => window.bench.boot(...a), args));
       await page.close();
     }
   }
