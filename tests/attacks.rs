@@ -85,23 +85,8 @@ fn isolation() -> &'static str {
     option_env!("PYCAGE_ATTACK_ISOLATION").unwrap_or("iframe")
 }
 
-thread_local! {
-    static SANDBOX: std::cell::RefCell<Option<std::rc::Rc<pycage::Sandbox>>> = const { std::cell::RefCell::new(None) };
-}
-
 async fn attack_sandbox() -> std::rc::Rc<pycage::Sandbox> {
-    if let Some(sb) = SANDBOX.with(|s| s.borrow().clone()) {
-        return sb;
-    }
-    let sb = std::rc::Rc::new(
-        sandbox(&[
-            ("timeoutMs", 20_000.into()),
-            ("isolation", isolation().into()),
-        ])
-        .await,
-    );
-    SANDBOX.with(|s| *s.borrow_mut() = Some(sb.clone()));
-    sb
+    shared_with(&[("isolation", isolation().into())]).await
 }
 
 /// The invariants every attack is held to: nothing planted leaks into the

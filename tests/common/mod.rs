@@ -116,10 +116,15 @@ thread_local! {
 /// One sandbox per test binary for tests that need no fresh interpreter
 /// (each boot costs seconds on a 2-core machine).
 pub async fn shared() -> std::rc::Rc<Sandbox> {
+    shared_with(&[]).await
+}
+
+/// [`shared`], created with `extra` options by whichever call comes first.
+pub async fn shared_with(extra: &[(&str, JsValue)]) -> std::rc::Rc<Sandbox> {
     if let Some(sb) = SHARED.with(|s| s.borrow().clone()) {
         return sb;
     }
-    let sb = std::rc::Rc::new(sandbox(&[("timeoutMs", 20_000.into())]).await);
+    let sb = std::rc::Rc::new(sandbox(&[&[("timeoutMs", 20_000.into())], extra].concat()).await);
     SHARED.with(|s| *s.borrow_mut() = Some(sb.clone()));
     sb
 }
