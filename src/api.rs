@@ -82,6 +82,7 @@ export type MimeBundle = { "text/plain"?: string } & Record<string, string | Uin
 export interface Figure {
   mime: "image/png" | "image/jpeg" | "image/svg+xml";
   data: Uint8Array;
+  /** Pixels, from the image's header; null for an SVG sized in relative units. */
   width: number | null;
   height: number | null;
   source: "matplotlib" | "display" | "result";
@@ -224,6 +225,15 @@ impl Sandbox {
     #[wasm_bindgen(getter, js_name = bootedFromSnapshot)]
     pub fn booted_from_snapshot(&self) -> bool {
         self.supervisor.booted_from_snapshot()
+    }
+
+    /// Whether the current interpreter was instantiated from Pyodide's wasm
+    /// as compiled by the page, with the browser's code cache ("worker"
+    /// isolation; false in a sandboxed frame, or if the page could not
+    /// compile it, for instance for want of CORS on `pyodideUrl`).
+    #[wasm_bindgen(getter, js_name = wasmCompiledByPage)]
+    pub fn wasm_compiled_by_page(&self) -> bool {
+        self.supervisor.wasm_from_page()
     }
 
     /// The running Pyodide's version, e.g. "314.0.7".

@@ -200,8 +200,11 @@ impl Execution {
                     .dyn_ref::<Uint8Array>()
                     .ok_or_else(|| format!("{mime} is not bytes"))?;
                 let len = bytes.length() as usize;
-                let head = bytes.subarray(0, 33.min(bytes.length())).to_vec();
-                let size = figures::check_image(mime, len, &head, &self.caps)?;
+                let read = |start: usize, end: usize| {
+                    let clamp = |i: usize| i.min(len) as u32;
+                    bytes.subarray(clamp(start), clamp(end)).to_vec()
+                };
+                let size = figures::check_image(mime, len, &read, &self.caps)?;
                 if figure {
                     self.add_figure(mime, bytes.clone().into(), len, size, source)?;
                 }
@@ -209,7 +212,8 @@ impl Execution {
             }
             "image/svg+xml" => {
                 let text = value.as_string().ok_or("image/svg+xml is not text")?;
-                let size = figures::check_image(mime, text.len(), text.as_bytes(), &self.caps)?;
+                let read = |start, end| figures::read_slice(text.as_bytes(), start, end);
+                let size = figures::check_image(mime, text.len(), &read, &self.caps)?;
                 if figure {
                     let bytes = Uint8Array::from(text.as_bytes());
                     self.add_figure(mime, bytes.into(), text.len(), size, source)?;

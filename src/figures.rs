@@ -33,12 +33,13 @@ pub(crate) struct Size {
     pub height: Option<u32>,
 }
 
-/// Checks a PNG or JPEG by its first bytes (`head`, at least 33 for PNG) and
-/// its total length; an SVG (`head` is all of it) by its root element. `Err` is the reason it was dropped.
+/// Checks an image of `len` bytes by its headers, which `read(start, end)`
+/// returns (fewer bytes past the end): a PNG's IHDR, a JPEG's frame header,
+/// an SVG's root element. `Err` is the reason it was dropped.
 pub(crate) fn check_image(
     mime: &str,
     len: usize,
-    head: &[u8],
+    read: &dyn Fn(usize, usize) -> Vec<u8>,
     caps: &FigureCaps,
 ) -> Result<Size, String> {
     if len > caps.max_figure_bytes {
@@ -48,13 +49,9 @@ pub(crate) fn check_image(
         ));
     }
     match mime {
-        "image/png" => check_png(head, caps),
-        "image/jpeg" if head.starts_with(&[0xff, 0xd8, 0xff]) => Ok(Size {
-            width: None,
-            height: None,
-        }),
-        "image/jpeg" => Err("image/jpeg without the JPEG start-of-image marker".into()),
-        "image/svg+xml" => check_svg(head, caps),
+        "image/png" => check_png(&read(0, 33), caps),
+        "image/jpeg" => check_jpeg(read, caps),
+        "image/svg+xml" => check_svg(&read(0, len), caps),
         other => Err(format!("{other} is not an allowed image type")),
     }
 }
@@ -83,6 +80,60 @@ fn check_png(head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
         width: Some(width),
         height: Some(height),
     })
+}
+
+/// `read` for an image already in memory.
+pub(crate) fn read_slice(data: &[u8], start: usize, end: usize) -> Vec<u8> {
+    data[start.min(data.len())..end.min(data.len())].to_vec()
+}
+
+/// Segments a JPEG may have before its frame header (APPn, comments,
+/// tables); a file with more is not what a plotting library writes.
+const MAX_JPEG_SEGMENTS: usize = 1024;
+
+/// A JPEG must start with SOI and reach a frame header (SOFn) by walking
+/// the segment lengths; its dimensions are under the pixel cap, like a
+/// PNG's, because a few bytes can declare a 65535x65535 image.
+fn check_jpeg(read: &dyn Fn(usize, usize) -> Vec<u8>, caps: &FigureCaps) -> Result<Size, String> {
+    if read(0, 3) != [0xff, 0xd8, 0xff] {
+        return Err("image/jpeg without the JPEG start-of-image marker".into());
+    }
+    let mut at = 2;
+    for _ in 0..MAX_JPEG_SEGMENTS {
+        let seg = read(at, at + 9);
+        let be16 = |i: usize| u16::from_be_bytes([seg[i], seg[i + 1]]);
+        if seg.len() < 4 || seg[0] != 0xff {
+            return Err("image/jpeg without a frame header (SOF)".into());
+        }
+        match seg[1] {
+            0xff => at += 1,               // fill byte before a marker
+            0x01 | 0xd0..=0xd8 => at += 2, // markers without a length
+            0xc0..=0xcf if !matches!(seg[1], 0xc4 | 0xc8 | 0xcc) => {
+                if seg.len() < 9 {
+                    return Err("image/jpeg with a truncated frame header".into());
+                }
+                let (height, width) = (u32::from(be16(5)), u32::from(be16(7)));
+                if width == 0 || height == 0 {
+                    return Err(format!(
+                        "image/jpeg with invalid dimensions {width}x{height}"
+                    ));
+                }
+                if u64::from(width) * u64::from(height) > caps.max_pixels {
+                    return Err(format!(
+                        "image/jpeg of {width}x{height} is over maxImagePixels ({})",
+                        caps.max_pixels
+                    ));
+                }
+                return Ok(Size {
+                    width: Some(width),
+                    height: Some(height),
+                });
+            }
+            0xd9 | 0xda => return Err("image/jpeg without a frame header (SOF)".into()),
+            _ => at += 2 + usize::from(be16(2)),
+        }
+    }
+    Err("image/jpeg without a frame header (SOF)".into())
 }
 
 /// An SVG must have an `<svg` root tag. Its size comes from `width`/`height`
@@ -165,6 +216,22 @@ fn length(value: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
+    fn check(mime: &str, len: usize, data: &[u8], caps: &FigureCaps) -> Result<Size, String> {
+        check_image(mime, len, &|start, end| read_slice(data, start, end), caps)
+    }
+
+    /// SOI, an APP0 segment, a quantization table, then SOF0 of `width`x`height`.
+    fn jpeg(width: u16, height: u16) -> Vec<u8> {
+        let mut out = vec![0xff, 0xd8, 0xff, 0xe0, 0, 16];
+        out.extend(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+        out.extend([0xff, 0xdb, 0, 4, 0, 0]);
+        out.extend([0xff, 0xc0, 0, 17, 8]);
+        out.extend(height.to_be_bytes());
+        out.extend(width.to_be_bytes());
+        out.extend([3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        out
+    }
+
     fn png(width: u32, height: u32) -> Vec<u8> {
         let mut out = PNG_SIGNATURE.to_vec();
         out.extend(13u32.to_be_bytes());
@@ -177,7 +244,7 @@ mod tests {
 
     #[test]
     fn png_header_gives_size() {
-        let size = check_image("image/png", 100, &png(640, 480), &FigureCaps::default()).unwrap();
+        let size = check("image/png", 100, &png(640, 480), &FigureCaps::default()).unwrap();
         assert_eq!(
             size,
             Size {
@@ -190,38 +257,71 @@ mod tests {
     #[test]
     fn png_rules() {
         let caps = FigureCaps::default();
-        assert!(check_image(
+        assert!(check(
             "image/png",
             100,
             b"GIF89a not a png at all, no sir!!",
             &caps
         )
         .is_err());
-        assert!(check_image("image/png", 100, &png(0, 10), &caps).is_err());
-        assert!(check_image("image/png", 100, &png(100_000, 100_000), &caps)
+        assert!(check("image/png", 100, &png(0, 10), &caps).is_err());
+        assert!(check("image/png", 100, &png(100_000, 100_000), &caps)
             .unwrap_err()
             .contains("maxImagePixels"));
-        assert!(check_image("image/png", caps.max_figure_bytes + 1, &png(1, 1), &caps).is_err());
+        assert!(check("image/png", caps.max_figure_bytes + 1, &png(1, 1), &caps).is_err());
         let mut bad_chunk = png(1, 1);
         bad_chunk[12..16].copy_from_slice(b"IDAT");
-        assert!(check_image("image/png", 100, &bad_chunk, &caps).is_err());
-        assert!(check_image("image/png", 100, &png(1, 1)[..20], &caps).is_err());
+        assert!(check("image/png", 100, &bad_chunk, &caps).is_err());
+        assert!(check("image/png", 100, &png(1, 1)[..20], &caps).is_err());
     }
 
     #[test]
     fn jpeg_and_others() {
         let caps = FigureCaps::default();
-        assert!(check_image("image/jpeg", 10, &[0xff, 0xd8, 0xff, 0xe0], &caps).is_ok());
-        assert!(check_image("image/jpeg", 10, &png(1, 1), &caps).is_err());
-        assert!(check_image("image/gif", 10, b"GIF89a", &caps).is_err());
-        assert!(check_image("image/svg+xml", 10, b"<svg", &caps).is_ok());
-        assert!(check_image("image/svg+xml", 10, b"<html>", &caps).is_err());
+        assert!(check("image/jpeg", 10, &[0xff, 0xd8, 0xff, 0xe0], &caps).is_err());
+        assert!(check("image/jpeg", 10, &png(1, 1), &caps).is_err());
+        assert!(check("image/gif", 10, b"GIF89a", &caps).is_err());
+        assert!(check("image/svg+xml", 10, b"<svg", &caps).is_ok());
+        assert!(check("image/svg+xml", 10, b"<html>", &caps).is_err());
+    }
+
+    #[test]
+    fn jpeg_frame_header_gives_size() {
+        let caps = FigureCaps::default();
+        let size = check("image/jpeg", 100, &jpeg(640, 480), &caps).unwrap();
+        assert_eq!(
+            size,
+            Size {
+                width: Some(640),
+                height: Some(480)
+            }
+        );
+        assert!(check("image/jpeg", 100, &jpeg(65535, 65535), &caps)
+            .unwrap_err()
+            .contains("maxImagePixels"));
+        assert!(check("image/jpeg", 100, &jpeg(0, 10), &caps).is_err());
+        let whole = jpeg(8, 8);
+        assert!(check("image/jpeg", 100, &whole[..30], &caps)
+            .unwrap_err()
+            .contains("frame header"));
+        let mut scan_first = whole.clone();
+        scan_first[21] = 0xda;
+        assert!(check("image/jpeg", 100, &scan_first, &caps).is_err());
+        // A segment that claims to run past the end, or loops on zero lengths.
+        assert!(check(
+            "image/jpeg",
+            100,
+            &[0xff, 0xd8, 0xff, 0xe0, 0xff, 0xff],
+            &caps
+        )
+        .is_err());
+        assert!(check("image/jpeg", 100, &[0xff, 0xd8, 0xff, 0xe0, 0, 0], &caps).is_err());
     }
 
     #[test]
     fn svg_size() {
         let caps = FigureCaps::default();
-        let size = |s: &str| check_image("image/svg+xml", s.len(), s.as_bytes(), &caps);
+        let size = |s: &str| check("image/svg+xml", s.len(), s.as_bytes(), &caps);
         let mpl = "<?xml version=\"1.0\"?>\n<svg xmlns:xlink=\"x\" width=\"460.8pt\" height=\"345.6pt\" viewBox=\"0 0 460.8 345.6\">";
         assert_eq!(
             size(mpl).unwrap(),

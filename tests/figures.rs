@@ -85,6 +85,32 @@ async fn forged_figures_are_dropped_and_reported() {
 }
 
 #[wasm_bindgen_test]
+async fn jpeg_size_comes_from_its_frame_header_and_is_capped() {
+    let sb = shared().await;
+    let code = "import struct\n\
+        def jpeg(w, h):\n    return (b'\\xff\\xd8\\xff\\xe0\\x00\\x10JFIF\\x00\\x01\\x01\\x00\\x00\\x01\\x00\\x01\\x00\\x00'\n\
+            + b'\\xff\\xc0\\x00\\x11\\x08' + struct.pack('>HH', h, w) + b'\\x03\\x01\\x22\\x00\\x02\\x11\\x01\\x03\\x11\\x01\\xff\\xd9')\n\
+        class J:\n    def __init__(self, data): self.data = data\n    def _repr_jpeg_(self): return self.data\n\
+        display(J(jpeg(40, 30)))\n\
+        display(J(jpeg(60000, 60000)))\n\
+        display(J(jpeg(40, 30)[:20]))";
+    let ex = run(&sb, code).await;
+    assert_eq!(status(&ex), "ok", "{}", json(&ex));
+    let figures = as_array(&get(&ex, "figures"));
+    assert_eq!(figures.length(), 1, "{}", json(&get(&ex, "droppedOutputs")));
+    let jpeg = figures.get(0);
+    assert_eq!(text(&jpeg, "mime"), "image/jpeg");
+    assert_eq!(get(&jpeg, "width").as_f64(), Some(40.0));
+    assert_eq!(get(&jpeg, "height").as_f64(), Some(30.0));
+    let dropped = json(&get(&ex, "droppedOutputs"));
+    assert!(
+        dropped.contains("image/jpeg of 60000x60000 is over maxImagePixels"),
+        "{dropped}"
+    );
+    assert!(dropped.contains("without a frame header"), "{dropped}");
+}
+
+#[wasm_bindgen_test]
 async fn matplotlib_figure_protocol_without_matplotlib() {
     // matplotlib itself is not obtainable here; its capture path is tested
     // under CPython (tests/python). Here: figure format options reach the runtime.
