@@ -151,6 +151,19 @@ window.bench = {
     return times;
   },
 
+  /** `import numpy` where the package cannot be fetched (it is not in the
+   *  npm build of Pyodide served here) to the PackageLoadError. */
+  async packageError(reps) {
+    const times = [];
+    for (let i = 0; i < reps; i++) {
+      const started = now();
+      const ex = await impl.pycage.run("import numpy");
+      times.push(now() - started);
+      if (ex.error?.type !== "PackageLoadError") throw new Error(`no PackageLoadError: ${JSON.stringify(ex).slice(0, 300)}`);
+    }
+    return times;
+  },
+
   /** JS heap (after a forced GC) before and after `n` runs of 1+1. */
   async memory(name, n) {
     const heap = () => (globalThis.gc?.(), performance.memory?.usedJSHeapSize ?? NaN);

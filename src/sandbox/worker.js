@@ -234,6 +234,7 @@ async function loadPackages(names) {
 // Distribution packages named by the code's imports (as Pyodide's
 // loadPackagesFromImports picks them), minus those already loaded.
 function packagesFor(code) {
+  if (!code.includes("import")) return []; // most runs: no call into Python
   const found = capture.find_imports(code);
   const modules = found.toJs();
   found.destroy();

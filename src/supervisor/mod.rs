@@ -948,7 +948,7 @@ impl Inner {
         let allowed = !too_many
             && !url.contains("/../")
             && (url.starts_with(&config.package_base_url)
-                || config.packages.iter().any(|p| *p == url));
+                || config.packages.contains(&url));
         let refusal = format!(
             "refused: pycage fetches only URLs under packageBaseUrl ({}) or listed in packages",
             config.package_base_url

@@ -60,6 +60,13 @@ try {
   check(/Ready in .* isolation iframe/.test(status), `status line shows ready and the isolation mode (${status.trim()})`);
   console.log(`page open to ready: ${readyMs} ms (page's own measure: ${await page.getAttribute("body", "data-ready-ms")} ms)`);
 
+  // The sandbox frame runs in a process of its own (Chromium isolates
+  // sandboxed frames): the browser lists it as a separate "iframe" target.
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send("Target.getTargets");
+  await cdp.detach();
+  check(targetInfos.some((t) => t.type === "iframe" && t.url === "about:srcdoc"), "the sandbox frame runs out of the page's process");
+
   const FINAL = /^(ok|error|timeout|cancelled|crashed) · /;
   async function runSnippet(title) {
     const exchange = page.locator("article.exchange", { has: page.locator(`button[data-snippet="${title}"]`) });
