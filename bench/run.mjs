@@ -65,8 +65,9 @@ try {
   // 2 and 8. Warm boot (HTTP cache warm; a new page each time): a full boot
   // and a boot from the snapshot (made by the warm-up page's standby), in
   // both isolation modes. A profile on disk, as a person's browser has: an
-  // incognito context keeps no wasm code cache, and with it the baseline's
-  // boot is ~0.5 s shorter.
+  // incognito context keeps no wasm code cache, which the baseline's
+  // instantiateStreaming from the URL can use (pycage's sandbox compiles
+  // bytes the page hands it, so it cannot).
   const profile = mkdtempSync(join(tmpdir(), "pycage-bench-"));
   const context = await chromium.launchPersistentContext(profile, launch);
   const warmup = await open(context);

@@ -227,15 +227,6 @@ impl Sandbox {
         self.supervisor.booted_from_snapshot()
     }
 
-    /// Whether the current interpreter was instantiated from Pyodide's wasm
-    /// as compiled by the page, with the browser's code cache ("worker"
-    /// isolation; false in a sandboxed frame, or if the page could not
-    /// compile it, for instance for want of CORS on `pyodideUrl`).
-    #[wasm_bindgen(getter, js_name = wasmCompiledByPage)]
-    pub fn wasm_compiled_by_page(&self) -> bool {
-        self.supervisor.wasm_from_page()
-    }
-
     /// The running Pyodide's version, e.g. "314.0.7".
     #[wasm_bindgen(getter, js_name = pyodideVersion)]
     pub fn pyodide_version(&self) -> Option<String> {

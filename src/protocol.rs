@@ -103,8 +103,6 @@ pub(crate) struct Ready {
     pub pyodide_version: String,
     pub python_version: String,
     pub interruptible: bool,
-    /// Instantiated from the module the page compiled (worker isolation).
-    pub wasm_from_page: bool,
 }
 
 #[derive(Deserialize, Debug)]

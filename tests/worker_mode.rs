@@ -37,32 +37,6 @@ async fn runs_and_times_out_like_the_iframe() {
 }
 
 #[wasm_bindgen_test]
-async fn the_worker_instantiates_the_wasm_the_page_compiled() {
-    // The page compiles pyodide.asm.wasm from its URL (so the browser's code
-    // cache applies) and the worker instantiates that module; the frame in
-    // iframe mode cannot take it (another agent cluster) and compiles bytes.
-    let sb = worker_sandbox().await;
-    assert!(sb.wasm_compiled_by_page());
-    // The boot-time hook that answers Pyodide's instantiateStreaming is gone
-    // before user code runs.
-    let ex = run(
-        &sb,
-        "import js
-str(js.WebAssembly.instantiateStreaming)",
-    )
-    .await;
-    assert!(
-        text(&ex, "result.text/plain").contains("[native code]"),
-        "{}",
-        json(&ex)
-    );
-    sb.dispose();
-    let framed = sandbox(&[("standby", false.into())]).await;
-    assert!(!framed.wasm_compiled_by_page());
-    framed.dispose();
-}
-
-#[wasm_bindgen_test]
 async fn forged_messages_on_the_worker_global_are_counted() {
     let sb = worker_sandbox().await;
     let ex = run(&sb, "import js\nfrom pyodide.ffi import to_js\njs.postMessage(to_js({'type': 'done', 'id': 1, 'status': 'ok'}))\nimport time\ntime.sleep(0.1)\n'real'").await;

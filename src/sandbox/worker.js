@@ -151,7 +151,7 @@ async function boot(init) {
   // Python's start-up; otherwise the page may ask us to make one.
   if (init.snapshot) options._loadSnapshot = init.snapshot;
   else if (init.makeSnapshot) options._makeSnapshot = true;
-  pyodide = await withModule(init.wasmModule, () => loadPyodide(options));
+  pyodide = await loadPyodide(options);
   if (init.interruptBuffer) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
@@ -180,25 +180,7 @@ async function boot(init) {
     pyodideVersion: pyodide.version,
     pythonVersion: pyodide.runPython("import sys; sys.version.split()[0]"),
     interruptible: interrupt !== null,
-    wasmFromPage: init.wasmModule instanceof WebAssembly.Module,
   });
-}
-
-// Instantiates Pyodide from the page's compiled module, when there is one
-// (worker isolation: the page compiled it from its URL, so with the
-// browser's code cache), instead of compiling the bytes again. Pyodide has
-// no option for it, so its instantiateStreaming call is answered for the
-// length of the boot, before any user code exists.
-async function withModule(module, boot) {
-  if (!(module instanceof WebAssembly.Module)) return boot();
-  const native = WebAssembly.instantiateStreaming;
-  WebAssembly.instantiateStreaming = async (_response, imports) =>
-    ({ module, instance: await WebAssembly.instantiate(module, imports) });
-  try {
-    return await boot();
-  } finally {
-    WebAssembly.instantiateStreaming = native;
-  }
 }
 
 // C-level writes (os.write(1, ...)) bypass sys.stdout; they still belong to the run.

@@ -29,8 +29,6 @@ pub(crate) const MAX_DOWNLOAD: f64 = 256.0 * 1048576.0;
 thread_local! {
     // One download per Pyodide URL per page, shared by every sandbox.
     static CACHE: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
-    // One compiled `pyodide.asm.wasm` per Pyodide URL per page (worker mode).
-    static MODULES: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
 }
 
 /// Fetches `url` with a deadline; the body as an ArrayBuffer. `integrity`
@@ -162,28 +160,4 @@ pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Objec
             Err(err)
         }
     }
-}
-
-/// Pyodide's wasm compiled by the page with `compileStreaming`, for workers
-/// on the page ("worker" isolation) to instantiate: a promise of the
-/// `WebAssembly.Module`, rejected if the compile failed (say, a server that
-/// sends the wasm without CORS or with another type; the worker then compiles
-/// the bytes itself). Compiling from the URL lets the browser reuse its code
-/// cache from earlier visits, which bytes handed to a worker never can
-/// (measured: ~500 ms of a 1.5 s warm boot). A sandboxed frame cannot take
-/// it: a compiled module does not cross into another agent cluster.
-pub(crate) fn compile_wasm(index_url: &str) -> Promise {
-    MODULES.with(|modules| {
-        modules
-            .borrow_mut()
-            .entry(index_url.to_string())
-            .or_insert_with(|| {
-                let Some(window) = web_sys::window() else {
-                    return Promise::resolve(&JsValue::NULL);
-                };
-                let fetched = window.fetch_with_str(&format!("{index_url}pyodide.asm.wasm"));
-                js_sys::WebAssembly::compile_streaming(&fetched).unchecked_into()
-            })
-            .clone()
-    })
 }

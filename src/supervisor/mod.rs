@@ -25,7 +25,7 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::execution::{Execution, Status};
-use crate::options::{Isolation, RunConfig, SandboxConfig};
+use crate::options::{RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
@@ -96,8 +96,6 @@ struct Slot {
     fetches: u32,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
     from_snapshot: bool,
-    /// Instantiated Pyodide from the page's compiled module.
-    wasm_from_page: bool,
     _boot_timer: Option<Timer>,
 }
 
@@ -143,8 +141,6 @@ impl Drop for AbortHook {
 struct Inner {
     config: SandboxConfig,
     files: Object,
-    /// Pyodide's wasm, compiled by the page (worker isolation only).
-    wasm_module: Option<JsValue>,
     weak: Weak<RefCell<Inner>>,
     active: Option<Slot>,
     standby: Option<Slot>,
@@ -229,13 +225,7 @@ impl Supervisor {
         if let Some(progress) = &config.on_progress {
             run_effects(vec![(progress.clone(), progress_event("downloading"))]);
         }
-        let compiling = (config.isolation == Isolation::Worker)
-            .then(|| assets::compile_wasm(&config.pyodide_url));
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
-        let wasm_module = match compiling {
-            Some(compiling) => wasm_bindgen_futures::JsFuture::from(compiling).await.ok(),
-            None => None,
-        };
         let snapshot_key = snapshot::key(&config.pyodide_url, &[CAPTURE_PY, host::WORKER_JS]);
         let saved = if config.snapshot {
             snapshot::load(&snapshot_key).await
@@ -246,7 +236,6 @@ impl Supervisor {
             RefCell::new(Inner {
                 config,
                 files,
-                wasm_module,
                 weak: weak.clone(),
                 active: None,
                 standby: None,
@@ -343,14 +332,6 @@ impl Supervisor {
             .is_some_and(|s| s.from_snapshot)
     }
 
-    pub(crate) fn wasm_from_page(&self) -> bool {
-        self.inner
-            .borrow()
-            .active
-            .as_ref()
-            .is_some_and(|s| s.wasm_from_page)
-    }
-
     pub(crate) fn interruptible(&self) -> bool {
         self.inner
             .borrow()
@@ -387,9 +368,6 @@ impl Inner {
         let set = |key: &str, value: &JsValue| Reflect::set(&init, &key.into(), value);
         set("token", &token.as_str().into())?;
         set("files", &self.files)?;
-        if let Some(module) = &self.wasm_module {
-            set("wasmModule", module)?;
-        }
         set("indexURL", &self.config.pyodide_url.as_str().into())?;
         set(
             "packageBaseUrl",
@@ -434,7 +412,6 @@ impl Inner {
             violations: 0,
             fetches: 0,
             from_snapshot,
-            wasm_from_page: false,
             _boot_timer: Some(boot_timer),
         })
     }
@@ -538,7 +515,6 @@ impl Inner {
                 if let Some(slot) = self.slot(which) {
                     slot.ready = true;
                     slot.interruptible = r.interruptible;
-                    slot.wasm_from_page = r.wasm_from_page;
                     slot._boot_timer = None;
                 }
                 self.info = Some((r.pyodide_version, r.python_version));
@@ -947,8 +923,7 @@ impl Inner {
         let config = &self.config;
         let allowed = !too_many
             && !url.contains("/../")
-            && (url.starts_with(&config.package_base_url)
-                || config.packages.contains(&url));
+            && (url.starts_with(&config.package_base_url) || config.packages.contains(&url));
         let refusal = format!(
             "refused: pycage fetches only URLs under packageBaseUrl ({}) or listed in packages",
             config.package_base_url
