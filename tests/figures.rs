@@ -111,6 +111,26 @@ async fn jpeg_size_comes_from_its_frame_header_and_is_capped() {
 }
 
 #[wasm_bindgen_test]
+async fn figure_bytes_per_run_are_capped() {
+    let sb = sandbox(&[
+        ("maxRunFigureBytes", 10_000.into()),
+        ("standby", false.into()),
+    ])
+    .await;
+    run(&sb, PNG_HELPER).await;
+    let code = "for _ in range(5): display(Img(png(2, 2) + b'\\x00' * 4000))";
+    let ex = run(&sb, code).await;
+    assert_eq!(status(&ex), "ok", "{}", json(&ex));
+    assert_eq!(as_array(&get(&ex, "figures")).length(), 2);
+    let dropped = json(&get(&ex, "droppedOutputs"));
+    assert_eq!(dropped.matches("maxRunFigureBytes").count(), 3, "{dropped}");
+    // The cap is per run: the next run has its budget back.
+    let ex = run(&sb, "display(Img(png(2, 2) + b'\\x00' * 4000))").await;
+    assert_eq!(as_array(&get(&ex, "figures")).length(), 1);
+    sb.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn matplotlib_figure_protocol_without_matplotlib() {
     // matplotlib itself is not obtainable here; its capture path is tested
     // under CPython (tests/python). Here: figure format options reach the runtime.
