@@ -11,3 +11,10 @@ mod figures;
 mod options;
 mod protocol;
 mod supervisor;
+
+/// The CacheStorage key (in `pycage-snapshots`) of the boot snapshot for a
+/// `pyodideUrl`; for tests that plant a broken one. Not part of the JS API.
+#[doc(hidden)]
+pub fn snapshot_cache_key(pyodide_url: &str) -> String {
+    supervisor::snapshot_key(pyodide_url)
+}

@@ -218,6 +218,11 @@ fn bundle_weight(data: &JsValue) -> usize {
         .sum()
 }
 
+/// Where the page keeps the boot snapshot for `pyodide_url` (Cache API key).
+pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
+    snapshot::key(pyodide_url, &[CAPTURE_PY, host::WORKER_JS])
+}
+
 impl Supervisor {
     /// Downloads Pyodide (once per page), boots the first interpreter and
     /// resolves when Python is ready.
@@ -226,7 +231,7 @@ impl Supervisor {
             run_effects(vec![(progress.clone(), progress_event("downloading"))]);
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
-        let snapshot_key = snapshot::key(&config.pyodide_url, &[CAPTURE_PY, host::WORKER_JS]);
+        let snapshot_key = snapshot_key(&config.pyodide_url);
         let saved = if config.snapshot {
             snapshot::load(&snapshot_key).await
         } else {

@@ -1,0 +1,51 @@
+//! A broken boot snapshot at the page's origin is dropped, not trusted: its
+//! own binary, so that this page holds no snapshot in memory when it starts.
+use js_sys::Promise;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+mod common;
+use common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn snapshot_cache() -> web_sys::Cache {
+    let caches = web_sys::window().unwrap().caches().unwrap();
+    JsFuture::from(caches.open("pycage-snapshots"))
+        .await
+        .unwrap()
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_snapshot_in_the_cache_is_dropped_and_the_boot_goes_on() {
+    let key = pycage::snapshot_cache_key(&pyodide_url());
+    let garbage = js_sys::Uint8Array::new_with_length(4 * 65536);
+    let response = web_sys::Response::new_with_opt_buffer_source(Some(&garbage)).unwrap();
+    JsFuture::from(snapshot_cache().await.put_with_str(&key, &response))
+        .await
+        .unwrap();
+    let logs = js_sys::Array::new();
+    let on_log = {
+        let logs = logs.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |line: JsValue| {
+            logs.push(&line);
+        })
+        .into_js_value()
+    };
+    let sb = sandbox(&[("standby", false.into()), ("onLog", on_log)]).await;
+    assert!(
+        !sb.booted_from_snapshot(),
+        "the broken snapshot is not used"
+    );
+    assert_healthy(&sb).await;
+    let log = json(&logs);
+    assert!(log.contains("dropping the boot snapshot"), "{log}");
+    let kept: Promise = snapshot_cache().await.match_with_str(&key);
+    let kept = JsFuture::from(kept).await.unwrap();
+    assert!(
+        kept.is_undefined(),
+        "the broken snapshot is deleted from the cache"
+    );
+    sb.dispose();
+}
