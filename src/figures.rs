@@ -64,15 +64,19 @@ fn check_png(head: &[u8], caps: &FigureCaps) -> Result<Size, String> {
     if be32(8) != 13 || &head[12..16] != b"IHDR" {
         return Err("image/png whose first chunk is not IHDR".into());
     }
-    let (width, height) = (be32(16), be32(20));
+    sized("image/png", be32(16), be32(20), caps)
+}
+
+/// A raster image's size from its header: non-zero, and under the pixel cap
+/// (checked before anything decodes it, since a few bytes can declare a
+/// huge image).
+fn sized(mime: &str, width: u32, height: u32, caps: &FigureCaps) -> Result<Size, String> {
     if width == 0 || height == 0 || width > 0x7fff_ffff || height > 0x7fff_ffff {
-        return Err(format!(
-            "image/png with invalid dimensions {width}x{height}"
-        ));
+        return Err(format!("{mime} with invalid dimensions {width}x{height}"));
     }
     if u64::from(width) * u64::from(height) > caps.max_pixels {
         return Err(format!(
-            "image/png of {width}x{height} is over maxImagePixels ({})",
+            "{mime} of {width}x{height} is over maxImagePixels ({})",
             caps.max_pixels
         ));
     }
@@ -92,8 +96,7 @@ pub(crate) fn read_slice(data: &[u8], start: usize, end: usize) -> Vec<u8> {
 const MAX_JPEG_SEGMENTS: usize = 1024;
 
 /// A JPEG must start with SOI and reach a frame header (SOFn) by walking
-/// the segment lengths; its dimensions are under the pixel cap, like a
-/// PNG's, because a few bytes can declare a 65535x65535 image.
+/// the segment lengths; its size is checked as a PNG's.
 fn check_jpeg(read: &dyn Fn(usize, usize) -> Vec<u8>, caps: &FigureCaps) -> Result<Size, String> {
     if read(0, 3) != [0xff, 0xd8, 0xff] {
         return Err("image/jpeg without the JPEG start-of-image marker".into());
@@ -112,22 +115,7 @@ fn check_jpeg(read: &dyn Fn(usize, usize) -> Vec<u8>, caps: &FigureCaps) -> Resu
                 if seg.len() < 9 {
                     return Err("image/jpeg with a truncated frame header".into());
                 }
-                let (height, width) = (u32::from(be16(5)), u32::from(be16(7)));
-                if width == 0 || height == 0 {
-                    return Err(format!(
-                        "image/jpeg with invalid dimensions {width}x{height}"
-                    ));
-                }
-                if u64::from(width) * u64::from(height) > caps.max_pixels {
-                    return Err(format!(
-                        "image/jpeg of {width}x{height} is over maxImagePixels ({})",
-                        caps.max_pixels
-                    ));
-                }
-                return Ok(Size {
-                    width: Some(width),
-                    height: Some(height),
-                });
+                return sized("image/jpeg", be16(7).into(), be16(5).into(), caps);
             }
             0xd9 | 0xda => return Err("image/jpeg without a frame header (SOF)".into()),
             _ => at += 2 + usize::from(be16(2)),
