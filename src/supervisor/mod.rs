@@ -10,7 +10,12 @@
 //! call back into the sandbox.
 
 mod assets;
+mod deferred;
+mod fetch_proxy;
 mod host;
+mod interpreters;
+mod policing;
+mod runs;
 mod snapshot;
 mod timer;
 
@@ -27,8 +32,12 @@ use crate::errors::Error;
 use crate::execution::{Execution, Status};
 use crate::options::{RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
+use deferred::run_effects;
+pub(crate) use deferred::Deferred;
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
+use policing::{bundle_weight, kind_name};
+use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
@@ -47,28 +56,6 @@ const MAX_VIOLATIONS: u32 = 100;
 const MAX_RUN_MESSAGES: u32 = 20_000;
 /// Reasons kept per run (the count goes on).
 const MAX_REASONS: usize = 20;
-
-/// A promise with its settle functions.
-pub(crate) struct Deferred {
-    pub promise: Promise,
-    resolve: Function,
-    reject: Function,
-}
-
-impl Deferred {
-    pub(crate) fn new() -> Deferred {
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        // The executor runs synchronously, so `settle` is always set here.
-        let (resolve, reject) =
-            settle.unwrap_or_else(|| (Function::new_no_args(""), Function::new_no_args("")));
-        Deferred {
-            promise,
-            resolve,
-            reject,
-        }
-    }
-}
 
 enum Event {
     Host(u32, HostEvent),
@@ -97,45 +84,6 @@ struct Slot {
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
     from_snapshot: bool,
     _boot_timer: Option<Timer>,
-}
-
-struct RunJob {
-    code: String,
-    config: RunConfig,
-    deferred: Deferred,
-}
-
-enum Job {
-    Run(RunJob),
-    Reset(Deferred),
-}
-
-struct Current {
-    id: u32,
-    job: RunJob,
-    exec: Execution,
-    timeout_ms: f64,
-    interrupted: Option<Status>,
-    messages: u32,
-    bytes: usize,
-    _timer: Timer,
-    /// Repeats the interrupt while the run has not stopped.
-    _rearm: Option<Timer>,
-    _abort: Option<AbortHook>,
-}
-
-/// An "abort" listener on the run's signal, removed when dropped.
-struct AbortHook {
-    signal: AbortSignal,
-    callback: Closure<dyn FnMut()>,
-}
-
-impl Drop for AbortHook {
-    fn drop(&mut self) {
-        let _ = self
-            .signal
-            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
-    }
 }
 
 struct Inner {
@@ -182,15 +130,6 @@ fn dispatch(weak: &Weak<RefCell<Inner>>, event: Event) {
     });
 }
 
-fn run_effects(effects: Vec<(Function, JsValue)>) {
-    for (function, arg) in effects {
-        // A throwing user callback must not break the sandbox.
-        if let Err(err) = function.call1(&JsValue::NULL, &arg) {
-            web_sys::console::error_2(&"pycage: a callback threw".into(), &err);
-        }
-    }
-}
-
 fn error_of(kind: &str, message: String) -> PyError {
     PyError {
         kind: kind.into(),
@@ -198,24 +137,6 @@ fn error_of(kind: &str, message: String) -> PyError {
         traceback: format!("{kind}: {message}"),
         line: None,
     }
-}
-
-fn bundle_weight(data: &JsValue) -> usize {
-    if !data.is_object() {
-        return 0;
-    }
-    Object::values(data.unchecked_ref::<Object>())
-        .iter()
-        .map(|v: JsValue| {
-            v.dyn_ref::<js_sys::Uint8Array>()
-                .map(|b| b.length() as usize)
-                .or_else(|| {
-                    v.dyn_ref::<js_sys::JsString>()
-                        .map(|s| s.length() as usize * 2)
-                })
-                .unwrap_or(16)
-        })
-        .sum()
 }
 
 /// Where the page keeps the boot snapshot for `pyodide_url` (Cache API key).
@@ -362,82 +283,6 @@ fn progress_event(phase: &str) -> JsValue {
 }
 
 impl Inner {
-    /// Starts an interpreter. Only a standby is ever asked to make the
-    /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
-    /// the maker is replaced as soon as it has made it and never runs code.
-    fn spawn_slot(&mut self, which: Which) -> Result<Slot, JsValue> {
-        self.next_gen += 1;
-        let gen = self.next_gen;
-        let token = host::random_hex();
-        let init = Object::new();
-        let set = |key: &str, value: &JsValue| Reflect::set(&init, &key.into(), value);
-        set("token", &token.as_str().into())?;
-        set("files", &self.files)?;
-        set("indexURL", &self.config.pyodide_url.as_str().into())?;
-        set(
-            "packageBaseUrl",
-            &self.config.package_base_url.as_str().into(),
-        )?;
-        set("capture", &CAPTURE_PY.into())?;
-        let packages: js_sys::Array = self
-            .config
-            .packages
-            .iter()
-            .map(|p| JsValue::from_str(p))
-            .collect();
-        set("packages", &packages)?;
-        let from_snapshot = self.snapshot.is_some();
-        if let Some(bytes) = &self.snapshot {
-            set("snapshot", bytes)?;
-        } else if which == Which::Standby
-            && self.config.snapshot
-            && self.snapshot_maker.and_then(|g| self.which(g)).is_none()
-        {
-            set("makeSnapshot", &true.into())?;
-            self.snapshot_maker = Some(gen);
-        }
-        let weak = self.weak.clone();
-        let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
-        let host = Host::spawn(
-            self.config.isolation,
-            self.config.runner_url.as_deref(),
-            init,
-            sink,
-        )?;
-        let weak = self.weak.clone();
-        let boot_timer = Timer::new(self.config.boot_timeout_ms, move || {
-            dispatch(&weak, Event::BootTimeout(gen))
-        });
-        Ok(Slot {
-            gen,
-            host,
-            token,
-            ready: false,
-            interruptible: false,
-            violations: 0,
-            fetches: 0,
-            from_snapshot,
-            _boot_timer: Some(boot_timer),
-        })
-    }
-
-    fn slot(&mut self, which: Which) -> Option<&mut Slot> {
-        match which {
-            Which::Active => self.active.as_mut(),
-            Which::Standby => self.standby.as_mut(),
-        }
-    }
-
-    fn which(&self, gen: u32) -> Option<Which> {
-        if self.active.as_ref().is_some_and(|s| s.gen == gen) {
-            Some(Which::Active)
-        } else if self.standby.as_ref().is_some_and(|s| s.gen == gen) {
-            Some(Which::Standby)
-        } else {
-            None
-        }
-    }
-
     fn handle(&mut self, event: Event) {
         if self.disposed {
             return;
@@ -568,419 +413,6 @@ impl Inner {
         }
     }
 
-    fn is_current(&self, which: Which, id: u32) -> bool {
-        which == Which::Active && self.current.as_ref().is_some_and(|c| c.id == id)
-    }
-
-    fn on_done(&mut self, done: protocol::Done) {
-        let Some(interrupted) = self.current.as_ref().map(|c| c.interrupted) else {
-            return;
-        };
-        let mut status = match done.status {
-            DoneStatus::Ok => Status::Ok,
-            DoneStatus::Error => Status::Error,
-        };
-        let mut error = done.error;
-        if let (Some(why), Some(e)) = (interrupted, &error) {
-            if e.kind == "KeyboardInterrupt" {
-                status = why;
-                error = Some(self.stop_error(why, false));
-            }
-        }
-        if status == Status::Error && error.is_none() {
-            error = Some(error_of(
-                "ProtocolError",
-                "the sandbox reported an error without details".into(),
-            ));
-        }
-        let result = match &mut self.current {
-            Some(current) if status == Status::Ok && done.result.is_object() => {
-                current.exec.bundle(&done.result, "result")
-            }
-            _ => None,
-        };
-        self.settle(status, result, error, false);
-    }
-
-    fn stop_error(&self, why: Status, reset: bool) -> PyError {
-        let ms = self.current.as_ref().map_or(0.0, |c| c.timeout_ms);
-        let after = if reset {
-            "the interpreter was restarted"
-        } else {
-            "interrupted; state kept"
-        };
-        match why {
-            Status::Timeout => error_of("TimeoutError", format!("stopped after {ms} ms ({after})")),
-            _ => error_of("CancelledError", format!("the run was cancelled ({after})")),
-        }
-    }
-
-    /// Resolves the current run and starts the next.
-    fn settle(
-        &mut self,
-        status: Status,
-        result: Option<JsValue>,
-        error: Option<PyError>,
-        reset: bool,
-    ) {
-        let Some(current) = self.current.take() else {
-            return;
-        };
-        let Current { mut job, exec, .. } = current;
-        let execution = exec.finish(status, result, error, reset, now());
-        let resolve = std::mem::replace(&mut job.deferred.resolve, Function::new_no_args(""));
-        self.effects.push((resolve, execution));
-        self.pump();
-    }
-
-    fn on_deadline(&mut self, id: u32, why: Status) {
-        let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
-            return;
-        };
-        if current.interrupted.is_some() {
-            return;
-        }
-        let interrupted = self
-            .active
-            .as_ref()
-            .is_some_and(|s| s.interruptible && s.host.interrupt(id));
-        if interrupted {
-            current.interrupted = Some(why);
-            let weak = self.weak.clone();
-            current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
-            let weak = self.weak.clone();
-            current._rearm = Some(Timer::new(REARM_MS, move || {
-                dispatch(&weak, Event::Rearm(id))
-            }));
-        } else {
-            self.kill_current(why);
-        }
-    }
-
-    fn rearm(&mut self, id: u32) {
-        let Some(current) = self
-            .current
-            .as_mut()
-            .filter(|c| c.id == id && c.interrupted.is_some())
-        else {
-            return;
-        };
-        if let Some(slot) = &self.active {
-            slot.host.interrupt(id);
-        }
-        let weak = self.weak.clone();
-        current._rearm = Some(Timer::new(REARM_MS, move || {
-            dispatch(&weak, Event::Rearm(id))
-        }));
-    }
-
-    /// Ends the current run by killing its interpreter.
-    fn kill_current(&mut self, why: Status) {
-        let error = self.stop_error(why, true);
-        self.active = None;
-        self.replace_active();
-        self.settle(why, None, Some(error), true);
-    }
-
-    fn kill_current_crashed(&mut self, reason: String) {
-        self.active = None;
-        self.replace_active();
-        self.settle(
-            Status::Crashed,
-            None,
-            Some(error_of("Crashed", reason)),
-            true,
-        );
-    }
-
-    fn violation(&mut self, which: Which, reason: String) {
-        let Some(slot) = self.slot(which) else { return };
-        slot.violations += 1;
-        let flooded = slot.violations > MAX_VIOLATIONS;
-        if which == Which::Active {
-            if let Some(current) = &mut self.current {
-                if current.exec.violations.len() < MAX_REASONS {
-                    current.exec.violations.push(reason);
-                }
-            }
-        }
-        if flooded {
-            self.slot_died(which, "too many protocol violations".into());
-        }
-    }
-
-    fn slot_died(&mut self, which: Which, reason: String) {
-        match which {
-            Which::Standby => self.standby = None,
-            Which::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
-                self.boot_failed(which, reason)
-            }
-            Which::Active => {
-                if self.current.is_some() {
-                    self.kill_current_crashed(reason);
-                } else {
-                    self.active = None;
-                    self.replace_active();
-                }
-            }
-        }
-    }
-
-    fn boot_failed(&mut self, which: Which, reason: String) {
-        self.log(format!("a sandbox interpreter failed to start: {reason}"));
-        if self.slot(which).is_some_and(|s| s.from_snapshot) {
-            // A stale or broken snapshot: drop it and boot the slow way.
-            self.log("dropping the boot snapshot".into());
-            self.snapshot = None;
-            snapshot::forget(&self.snapshot_key);
-            match self.spawn_slot(which) {
-                Ok(slot) if which == Which::Active => self.active = Some(slot),
-                Ok(slot) => self.standby = Some(slot),
-                Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
-            }
-            return;
-        }
-        if which == Which::Standby {
-            self.standby = None; // retried at the next promotion
-            return;
-        }
-        self.active = None;
-        if self.standby.is_some() {
-            self.replace_active();
-            return;
-        }
-        let url = self.config.pyodide_url.clone();
-        let error = || {
-            JsValue::from(Error::init(
-                format!("could not start Python from {url}: {reason}"),
-                Some(&url),
-            ))
-        };
-        for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.reject, error()));
-        }
-        if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.reject, error()));
-        }
-        for job in std::mem::take(&mut self.queue) {
-            let reject = match job {
-                Job::Run(run) => run.deferred.reject,
-                Job::Reset(deferred) => deferred.reject,
-            };
-            self.effects.push((reject, error()));
-        }
-    }
-
-    /// Promotes the standby (or boots a new interpreter) after the active one went.
-    fn replace_active(&mut self) {
-        if self.disposed {
-            return;
-        }
-        self.active = self.standby.take();
-        if self
-            .active
-            .as_ref()
-            .is_some_and(|s| Some(s.gen) == self.snapshot_maker)
-        {
-            // Still making the snapshot: it must never run user code.
-            self.active = None;
-            self.snapshot_maker = None;
-        }
-        if self.active.is_none() {
-            match self.spawn_slot(Which::Active) {
-                Ok(slot) => self.active = Some(slot),
-                Err(err) => {
-                    let reason = format!("could not create the sandbox: {err:?}");
-                    self.boot_failed(Which::Active, reason);
-                    return;
-                }
-            }
-        }
-        if self.active.as_ref().is_some_and(|s| s.ready) {
-            self.on_active_ready();
-        }
-    }
-
-    fn on_active_ready(&mut self) {
-        for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.resolve, JsValue::UNDEFINED));
-        }
-        if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.resolve, JsValue::UNDEFINED));
-        }
-        self.progress("ready");
-        if self.config.standby && self.standby.is_none() {
-            // Not at once: the first run usually follows `ready` immediately,
-            // and a booting standby would compete with it for the CPU.
-            let weak = self.weak.clone();
-            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || {
-                dispatch(&weak, Event::SpawnStandby)
-            }));
-        }
-        self.pump();
-    }
-
-    fn spawn_standby(&mut self) {
-        self.standby_timer = None;
-        if self.config.standby && self.standby.is_none() {
-            // Booted fresh, never recycled: a used interpreter is never reused.
-            match self.spawn_slot(Which::Standby) {
-                Ok(slot) => self.standby = Some(slot),
-                Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
-            }
-        }
-    }
-
-    /// Starts queued work while the active interpreter is idle.
-    fn pump(&mut self) {
-        while self.current.is_none() && self.resetting.is_none() && !self.disposed {
-            if self.active.is_none() && !self.queue.is_empty() {
-                self.replace_active();
-                if self.active.is_none() {
-                    return;
-                }
-            }
-            if !self.active.as_ref().is_some_and(|s| s.ready) {
-                return;
-            }
-            match self.queue.pop_front() {
-                None => return,
-                Some(Job::Reset(deferred)) => {
-                    self.resetting = Some(deferred);
-                    self.active = None;
-                    self.replace_active();
-                }
-                Some(Job::Run(job)) => self.start(job),
-            }
-        }
-    }
-
-    fn start(&mut self, job: RunJob) {
-        let started = now();
-        let exec = Execution::new(
-            self.config.caps.clone(),
-            self.config.max_output_bytes,
-            started,
-        );
-        if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
-            let error = error_of(
-                "CancelledError",
-                "the run was cancelled before it started".into(),
-            );
-            self.effects.push((
-                job.deferred.resolve.clone(),
-                exec.finish(Status::Cancelled, None, Some(error), false, now()),
-            ));
-            return;
-        }
-        self.next_id += 1;
-        let id = self.next_id;
-        let timeout_ms = job.config.timeout_ms.unwrap_or(self.config.timeout_ms);
-        let message = ToSandbox::Run {
-            id,
-            code: &job.code,
-            auto_load: self.config.auto_load,
-            allowed: self.config.allowed_packages.as_deref(),
-            figure_format: if job.config.figure_svg { "svg" } else { "png" },
-            figure_dpi: job.config.figure_dpi,
-            max_output_bytes: self.config.max_output_bytes,
-        };
-        if let Some(slot) = &self.active {
-            slot.host.post(&message.to_js());
-        }
-        let weak = self.weak.clone();
-        let timer = Timer::new(timeout_ms, move || dispatch(&weak, Event::Deadline(id)));
-        let abort = job.config.signal.clone().map(|signal| {
-            let weak = self.weak.clone();
-            let callback = Closure::<dyn FnMut()>::new(move || dispatch(&weak, Event::Abort(id)));
-            let _ =
-                signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
-            AbortHook { signal, callback }
-        });
-        self.current = Some(Current {
-            id,
-            job,
-            exec,
-            timeout_ms,
-            interrupted: None,
-            messages: 0,
-            bytes: 0,
-            _timer: timer,
-            _rearm: None,
-            _abort: abort,
-        });
-    }
-
-    fn on_fetch(
-        &mut self,
-        which: Which,
-        gen: u32,
-        req: u32,
-        url: String,
-        integrity: Option<String>,
-    ) {
-        let Some(slot) = self.slot(which) else { return };
-        slot.fetches += 1;
-        let too_many = slot.fetches > 500;
-        if too_many {
-            self.log("the sandbox asked for more than 500 downloads; refusing".into());
-        }
-        let config = &self.config;
-        let allowed = !too_many
-            && !url.contains("/../")
-            && (url.starts_with(&config.package_base_url) || config.packages.contains(&url));
-        let refusal = format!(
-            "refused: pycage fetches only URLs under packageBaseUrl ({}) or listed in packages",
-            config.package_base_url
-        );
-        let weak = self.weak.clone();
-        let timeout = config.boot_timeout_ms.max(60_000.0);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = if allowed {
-                assets::fetch_bytes(&url, integrity.as_deref(), timeout).await
-            } else {
-                Err(refusal)
-            };
-            if let Err(reason) = &result {
-                // Call the user's callback with no borrow held: it may call back in.
-                let on_log = weak
-                    .upgrade()
-                    .and_then(|rc| rc.try_borrow().ok().and_then(|i| i.config.on_log.clone()));
-                if let Some(on_log) = on_log {
-                    run_effects(vec![(
-                        on_log,
-                        format!("could not fetch {url}: {reason}").into(),
-                    )]);
-                }
-            }
-            let Some(rc) = weak.upgrade() else { return };
-            let Ok(inner) = rc.try_borrow() else { return };
-            let Some(which) = inner.which(gen) else {
-                return;
-            };
-            let (ok, body, error) = match result {
-                Ok(body) => (true, JsValue::from(body), None),
-                Err(reason) => (false, JsValue::UNDEFINED, Some(reason)),
-            };
-            let slot = if which == Which::Active {
-                &inner.active
-            } else {
-                &inner.standby
-            };
-            if let Some(slot) = slot {
-                slot.host.post(
-                    &ToSandbox::FetchResult {
-                        req,
-                        ok,
-                        body,
-                        error,
-                    }
-                    .to_js(),
-                );
-            }
-        });
-    }
-
     fn log(&mut self, text: String) {
         if let Some(on_log) = &self.config.on_log {
             self.effects.push((on_log.clone(), text.into()));
@@ -1020,20 +452,5 @@ impl Inner {
             };
             self.effects.push((reject, disposed()));
         }
-    }
-}
-
-fn kind_name(message: &FromSandbox) -> &'static str {
-    match message {
-        FromSandbox::Progress(_) => "progress",
-        FromSandbox::Ready(_) => "ready",
-        FromSandbox::BootFailed(_) => "bootFailed",
-        FromSandbox::Stream(_) => "stream (for no current run)",
-        FromSandbox::Display(_) => "display (for no current run)",
-        FromSandbox::Done(_) => "done (for no current run)",
-        FromSandbox::Fetch(_) => "fetch",
-        FromSandbox::Log(_) => "log",
-        FromSandbox::Crashed(_) => "crashed",
-        FromSandbox::Snapshot(_) => "snapshot (not asked for)",
     }
 }

@@ -1,0 +1,204 @@
+//! The interpreters: booting one, the warm standby, promotion when the
+//! active one dies, and boot failures.
+
+use super::*;
+
+impl Inner {
+    /// Starts an interpreter. Only a standby is ever asked to make the
+    /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
+    /// the maker is replaced as soon as it has made it and never runs code.
+    pub(super) fn spawn_slot(&mut self, which: Which) -> Result<Slot, JsValue> {
+        self.next_gen += 1;
+        let gen = self.next_gen;
+        let token = host::random_hex();
+        let init = Object::new();
+        let set = |key: &str, value: &JsValue| Reflect::set(&init, &key.into(), value);
+        set("token", &token.as_str().into())?;
+        set("files", &self.files)?;
+        set("indexURL", &self.config.pyodide_url.as_str().into())?;
+        set(
+            "packageBaseUrl",
+            &self.config.package_base_url.as_str().into(),
+        )?;
+        set("capture", &CAPTURE_PY.into())?;
+        let packages: js_sys::Array = self
+            .config
+            .packages
+            .iter()
+            .map(|p| JsValue::from_str(p))
+            .collect();
+        set("packages", &packages)?;
+        let from_snapshot = self.snapshot.is_some();
+        if let Some(bytes) = &self.snapshot {
+            set("snapshot", bytes)?;
+        } else if which == Which::Standby
+            && self.config.snapshot
+            && self.snapshot_maker.and_then(|g| self.which(g)).is_none()
+        {
+            set("makeSnapshot", &true.into())?;
+            self.snapshot_maker = Some(gen);
+        }
+        let weak = self.weak.clone();
+        let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
+        let host = Host::spawn(
+            self.config.isolation,
+            self.config.runner_url.as_deref(),
+            init,
+            sink,
+        )?;
+        let weak = self.weak.clone();
+        let boot_timer = Timer::new(self.config.boot_timeout_ms, move || {
+            dispatch(&weak, Event::BootTimeout(gen))
+        });
+        Ok(Slot {
+            gen,
+            host,
+            token,
+            ready: false,
+            interruptible: false,
+            violations: 0,
+            fetches: 0,
+            from_snapshot,
+            _boot_timer: Some(boot_timer),
+        })
+    }
+
+    pub(super) fn slot(&mut self, which: Which) -> Option<&mut Slot> {
+        match which {
+            Which::Active => self.active.as_mut(),
+            Which::Standby => self.standby.as_mut(),
+        }
+    }
+
+    pub(super) fn which(&self, gen: u32) -> Option<Which> {
+        if self.active.as_ref().is_some_and(|s| s.gen == gen) {
+            Some(Which::Active)
+        } else if self.standby.as_ref().is_some_and(|s| s.gen == gen) {
+            Some(Which::Standby)
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn slot_died(&mut self, which: Which, reason: String) {
+        match which {
+            Which::Standby => self.standby = None,
+            Which::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
+                self.boot_failed(which, reason)
+            }
+            Which::Active => {
+                if self.current.is_some() {
+                    self.kill_current_crashed(reason);
+                } else {
+                    self.active = None;
+                    self.replace_active();
+                }
+            }
+        }
+    }
+
+    pub(super) fn boot_failed(&mut self, which: Which, reason: String) {
+        self.log(format!("a sandbox interpreter failed to start: {reason}"));
+        if self.slot(which).is_some_and(|s| s.from_snapshot) {
+            // A stale or broken snapshot: drop it and boot the slow way.
+            self.log("dropping the boot snapshot".into());
+            self.snapshot = None;
+            snapshot::forget(&self.snapshot_key);
+            match self.spawn_slot(which) {
+                Ok(slot) if which == Which::Active => self.active = Some(slot),
+                Ok(slot) => self.standby = Some(slot),
+                Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
+            }
+            return;
+        }
+        if which == Which::Standby {
+            self.standby = None; // retried at the next promotion
+            return;
+        }
+        self.active = None;
+        if self.standby.is_some() {
+            self.replace_active();
+            return;
+        }
+        let url = self.config.pyodide_url.clone();
+        let error = || {
+            JsValue::from(Error::init(
+                format!("could not start Python from {url}: {reason}"),
+                Some(&url),
+            ))
+        };
+        for waiter in self.boot_waiters.drain(..) {
+            self.effects.push((waiter.reject, error()));
+        }
+        if let Some(reset) = self.resetting.take() {
+            self.effects.push((reset.reject, error()));
+        }
+        for job in std::mem::take(&mut self.queue) {
+            let reject = match job {
+                Job::Run(run) => run.deferred.reject,
+                Job::Reset(deferred) => deferred.reject,
+            };
+            self.effects.push((reject, error()));
+        }
+    }
+
+    /// Promotes the standby (or boots a new interpreter) after the active one went.
+    pub(super) fn replace_active(&mut self) {
+        if self.disposed {
+            return;
+        }
+        self.active = self.standby.take();
+        if self
+            .active
+            .as_ref()
+            .is_some_and(|s| Some(s.gen) == self.snapshot_maker)
+        {
+            // Still making the snapshot: it must never run user code.
+            self.active = None;
+            self.snapshot_maker = None;
+        }
+        if self.active.is_none() {
+            match self.spawn_slot(Which::Active) {
+                Ok(slot) => self.active = Some(slot),
+                Err(err) => {
+                    let reason = format!("could not create the sandbox: {err:?}");
+                    self.boot_failed(Which::Active, reason);
+                    return;
+                }
+            }
+        }
+        if self.active.as_ref().is_some_and(|s| s.ready) {
+            self.on_active_ready();
+        }
+    }
+
+    pub(super) fn on_active_ready(&mut self) {
+        for waiter in self.boot_waiters.drain(..) {
+            self.effects.push((waiter.resolve, JsValue::UNDEFINED));
+        }
+        if let Some(reset) = self.resetting.take() {
+            self.effects.push((reset.resolve, JsValue::UNDEFINED));
+        }
+        self.progress("ready");
+        if self.config.standby && self.standby.is_none() {
+            // Not at once: the first run usually follows `ready` immediately,
+            // and a booting standby would compete with it for the CPU.
+            let weak = self.weak.clone();
+            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || {
+                dispatch(&weak, Event::SpawnStandby)
+            }));
+        }
+        self.pump();
+    }
+
+    pub(super) fn spawn_standby(&mut self) {
+        self.standby_timer = None;
+        if self.config.standby && self.standby.is_none() {
+            // Booted fresh, never recycled: a used interpreter is never reused.
+            match self.spawn_slot(Which::Standby) {
+                Ok(slot) => self.standby = Some(slot),
+                Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
+            }
+        }
+    }
+}

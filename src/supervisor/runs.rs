@@ -1,0 +1,250 @@
+//! A run's lifecycle: the queue, starting a run, its deadline (interrupt,
+//! grace, kill) and settling it into an `Execution`.
+
+use super::*;
+
+pub(super) struct RunJob {
+    pub(super) code: String,
+    pub(super) config: RunConfig,
+    pub(super) deferred: Deferred,
+}
+
+pub(super) enum Job {
+    Run(RunJob),
+    Reset(Deferred),
+}
+
+pub(super) struct Current {
+    pub(super) id: u32,
+    pub(super) job: RunJob,
+    pub(super) exec: Execution,
+    pub(super) timeout_ms: f64,
+    pub(super) interrupted: Option<Status>,
+    pub(super) messages: u32,
+    pub(super) bytes: usize,
+    pub(super) _timer: Timer,
+    /// Repeats the interrupt while the run has not stopped.
+    pub(super) _rearm: Option<Timer>,
+    pub(super) _abort: Option<AbortHook>,
+}
+
+/// An "abort" listener on the run's signal, removed when dropped.
+pub(super) struct AbortHook {
+    pub(super) signal: AbortSignal,
+    pub(super) callback: Closure<dyn FnMut()>,
+}
+
+impl Drop for AbortHook {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.callback.as_ref().unchecked_ref());
+    }
+}
+
+impl Inner {
+    pub(super) fn is_current(&self, which: Which, id: u32) -> bool {
+        which == Which::Active && self.current.as_ref().is_some_and(|c| c.id == id)
+    }
+
+    pub(super) fn on_done(&mut self, done: protocol::Done) {
+        let Some(interrupted) = self.current.as_ref().map(|c| c.interrupted) else {
+            return;
+        };
+        let mut status = match done.status {
+            DoneStatus::Ok => Status::Ok,
+            DoneStatus::Error => Status::Error,
+        };
+        let mut error = done.error;
+        if let (Some(why), Some(e)) = (interrupted, &error) {
+            if e.kind == "KeyboardInterrupt" {
+                status = why;
+                error = Some(self.stop_error(why, false));
+            }
+        }
+        if status == Status::Error && error.is_none() {
+            error = Some(error_of(
+                "ProtocolError",
+                "the sandbox reported an error without details".into(),
+            ));
+        }
+        let result = match &mut self.current {
+            Some(current) if status == Status::Ok && done.result.is_object() => {
+                current.exec.bundle(&done.result, "result")
+            }
+            _ => None,
+        };
+        self.settle(status, result, error, false);
+    }
+
+    pub(super) fn stop_error(&self, why: Status, reset: bool) -> PyError {
+        let ms = self.current.as_ref().map_or(0.0, |c| c.timeout_ms);
+        let after = if reset {
+            "the interpreter was restarted"
+        } else {
+            "interrupted; state kept"
+        };
+        match why {
+            Status::Timeout => error_of("TimeoutError", format!("stopped after {ms} ms ({after})")),
+            _ => error_of("CancelledError", format!("the run was cancelled ({after})")),
+        }
+    }
+
+    /// Resolves the current run and starts the next.
+    pub(super) fn settle(
+        &mut self,
+        status: Status,
+        result: Option<JsValue>,
+        error: Option<PyError>,
+        reset: bool,
+    ) {
+        let Some(current) = self.current.take() else {
+            return;
+        };
+        let Current { mut job, exec, .. } = current;
+        let execution = exec.finish(status, result, error, reset, now());
+        let resolve = std::mem::replace(&mut job.deferred.resolve, Function::new_no_args(""));
+        self.effects.push((resolve, execution));
+        self.pump();
+    }
+
+    pub(super) fn on_deadline(&mut self, id: u32, why: Status) {
+        let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
+            return;
+        };
+        if current.interrupted.is_some() {
+            return;
+        }
+        let interrupted = self
+            .active
+            .as_ref()
+            .is_some_and(|s| s.interruptible && s.host.interrupt(id));
+        if interrupted {
+            current.interrupted = Some(why);
+            let weak = self.weak.clone();
+            current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
+            let weak = self.weak.clone();
+            current._rearm = Some(Timer::new(REARM_MS, move || {
+                dispatch(&weak, Event::Rearm(id))
+            }));
+        } else {
+            self.kill_current(why);
+        }
+    }
+
+    pub(super) fn rearm(&mut self, id: u32) {
+        let Some(current) = self
+            .current
+            .as_mut()
+            .filter(|c| c.id == id && c.interrupted.is_some())
+        else {
+            return;
+        };
+        if let Some(slot) = &self.active {
+            slot.host.interrupt(id);
+        }
+        let weak = self.weak.clone();
+        current._rearm = Some(Timer::new(REARM_MS, move || {
+            dispatch(&weak, Event::Rearm(id))
+        }));
+    }
+
+    /// Ends the current run by killing its interpreter.
+    pub(super) fn kill_current(&mut self, why: Status) {
+        let error = self.stop_error(why, true);
+        self.active = None;
+        self.replace_active();
+        self.settle(why, None, Some(error), true);
+    }
+
+    pub(super) fn kill_current_crashed(&mut self, reason: String) {
+        self.active = None;
+        self.replace_active();
+        self.settle(
+            Status::Crashed,
+            None,
+            Some(error_of("Crashed", reason)),
+            true,
+        );
+    }
+
+    /// Starts queued work while the active interpreter is idle.
+    pub(super) fn pump(&mut self) {
+        while self.current.is_none() && self.resetting.is_none() && !self.disposed {
+            if self.active.is_none() && !self.queue.is_empty() {
+                self.replace_active();
+                if self.active.is_none() {
+                    return;
+                }
+            }
+            if !self.active.as_ref().is_some_and(|s| s.ready) {
+                return;
+            }
+            match self.queue.pop_front() {
+                None => return,
+                Some(Job::Reset(deferred)) => {
+                    self.resetting = Some(deferred);
+                    self.active = None;
+                    self.replace_active();
+                }
+                Some(Job::Run(job)) => self.start(job),
+            }
+        }
+    }
+
+    pub(super) fn start(&mut self, job: RunJob) {
+        let started = now();
+        let exec = Execution::new(
+            self.config.caps.clone(),
+            self.config.max_output_bytes,
+            started,
+        );
+        if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
+            let error = error_of(
+                "CancelledError",
+                "the run was cancelled before it started".into(),
+            );
+            self.effects.push((
+                job.deferred.resolve.clone(),
+                exec.finish(Status::Cancelled, None, Some(error), false, now()),
+            ));
+            return;
+        }
+        self.next_id += 1;
+        let id = self.next_id;
+        let timeout_ms = job.config.timeout_ms.unwrap_or(self.config.timeout_ms);
+        let message = ToSandbox::Run {
+            id,
+            code: &job.code,
+            auto_load: self.config.auto_load,
+            allowed: self.config.allowed_packages.as_deref(),
+            figure_format: if job.config.figure_svg { "svg" } else { "png" },
+            figure_dpi: job.config.figure_dpi,
+            max_output_bytes: self.config.max_output_bytes,
+        };
+        if let Some(slot) = &self.active {
+            slot.host.post(&message.to_js());
+        }
+        let weak = self.weak.clone();
+        let timer = Timer::new(timeout_ms, move || dispatch(&weak, Event::Deadline(id)));
+        let abort = job.config.signal.clone().map(|signal| {
+            let weak = self.weak.clone();
+            let callback = Closure::<dyn FnMut()>::new(move || dispatch(&weak, Event::Abort(id)));
+            let _ =
+                signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
+            AbortHook { signal, callback }
+        });
+        self.current = Some(Current {
+            id,
+            job,
+            exec,
+            timeout_ms,
+            interrupted: None,
+            messages: 0,
+            bytes: 0,
+            _timer: timer,
+            _rearm: None,
+            _abort: abort,
+        });
+    }
+}
