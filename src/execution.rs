@@ -296,13 +296,19 @@ impl Execution {
         set(&out, "status", status.as_str());
         set(&out, "stdout", self.stdout.as_str());
         set(&out, "stderr", self.stderr.as_str());
-        set(&out, "truncated", self.truncated);
         set(&out, "result", result.unwrap_or(JsValue::NULL));
+        // Error text shares the output cap: a huge exception message is as
+        // much attacker-sized output as a huge print.
+        let cap = self.max_output_bytes;
+        let error_clipped = error.as_ref().is_some_and(|e| {
+            e.message.len() > cap || e.traceback.len() > cap || e.kind.len() > 200
+        });
+        set(&out, "truncated", self.truncated || error_clipped);
         let error = error.map_or(JsValue::NULL, |e| {
             let obj = Object::new();
-            set(&obj, "type", e.kind.as_str());
-            set(&obj, "message", e.message.as_str());
-            set(&obj, "traceback", e.traceback.as_str());
+            set(&obj, "type", clip(&e.kind, 200));
+            set(&obj, "message", clip(&e.message, cap));
+            set(&obj, "traceback", clip(&e.traceback, cap));
             set(&obj, "line", e.line.map_or(JsValue::NULL, JsValue::from));
             obj.into()
         });

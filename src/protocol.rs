@@ -29,6 +29,8 @@ pub(crate) enum ToSandbox<'a> {
         figure_dpi: Option<f64>,
         max_output_bytes: usize,
     },
+    /// After a run's deadline: echo `nonce` (see `FromSandbox::Pong`).
+    Ping { nonce: &'a str },
     /// The answer to a [`FromSandbox::Fetch`].
     FetchResult {
         req: u32,
@@ -151,6 +153,16 @@ pub(crate) struct Done {
     pub error: Option<PyError>,
 }
 
+/// The answer to a `Ping`: only a worker whose event loop is free (its
+/// Python has stopped) can send it, since the nonce arrives in the ping.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Pong {
+    #[serde(rename = "type")]
+    _type: String,
+    pub nonce: String,
+}
+
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Fetch {
@@ -172,8 +184,11 @@ pub(crate) enum FromSandbox {
     Display(Display),
     Done(Done),
     Fetch(Fetch),
+    Pong(Pong),
     Log(Text),
     Crashed(Text),
+    /// The frame refused a message of the worker's (frame.js `check`).
+    Refused(Text),
     /// A memory snapshot of a freshly booted interpreter (asked for at init).
     Snapshot(js_sys::Uint8Array),
 }
@@ -183,21 +198,28 @@ impl FromSandbox {
     pub(crate) fn weight(&self) -> usize {
         match self {
             FromSandbox::Stream(s) => s.text.len(),
-            FromSandbox::Log(t) | FromSandbox::Crashed(t) | FromSandbox::BootFailed(t) => {
-                t.text.len()
-            }
+            FromSandbox::Log(t)
+            | FromSandbox::Crashed(t)
+            | FromSandbox::BootFailed(t)
+            | FromSandbox::Refused(t) => t.text.len(),
             _ => 64,
         }
     }
 }
 
-/// Longest string field accepted in any message, in UTF-16 units. Stream
-/// chunks are batched by the sandbox far below this.
-pub(crate) const MAX_STRING: u32 = 4 << 20;
+/// Longest string accepted anywhere in a message, in UTF-16 units, whatever
+/// the sandbox's caps: the supervisor passes a lower one from the options.
+pub(crate) const MAX_STRING: u32 = 16 << 20;
+/// How deep the size check looks; our messages are at most 4 levels deep
+/// (envelope, message, bundle or error, value), and anything deeper is
+/// refused rather than walked.
+const MAX_DEPTH: u32 = 4;
+/// Properties the size check visits in one message, in all.
+const MAX_NODES: u32 = 512;
 
 /// Decodes one message from the sandbox. `Err` is a short reason for the
 /// protocol-violation count; it never panics.
-pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String> {
+pub(crate) fn decode(data: &JsValue, token: &str, max_string: u32) -> Result<FromSandbox, String> {
     if !data.is_object() {
         return Err("message is not an object".into());
     }
@@ -221,7 +243,8 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
     if kind.as_deref() == Some("snapshot") {
         return decode_snapshot(&msg);
     }
-    check_strings(&msg)?;
+    let mut nodes = 0;
+    check_sizes(&msg, max_string.min(MAX_STRING), 1, &mut nodes)?;
     let kind = Reflect::get(&msg, &"type".into())
         .ok()
         .and_then(|t| t.as_string())
@@ -234,10 +257,25 @@ pub(crate) fn decode(data: &JsValue, token: &str) -> Result<FromSandbox, String>
         "display" => FromSandbox::Display(parse(msg)?),
         "done" => FromSandbox::Done(parse(msg)?),
         "fetch" => FromSandbox::Fetch(parse(msg)?),
+        "pong" => FromSandbox::Pong(parse(msg)?),
         "log" => FromSandbox::Log(parse(msg)?),
         "crashed" => FromSandbox::Crashed(parse(msg)?),
+        "refused" => FromSandbox::Refused(parse(msg)?),
         other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
     })
+}
+
+/// The run id of a `done` message, read without decoding the rest: when a
+/// run's `done` is refused, the run ends now rather than at its deadline.
+pub(crate) fn done_id(data: &JsValue) -> Option<u32> {
+    let msg = Reflect::get(data, &"msg".into()).ok()?;
+    let kind = Reflect::get(&msg, &"type".into()).ok()?;
+    let kind = kind.dyn_ref::<js_sys::JsString>()?;
+    if kind.length() != 4 || String::from(kind) != "done" {
+        return None;
+    }
+    let id = Reflect::get(&msg, &"id".into()).ok()?.as_f64()?;
+    (id >= 0.0 && id <= u32::MAX as f64 && id.fract() == 0.0).then_some(id as u32)
 }
 
 /// The largest snapshot accepted (Pyodide's is about 30 MiB).
@@ -261,16 +299,36 @@ fn decode_snapshot(msg: &JsValue) -> Result<FromSandbox, String> {
     Ok(FromSandbox::Snapshot(data))
 }
 
-/// Rejects oversized top-level strings before serde copies them into wasm.
-fn check_strings(msg: &JsValue) -> Result<(), String> {
-    for value in Object::values(msg.unchecked_ref::<Object>()).iter() {
+/// Rejects oversized strings at any depth, and shapes deeper or wider than
+/// ours, before serde copies anything into wasm: what the sandbox sends can
+/// be sized to exhaust the page's memory. Byte arrays are not copied (they
+/// stay JS objects) and are sized by their checks later.
+fn check_sizes(
+    value: &JsValue,
+    max_string: u32,
+    depth: u32,
+    nodes: &mut u32,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err("message is nested too deep".into());
+    }
+    for value in Object::values(value.unchecked_ref::<Object>()).iter() {
+        *nodes += 1;
+        if *nodes > MAX_NODES {
+            return Err("message has too many fields".into());
+        }
         if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
-            if s.length() > MAX_STRING {
+            if s.length() > max_string {
                 return Err(format!(
-                    "string field of {} units is over the limit",
+                    "string field of {} units is over the limit ({max_string})",
                     s.length()
                 ));
             }
+        } else if value.is_object()
+            && !value.is_instance_of::<js_sys::Uint8Array>()
+            && !value.is_instance_of::<js_sys::ArrayBuffer>()
+        {
+            check_sizes(&value, max_string, depth + 1, nodes)?;
         }
     }
     Ok(())

@@ -122,7 +122,7 @@ async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_
             run.flush_figures()  # matplotlib and the user's figure hooks: still interruptible
     except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt are results too
         _set_interruptible(False)
-        outcome = {"status": "error", "error": describe_error(exc, filename)}
+        outcome = {"status": "error", "error": describe_error(exc, filename, max_output_bytes)}
     finally:
         _set_interruptible(False)
         sys.stdout, sys.stderr = saved
@@ -158,7 +158,7 @@ async def _maybe_await(value):
     return value
 
 
-def describe_error(exc, filename):
+def describe_error(exc, filename, limit=1 << 20):
     frames = [
         f for f in traceback.extract_tb(exc.__traceback__)
         if f.filename.startswith("<cell-") or not _internal(f.filename)
@@ -180,7 +180,9 @@ def describe_error(exc, filename):
         message = "" if exc.code is None else str(exc.code)
     else:
         message = _safe_str(exc)
-    return {"type": type(exc).__name__, "message": _clean(message), "traceback": _clean(text), "line": line}
+    # Error text shares the output cap: the page refuses longer strings.
+    message, text = _clip(message, limit), _clip(text, limit)
+    return {"type": _clip(type(exc).__name__, 200), "message": _clean(message), "traceback": _clean(text), "line": line}
 
 
 def _internal(path):

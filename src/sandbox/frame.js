@@ -1,18 +1,65 @@
 // The sandbox document's only script. The page created this document as an
 // `<iframe sandbox="allow-scripts">` (an opaque origin) whose CSP allows no
-// network at all; this script starts the Pyodide worker in it and hands the
-// worker the page's MessagePort. No user code ever runs in this document.
+// network at all; this script starts the Pyodide worker in it. No user code
+// ever runs in this document, so it is the trusted end of the worker's
+// channel: user code holds every secret in the worker's realm (the token,
+// the port, the helpers), so whatever the worker sends is checked here, in
+// this realm and on this thread, before it is relayed to the page.
 "use strict";
 (() => {
-  const FLOOD_LIMIT = 200; // messages the worker may post here (we expect none)
+  const STRAY_LIMIT = 200; // postMessage calls on the worker global (we expect none)
+  const BAD_LIMIT = 100; // relayed messages refused for their shape
+  // Our messages are {token, msg: {type, ..., data|error|result: {k: v}}}:
+  // four levels and a few dozen fields. Anything deeper or wider is refused
+  // without being walked further.
+  const MAX_DEPTH = 4;
+  const MAX_NODES = 512;
+  const MAX_SNAPSHOT = 512 * 1048576;
+
   addEventListener("message", function onInit(event) {
     if (event.source !== parent || !event.data || event.data.type !== "pycage:init") return;
     removeEventListener("message", onInit);
-    const [workerPort, framePort] = event.ports;
-    const { workerSource, init } = event.data;
-    framePort.postMessage("pycage:frame"); // the page stops waiting for us
+    const [pagePort, controlPort] = event.ports;
+    const { workerSource, init, limits } = event.data;
+    const maxString = limits.maxString;
+    const maxBytes = limits.maxBytes;
+    controlPort.postMessage("pycage:frame"); // the page stops waiting for us
     const report = (reason) =>
-      framePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
+      pagePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
+
+    // Returns null, or why `data` is not a message pycage sends. Also lists
+    // the snapshot's buffer, which is moved on rather than copied.
+    function check(data, transfer) {
+      let nodes = 0;
+      let bytes = 0;
+      const walk = (value, depth) => {
+        if (value == null || typeof value === "number" || typeof value === "boolean") return null;
+        if (typeof value === "string") return value.length > maxString ? `a string of ${value.length} units` : null;
+        if (typeof value !== "object") return `a ${typeof value}`;
+        if (value instanceof Uint8Array) {
+          bytes += value.byteLength;
+          return null;
+        }
+        if (depth >= MAX_DEPTH) return "nesting too deep";
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== Array.prototype) return "an object that is not plain data";
+        for (const key of Object.keys(value)) {
+          if (++nodes > MAX_NODES) return "too many fields";
+          const bad = walk(value[key], depth + 1);
+          if (bad) return bad;
+        }
+        return null;
+      };
+      const bad = walk(data, 0);
+      if (bad) return bad;
+      const msg = data && data.msg;
+      if (msg && msg.type === "snapshot" && msg.data instanceof Uint8Array && bytes <= MAX_SNAPSHOT) {
+        transfer.push(msg.data.buffer);
+        return null;
+      }
+      return bytes > maxBytes ? `${bytes} bytes of binary data` : null;
+    }
+
     let worker;
     try {
       const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
@@ -23,17 +70,45 @@
       // importScripts("data:..."), which this CSP blocks, so it proceeds.
       worker = new Worker(url, { name: "pycage" });
     } catch (err) {
-      framePort.postMessage({ token: init.token, msg: { type: "bootFailed", message: `cannot start the worker: ${err}` } });
+      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", message: `cannot start the worker: ${err}` } });
       return;
     }
+    const kill = (reason) => {
+      worker.terminate();
+      report(reason);
+    };
+
+    // The relay: worker -> (checked here) -> page, and page -> worker.
+    const relay = new MessageChannel();
+    let bad = 0;
+    relay.port1.onmessage = (e) => {
+      const transfer = [];
+      const reason = e.ports.length ? "transferred ports" : check(e.data, transfer);
+      if (!reason) {
+        pagePort.postMessage(e.data, transfer);
+        return;
+      }
+      // The page hears of it in a few bytes: a refused `done` ends its run
+      // now (not at the deadline), anything else counts as a violation.
+      const msg = e.data && typeof e.data === "object" ? e.data.msg : null;
+      const done = msg && typeof msg === "object" && msg.type === "done";
+      if (done) report(`the sandbox's result was refused by its frame: ${reason}`);
+      else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
+      if (++bad === BAD_LIMIT) kill(`the sandbox sent ${BAD_LIMIT} malformed messages (last: ${reason})`);
+    };
+    relay.port1.onmessageerror = () => {
+      if (++bad === BAD_LIMIT) kill("the sandbox sent messages that could not be deserialized");
+    };
+    pagePort.onmessage = (e) => {
+      const body = e.data && e.data.body;
+      relay.port1.postMessage(e.data, body instanceof ArrayBuffer ? [body] : []);
+    };
+
     // User code can call `postMessage` on its own global: that lands here.
     // It is never legitimate, so a flood of it ends the worker.
     let stray = 0;
     worker.onmessage = () => {
-      if (++stray === FLOOD_LIMIT) {
-        worker.terminate();
-        report("the sandbox flooded its frame with messages");
-      }
+      if (++stray === STRAY_LIMIT) kill("the sandbox flooded its frame with messages");
     };
     worker.onerror = (e) => {
       e.preventDefault(); // reported to the page as `crashed`, not as an uncaught error
@@ -47,11 +122,16 @@
       interrupt = new Int32Array(new SharedArrayBuffer(12));
       init.interruptBuffer = interrupt.buffer;
     }
-    // The page asks to stop run `id`: [1] names the run, [0] is Pyodide's
-    // flag, set only if the worker is in that run ([2]); a run that starts
-    // later sets it itself (worker.js, runOne).
-    framePort.onmessage = (e) => {
+    // Control: "pycage:ping" is the page's heartbeat (it notices a dead
+    // process by the missing answer); a number asks to stop run `id`: [1]
+    // names the run, [0] is Pyodide's flag, set only if the worker is in that
+    // run ([2]); a run that starts later sets it itself (worker.js, runOne).
+    controlPort.onmessage = (e) => {
       const id = e.data;
+      if (id === "pycage:ping") {
+        controlPort.postMessage("pycage:alive");
+        return;
+      }
       if (!interrupt || !Number.isInteger(id)) return;
       Atomics.store(interrupt, 1, id);
       if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
@@ -60,6 +140,6 @@
     // frame has no use for its copy.
     const buffers = new Set(Object.values(init.files || {}).filter((b) => b instanceof ArrayBuffer));
     if (init.snapshot && init.snapshot.buffer instanceof ArrayBuffer) buffers.add(init.snapshot.buffer);
-    worker.postMessage(init, [workerPort, ...buffers]);
+    worker.postMessage(init, [relay.port2, ...buffers]);
   });
 })();

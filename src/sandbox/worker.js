@@ -9,6 +9,14 @@
 // Everything we need after user code starts running is captured here, before
 // it runs: user code can rewrite any global or prototype, so we keep bound
 // copies (pyodide issue #959: Pyodide is not a sandbox).
+//
+// None of this is a defence against user code: it runs in this realm and
+// can reach anything here (a frame's locals, the `emit` callback it is
+// handed). The page and the frame enforce every limit themselves. The
+// closure and strict mode only keep our bindings off the global object,
+// where `js.post` would otherwise find them.
+"use strict";
+(() => {
 
 const bindPost = (target) => MessagePort.prototype.postMessage.bind(target);
 const nativeClose = self.close.bind(self);
@@ -83,11 +91,14 @@ self.onmessage = (event) => {
 function onCommand(msg) {
   if (msg.type === "run") run(msg);
   else if (msg.type === "fetchResult") settleFetch(msg);
+  // The page asks after a run's deadline: being able to answer at all shows
+  // that Python has stopped (a busy interpreter blocks this event loop).
+  else if (msg.type === "ping") post({ type: "pong", nonce: msg.nonce });
 }
 
 // Pyodide calls the global `fetch` for its own files and for wheels.
 function sandboxFetch(files, indexURL) {
-  return function fetch(input, options) {
+  return function fetch(input) {
     // Pyodide passes strings and URL objects; a Request carries its own .url.
     const raw = input instanceof Request ? input.url : String(input);
     const url = new URL(raw, indexURL).href;
@@ -99,9 +110,8 @@ function sandboxFetch(files, indexURL) {
     const req = nextFetch++;
     return new NativePromise((resolve, reject) => {
       fetches.set(req, { resolve, reject, url });
-      // Pyodide passes the lockfile's sha256 as `integrity`; the page checks it.
-      const integrity = options && typeof options.integrity === "string" ? options.integrity : undefined;
-      post({ type: "fetch", req, url, integrity });
+      // No integrity: the page takes each file's hash from the lockfile.
+      post({ type: "fetch", req, url });
     });
   };
 }
@@ -281,3 +291,4 @@ function packageError(id, { message, detail = "" }) {
   const traceback = `PackageLoadError: ${message}${detail ? `\n\n${detail}` : ""}`;
   return { type: "done", id, status: "error", error: { type: "PackageLoadError", message, traceback, line: null } };
 }
+})();

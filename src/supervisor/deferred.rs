@@ -2,7 +2,7 @@
 //! once the state borrow is released.
 
 use js_sys::{Function, Promise};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// A promise with its settle functions.
 pub(crate) struct Deferred {
@@ -16,8 +16,12 @@ impl Deferred {
         let mut settle = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         // The executor runs synchronously, so `settle` is always set here.
-        let (resolve, reject) =
-            settle.unwrap_or_else(|| (Function::new_no_args(""), Function::new_no_args("")));
+        // (Not `new Function("")` as a fallback: that is eval, which a host
+        // page's CSP may forbid.)
+        let (resolve, reject) = settle.unwrap_or_else(|| {
+            let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
+            (none(), none())
+        });
         Deferred {
             promise,
             resolve,

@@ -13,6 +13,7 @@ use web_sys::{
     HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions, WorkerType,
 };
 
+use super::heartbeat::{self, Heartbeat};
 use super::timer::Timer;
 use crate::options::Isolation;
 
@@ -28,14 +29,21 @@ pub(crate) enum HostEvent {
     Stray(String),
     /// The worker died or could not start.
     Died(String),
+    /// The frame's whole process is gone (heartbeat.rs): whatever else lived
+    /// in it, a standby included, is gone too.
+    Gone(String),
 }
 
-type Sink = Rc<dyn Fn(HostEvent)>;
+pub(crate) type Sink = Rc<dyn Fn(HostEvent)>;
 type Listener = Closure<dyn FnMut(web_sys::Event)>;
 
 enum Kind {
     Worker(Worker),
-    Frame(HtmlIFrameElement, MessagePort),
+    Frame(
+        HtmlIFrameElement,
+        MessagePort,
+        Rc<RefCell<Option<Heartbeat>>>,
+    ),
 }
 
 /// A running (or booting) sandbox. Dropping it kills the interpreter.
@@ -43,6 +51,7 @@ pub(crate) struct Host {
     kind: Kind,
     port: MessagePort,
     interrupt: Option<Int32Array>,
+    sink: Sink,
     _listeners: Vec<Listener>,
 }
 
@@ -143,10 +152,13 @@ fn cross_origin_isolated() -> bool {
 
 impl Host {
     /// Starts a host and sends it `init` (token, asset bytes, config).
+    /// `limits` are what the frame lets through (frame.js `check`): the
+    /// longest string and the most binary bytes in one message.
     pub(crate) fn spawn(
         isolation: Isolation,
         runner_url: Option<&str>,
         init: Object,
+        limits: (u32, f64),
         sink: Sink,
     ) -> Result<Host, JsValue> {
         let channel = MessageChannel::new()?;
@@ -192,21 +204,43 @@ impl Host {
                 // until then a timer runs (a wrong runnerUrl never answers).
                 let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
                 let timer = answer_timer.clone();
+                let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
+                let (beats, control) = (beat.clone(), frame_port.clone());
                 let on_frame = listener(&sink, move |sink, event| {
                     let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
-                    if data.and_then(|d| d.as_string()).as_deref() == Some("pycage:frame") {
-                        timer.borrow_mut().take();
-                    } else {
-                        on_protocol(sink, event);
+                    match data.and_then(|d| d.as_string()).as_deref() {
+                        Some("pycage:frame") => {
+                            timer.borrow_mut().take();
+                            *beats.borrow_mut() =
+                                Some(Heartbeat::start(control.clone(), sink.clone()));
+                        }
+                        Some(heartbeat::ALIVE) => {
+                            if let Some(beat) = beats.borrow().as_ref() {
+                                beat.alive();
+                            }
+                        }
+                        _ => on_protocol(sink, event),
                     }
                 });
                 frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
                 listeners.push(on_frame);
+                let on_close = listener(&sink, |sink, _| {
+                    sink(HostEvent::Gone(
+                        "the sandbox's process ended (its message port closed)".into(),
+                    ))
+                });
+                heartbeat::on_close(&port, &on_close);
+                heartbeat::on_close(&frame_port, &on_close);
+                listeners.push(on_close);
                 let iframe = Self::create_iframe(runner_url)?;
                 let message = Object::new();
                 Reflect::set(&message, &"type".into(), &"pycage:init".into())?;
                 Reflect::set(&message, &"workerSource".into(), &WORKER_JS.into())?;
                 Reflect::set(&message, &"init".into(), &init)?;
+                let frame_limits = Object::new();
+                Reflect::set(&frame_limits, &"maxString".into(), &limits.0.into())?;
+                Reflect::set(&frame_limits, &"maxBytes".into(), &limits.1.into())?;
+                Reflect::set(&message, &"limits".into(), &frame_limits)?;
                 let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
                 let target = iframe.clone();
                 let source = runner_url.map_or("the sandbox frame".to_string(), |url| {
@@ -241,13 +275,14 @@ impl Host {
                     None => document.document_element().ok_or("no document element")?,
                 };
                 parent.append_child(&iframe)?;
-                Kind::Frame(iframe, frame_port)
+                Kind::Frame(iframe, frame_port, beat)
             }
         };
         Ok(Host {
             kind,
             port,
             interrupt,
+            sink,
             _listeners: listeners,
         })
     }
@@ -277,6 +312,18 @@ impl Host {
         Ok(iframe)
     }
 
+    /// Starts watching the frame's process (heartbeat.rs), once its
+    /// interpreter is ready: a boot is watched by its own deadline, and it
+    /// starves the frame's thread on a loaded machine.
+    pub(crate) fn watch(&self) {
+        if let Kind::Frame(_, control, beat) = &self.kind {
+            let mut beat = beat.borrow_mut();
+            if beat.is_none() {
+                *beat = Some(Heartbeat::start(control.clone(), self.sink.clone()));
+            }
+        }
+    }
+
     pub(crate) fn post(&self, message: &JsValue) {
         // A closed port (the host is being replaced) drops the message; the
         // supervisor settles the run through the death path instead.
@@ -288,7 +335,7 @@ impl Host {
     pub(crate) fn interrupt(&self, id: u32) -> bool {
         match (&self.kind, &self.interrupt) {
             (Kind::Worker(_), Some(buffer)) => request_interrupt(buffer, id).is_ok(),
-            (Kind::Frame(_, frame_port), _) => frame_port.post_message(&id.into()).is_ok(),
+            (Kind::Frame(_, frame_port, _), _) => frame_port.post_message(&id.into()).is_ok(),
             _ => false,
         }
     }
@@ -297,6 +344,7 @@ impl Host {
 impl Drop for Host {
     fn drop(&mut self) {
         self.port.set_onmessage(None);
+        heartbeat::clear_on_close(&self.port);
         self.port.close();
         match &self.kind {
             Kind::Worker(worker) => {
@@ -305,10 +353,12 @@ impl Drop for Host {
                 worker.set_onmessageerror(None);
                 worker.terminate();
             }
-            Kind::Frame(iframe, frame_port) => {
+            Kind::Frame(iframe, frame_port, beat) => {
                 // Removing the document terminates the workers it owns.
+                beat.borrow_mut().take();
                 iframe.set_onload(None);
                 frame_port.set_onmessage(None);
+                heartbeat::clear_on_close(frame_port);
                 frame_port.close();
                 iframe.remove();
             }

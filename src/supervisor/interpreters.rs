@@ -44,6 +44,10 @@ impl Inner {
             self.config.isolation,
             self.config.runner_url.as_deref(),
             init,
+            (
+                self.max_string(),
+                4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
+            ),
             sink,
         )?;
         let weak = self.weak.clone();
@@ -59,6 +63,7 @@ impl Inner {
             violations: 0,
             fetches: 0,
             from_snapshot,
+            idle: Budget::default(),
             _boot_timer: Some(boot_timer),
         })
     }
@@ -80,6 +85,17 @@ impl Inner {
         }
     }
 
+    /// A frame's process died. Sandboxed frames of a page can share one
+    /// process, so the standby may have died with it even if its own signal
+    /// has not arrived yet: it is never promoted, a fresh one boots instead.
+    pub(super) fn process_gone(&mut self, which: Which, reason: String) {
+        self.log(format!("an interpreter's process died: {reason}"));
+        if which == Which::Active {
+            self.standby = None;
+        }
+        self.slot_died(which, reason);
+    }
+
     pub(super) fn slot_died(&mut self, which: Which, reason: String) {
         match which {
             Which::Standby => self.standby = None,
@@ -90,6 +106,10 @@ impl Inner {
                 if self.current.is_some() {
                     self.kill_current_crashed(reason);
                 } else {
+                    self.log(format!(
+                        "the sandbox's interpreter was replaced between runs: {reason}"
+                    ));
+                    self.replaced_between_runs = true;
                     self.active = None;
                     self.replace_active();
                 }

@@ -12,6 +12,7 @@
 mod assets;
 mod deferred;
 mod fetch_proxy;
+mod heartbeat;
 mod host;
 mod interpreters;
 mod policing;
@@ -36,7 +37,7 @@ use deferred::run_effects;
 pub(crate) use deferred::Deferred;
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
-use policing::{bundle_weight, kind_name};
+use policing::{kind_name, Budget};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
@@ -83,6 +84,8 @@ struct Slot {
     fetches: u32,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
     from_snapshot: bool,
+    /// What it sent outside runs, since the last run ended (policing.rs).
+    idle: Budget,
     _boot_timer: Option<Timer>,
 }
 
@@ -107,6 +110,8 @@ struct Inner {
     /// The interpreter asked to make it, until it does.
     snapshot_maker: Option<u32>,
     snapshot_key: String,
+    /// The active interpreter was replaced between runs; the next run says so.
+    replaced_between_runs: bool,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -178,6 +183,7 @@ impl Supervisor {
                 snapshot: saved,
                 snapshot_maker: None,
                 snapshot_key,
+                replaced_between_runs: false,
             })
         });
         let booted = Deferred::new();
@@ -293,14 +299,24 @@ impl Inner {
                 match event {
                     HostEvent::Stray(reason) => self.violation(which, reason),
                     HostEvent::Died(reason) => self.slot_died(which, reason),
+                    HostEvent::Gone(reason) => self.process_gone(which, reason),
                     HostEvent::Message(data) => {
                         let token = self
                             .slot(which)
                             .map(|s| s.token.clone())
                             .unwrap_or_default();
-                        match protocol::decode(&data, &token) {
+                        match protocol::decode(&data, &token, self.max_string()) {
                             Ok(message) => self.on_message(which, gen, message),
-                            Err(reason) => self.violation(which, reason),
+                            Err(reason) => {
+                                let id = protocol::done_id(&data);
+                                if id.is_some_and(|id| self.is_current(which, id)) {
+                                    self.kill_current_crashed(format!(
+                                        "the sandbox's result was refused: {reason}"
+                                    ));
+                                } else {
+                                    self.violation(which, reason);
+                                }
+                            }
                         }
                     }
                 }
@@ -332,23 +348,8 @@ impl Inner {
     }
 
     fn on_message(&mut self, which: Which, gen: u32, message: FromSandbox) {
-        if which == Which::Active {
-            if let Some(current) = &mut self.current {
-                current.messages += 1;
-                current.bytes += match &message {
-                    FromSandbox::Display(d) => bundle_weight(&d.data),
-                    other => other.weight(),
-                };
-                let budget = 4 * self.config.max_output_bytes
-                    + 2 * self.config.caps.max_run_figure_bytes
-                    + (16 << 20);
-                if current.messages > MAX_RUN_MESSAGES || current.bytes > budget {
-                    self.kill_current_crashed(
-                        "the sandbox exceeded its message budget (flood)".into(),
-                    );
-                    return;
-                }
-            }
+        if !self.police(which, &message) {
+            return;
         }
         let ready = self.slot(which).is_some_and(|s| s.ready);
         match message {
@@ -366,6 +367,7 @@ impl Inner {
                     slot.ready = true;
                     slot.interruptible = r.interruptible;
                     slot._boot_timer = None;
+                    slot.host.watch();
                 }
                 self.info = Some((r.pyodide_version, r.python_version));
                 if which == Which::Active {
@@ -385,8 +387,10 @@ impl Inner {
                 self.spawn_standby();
             }
             FromSandbox::Crashed(t) => self.slot_died(which, t.text),
-            FromSandbox::Log(t) => self.log(t.text),
+            FromSandbox::Refused(t) => self.violation(which, t.text),
+            FromSandbox::Log(t) => self.sandbox_log(which, &t.text),
             FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
+            FromSandbox::Pong(p) if which == Which::Active && self.on_pong(&p.nonce) => {}
             FromSandbox::Stream(s) if self.is_current(which, s.id) => {
                 let Some(current) = &mut self.current else {
                     return;

@@ -20,7 +20,97 @@ pub(super) fn bundle_weight(data: &JsValue) -> usize {
         .sum()
 }
 
+/// What one interpreter may send outside a run (booting, or idle between
+/// runs): a few progress and log lines, a snapshot, a few fetches. A flood
+/// here has no run to charge, so the interpreter itself is replaced.
+const MAX_IDLE_MESSAGES: u32 = 1_000;
+const MAX_IDLE_BYTES: usize = 4 << 20;
+/// Log lines passed to `onLog` per run or idle window, and their length;
+/// past the count they are dropped, with one line that says so.
+const MAX_LOG_LINES: u32 = 100;
+const MAX_LOG_CHARS: usize = 2_000;
+
+/// What an interpreter has sent in its current window (a run, or the time
+/// outside runs since the last one ended).
+#[derive(Default)]
+pub(super) struct Budget {
+    messages: u32,
+    bytes: usize,
+    logs: u32,
+}
+
 impl Inner {
+    /// Charges `message` to its window; false if the interpreter went over
+    /// its budget and was replaced (the message is then dropped).
+    pub(super) fn police(&mut self, which: Which, message: &FromSandbox) -> bool {
+        let weight = match message {
+            FromSandbox::Display(d) => bundle_weight(&d.data),
+            other => other.weight(),
+        };
+        let in_run = which == Which::Active && self.current.is_some();
+        if in_run {
+            let budget = 4 * self.config.max_output_bytes
+                + 2 * self.config.caps.max_run_figure_bytes
+                + (16 << 20);
+            if let Some(current) = &mut self.current {
+                current.messages += 1;
+                current.bytes += weight;
+                if current.messages > MAX_RUN_MESSAGES || current.bytes > budget {
+                    self.kill_current_crashed(
+                        "the sandbox exceeded its message budget (flood)".into(),
+                    );
+                    return false;
+                }
+            }
+            return true;
+        }
+        let Some(slot) = self.slot(which) else {
+            return false;
+        };
+        slot.idle.messages += 1;
+        slot.idle.bytes += weight;
+        if slot.idle.messages > MAX_IDLE_MESSAGES || slot.idle.bytes > MAX_IDLE_BYTES {
+            let (messages, bytes) = (slot.idle.messages, slot.idle.bytes);
+            self.log(format!(
+                "an interpreter was replaced: it sent {messages} messages ({bytes} bytes) outside a run (flood)"
+            ));
+            self.slot_died(which, "the sandbox flooded the page outside a run".into());
+            return false;
+        }
+        true
+    }
+
+    /// Passes a log line from the sandbox to `onLog`, within its budget.
+    pub(super) fn sandbox_log(&mut self, which: Which, text: &str) {
+        let logs = match (which, self.current.as_mut()) {
+            (Which::Active, Some(current)) => &mut current.logs,
+            _ => match self.slot(which) {
+                Some(slot) => &mut slot.idle.logs,
+                None => return,
+            },
+        };
+        *logs += 1;
+        match *logs {
+            n if n < MAX_LOG_LINES => {
+                self.log(crate::protocol::truncate(text, MAX_LOG_CHARS).to_string())
+            }
+            n if n == MAX_LOG_LINES => {
+                self.log("the sandbox logs too much; further lines are dropped".into())
+            }
+            _ => {}
+        }
+    }
+
+    /// The longest string any message may carry: a stream chunk, an error
+    /// text or a mime value never needs more than the larger cap.
+    pub(super) fn max_string(&self) -> u32 {
+        let caps = &self.config.caps;
+        self.config
+            .max_output_bytes
+            .max(caps.max_figure_bytes)
+            .min(u32::MAX as usize) as u32
+    }
+
     pub(super) fn violation(&mut self, which: Which, reason: String) {
         let Some(slot) = self.slot(which) else { return };
         slot.violations += 1;
@@ -47,8 +137,10 @@ pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
         FromSandbox::Display(_) => "display (for no current run)",
         FromSandbox::Done(_) => "done (for no current run)",
         FromSandbox::Fetch(_) => "fetch",
+        FromSandbox::Pong(_) => "pong (not asked for)",
         FromSandbox::Log(_) => "log",
         FromSandbox::Crashed(_) => "crashed",
+        FromSandbox::Refused(_) => "refused",
         FromSandbox::Snapshot(_) => "snapshot (not asked for)",
     }
 }

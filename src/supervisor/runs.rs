@@ -20,6 +20,14 @@ pub(super) struct Current {
     pub(super) exec: Execution,
     pub(super) timeout_ms: f64,
     pub(super) interrupted: Option<Status>,
+    /// After the deadline: the ping's nonce the worker must echo to prove it
+    /// is idle, and how the run ends then.
+    pub(super) idle_check: Option<(String, Status)>,
+    /// The interpreter was replaced since the last run (a flood, a crash
+    /// between runs): this run starts fresh and says so.
+    pub(super) replaced_before: bool,
+    /// Log lines this run has passed to `onLog`.
+    pub(super) logs: u32,
     pub(super) messages: u32,
     pub(super) bytes: usize,
     pub(super) _timer: Timer,
@@ -47,21 +55,30 @@ impl Inner {
         which == Which::Active && self.current.as_ref().is_some_and(|c| c.id == id)
     }
 
+    /// A run's `done`. Before its deadline, it settles the run. After it,
+    /// it settles nothing by itself: the sandbox could have written it while
+    /// its code still runs (the attacker holds every key in the worker), so
+    /// the outcome is the deadline's, and the interpreter is kept only if it
+    /// then answers a ping, which a worker still busy in Python cannot do.
     pub(super) fn on_done(&mut self, done: protocol::Done) {
-        let Some(interrupted) = self.current.as_ref().map(|c| c.interrupted) else {
+        let Some(current) = self.current.as_mut() else {
             return;
         };
-        let mut status = match done.status {
+        if let Some(why) = current.interrupted {
+            if current.idle_check.is_none() {
+                let nonce = host::random_hex();
+                if let Some(slot) = &self.active {
+                    slot.host.post(&ToSandbox::Ping { nonce: &nonce }.to_js());
+                }
+                current.idle_check = Some((nonce, why));
+            }
+            return;
+        }
+        let status = match done.status {
             DoneStatus::Ok => Status::Ok,
             DoneStatus::Error => Status::Error,
         };
         let mut error = done.error;
-        if let (Some(why), Some(e)) = (interrupted, &error) {
-            if e.kind == "KeyboardInterrupt" {
-                status = why;
-                error = Some(self.stop_error(why, false));
-            }
-        }
         if status == Status::Error && error.is_none() {
             error = Some(error_of(
                 "ProtocolError",
@@ -75,6 +92,20 @@ impl Inner {
             _ => None,
         };
         self.settle(status, result, error, false);
+    }
+
+    /// The answer to the ping sent after a post-deadline `done`: the worker's
+    /// event loop is free, so its Python has stopped; its state is kept.
+    pub(super) fn on_pong(&mut self, nonce: &str) -> bool {
+        let Some((expected, why)) = self.current.as_ref().and_then(|c| c.idle_check.clone()) else {
+            return false;
+        };
+        if expected != nonce {
+            return false;
+        }
+        let error = self.stop_error(why, false);
+        self.settle(why, None, Some(error), false);
+        true
     }
 
     pub(super) fn stop_error(&self, why: Status, reset: bool) -> PyError {
@@ -101,10 +132,14 @@ impl Inner {
         let Some(current) = self.current.take() else {
             return;
         };
-        let Current { mut job, exec, .. } = current;
-        let execution = exec.finish(status, result, error, reset, now());
-        let resolve = std::mem::replace(&mut job.deferred.resolve, Function::new_no_args(""));
-        self.effects.push((resolve, execution));
+        let replaced_before = current.replaced_before;
+        let execution = current
+            .exec
+            .finish(status, result, error, reset || replaced_before, now());
+        self.effects.push((current.job.deferred.resolve, execution));
+        if let Some(slot) = self.active.as_mut() {
+            slot.idle = Budget::default(); // the idle window starts now
+        }
         self.pump();
     }
 
@@ -240,6 +275,9 @@ impl Inner {
             exec,
             timeout_ms,
             interrupted: None,
+            idle_check: None,
+            logs: 0,
+            replaced_before: std::mem::take(&mut self.replaced_between_runs),
             messages: 0,
             bytes: 0,
             _timer: timer,

@@ -40,3 +40,36 @@ pub(crate) fn now() -> f64 {
         .and_then(|w| w.performance())
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
+
+/// `setInterval` owned by a struct: dropping it clears it.
+pub(crate) struct Interval {
+    handle: i32,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Interval {
+    pub(crate) fn new(ms: f64, callback: impl FnMut() + 'static) -> Interval {
+        let callback = Closure::<dyn FnMut()>::new(callback);
+        let handle = web_sys::window()
+            .and_then(|w| {
+                w.set_interval_with_callback_and_timeout_and_arguments_0(
+                    callback.as_ref().unchecked_ref(),
+                    ms.clamp(0.0, i32::MAX as f64) as i32,
+                )
+                .ok()
+            })
+            .unwrap_or(0);
+        Interval {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Interval {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            window.clear_interval_with_handle(self.handle);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! Noticing a sandbox frame whose process died. Chromium runs the sandboxed
+//! frames of a page in one shared renderer process, so one sandbox that
+//! exhausts memory can take down the others' interpreters, and nothing on the
+//! page hears of it: their runs would only end at their deadlines. Two
+//! signals, whichever comes first: the `close` event on our end of a port
+//! whose other end died (Chromium), and a heartbeat on the frame's control
+//! port that the frame's own thread answers (every engine).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use web_sys::MessagePort;
+
+use super::host::{HostEvent, Sink};
+use super::timer::{now, Interval};
+
+/// How often the page asks, and how long an answer may take before the
+/// frame counts as dead. The frame answers from its own event loop, which
+/// runs no user code, so a late answer means the process is gone or
+/// stalled for as long (the README's security model says what stalls it).
+/// Watched only once the interpreter is ready: a boot starves the frame's
+/// thread for over a second on a loaded 2-core machine.
+const PING_MS: f64 = 250.0;
+const DEAD_AFTER_MS: f64 = 1000.0;
+
+pub(crate) const PING: &str = "pycage:ping";
+pub(crate) const ALIVE: &str = "pycage:alive";
+
+/// The heartbeat of one frame; dropping it stops it.
+pub(crate) struct Heartbeat {
+    /// When the unanswered ping was sent, if one is out.
+    pending: Rc<Cell<Option<f64>>>,
+    _interval: Interval,
+}
+
+impl Heartbeat {
+    pub(crate) fn start(port: MessagePort, sink: Sink) -> Heartbeat {
+        let pending: Rc<Cell<Option<f64>>> = Rc::default();
+        let fired = Cell::new(false);
+        let last_tick = Cell::new(now());
+        let state = pending.clone();
+        let interval = Interval::new(PING_MS, move || {
+            if fired.get() {
+                return;
+            }
+            // A late tick means the page's own thread was stalled (or the
+            // tab throttled): the frame may share that thread and could not
+            // answer either, so ask again rather than conclude anything.
+            let late = now() - last_tick.replace(now()) > 2.0 * PING_MS;
+            if late {
+                state.set(None);
+            }
+            match state.get() {
+                // Measured from the ping, not from the last tick: a page in a
+                // background tab has its timers throttled, not its messages.
+                Some(sent) if now() - sent > DEAD_AFTER_MS => {
+                    fired.set(true);
+                    sink(HostEvent::Gone(format!(
+                        "the sandbox's process stopped answering (no heartbeat for {DEAD_AFTER_MS} ms)"
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    state.set(Some(now()));
+                    let _ = port.post_message(&PING.into());
+                }
+            }
+        });
+        Heartbeat {
+            pending,
+            _interval: interval,
+        }
+    }
+
+    pub(crate) fn alive(&self) {
+        self.pending.set(None);
+    }
+}
+
+/// `port.onclose`, which fires when the port's other end is gone (its
+/// document or process died). Cleared by [`clear_on_close`].
+pub(crate) fn on_close(port: &MessagePort, callback: &Closure<dyn FnMut(web_sys::Event)>) {
+    let _ = Reflect::set(port, &"onclose".into(), callback.as_ref());
+}
+
+pub(crate) fn clear_on_close(port: &MessagePort) {
+    let _ = Reflect::set(port, &"onclose".into(), &JsValue::NULL);
+}

@@ -1,0 +1,248 @@
+//! Attacks by code that holds the worker's keys (issue: "the page must trust
+//! nothing that comes from the worker"). User code reaches the worker's own
+//! `emit` callback through Python's frames, so it can post any message the
+//! worker could, with the right token and run id. Each attack comes in more
+//! than one variant, and runs in both isolation modes unless the mode cannot
+//! defend it (README, Security model).
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+mod common;
+use common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Finds the worker's `emit` (run_cell's argument) up the Python stack.
+const GRAB_EMIT: &str = "import sys, js\nfrom pyodide.ffi import create_proxy, to_js\n\
+    def grab():\n    f = sys._getframe()\n    while f is not None and 'emit' not in f.f_locals:\n        f = f.f_back\n    return f.f_locals['emit']\n\
+    emit = grab()\n";
+
+/// The pycage wasm heap (shared with this test binary), in bytes.
+fn heap_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
+async fn sandbox_in(isolation: &str, extra: &[(&str, JsValue)]) -> pycage::Sandbox {
+    sandbox(&[&[("isolation", isolation.into())], extra].concat()).await
+}
+
+/// A `done` posted after the deadline never turns the timeout into `ok`, and
+/// an interpreter that does not prove it is idle is killed.
+#[wasm_bindgen_test]
+async fn a_forged_done_after_the_deadline_is_a_timeout() {
+    for isolation in ["iframe", "worker"] {
+        let sb = sandbox_in(isolation, &[]).await;
+        if !sb.interruptible() {
+            sb.dispose(); // no interrupt: the deadline kills at once (attacks.rs a13)
+            continue;
+        }
+        start_heartbeat();
+        let forged_ok =
+            "emit({'type': 'done', 'status': 'ok', 'result': {'text/plain': \"'forged'\"}})";
+        let forged_interrupt = "emit({'type': 'done', 'status': 'error', 'error': \
+            {'type': 'KeyboardInterrupt', 'message': '', 'traceback': 'KeyboardInterrupt', 'line': None}})";
+        for forged in [forged_ok, forged_interrupt] {
+            // Interrupts are swallowed; the first one shows the deadline has
+            // passed, then the forged `done` goes out and Python spins on.
+            let code = format!(
+                "{GRAB_EMIT}import signal\nhit = []\nsignal.signal(signal.SIGINT, lambda *a: hit.append(1))\n\
+                 while not hit: pass\n{forged}\nwhile True: pass\n"
+            );
+            let started = now();
+            let ex = run_with(&sb, &code, obj(&[("timeoutMs", 400.into())])).await;
+            let took = now() - started;
+            assert_eq!(status(&ex), "timeout", "{isolation}: {}", json(&ex));
+            assert_eq!(get(&ex, "result"), JsValue::NULL, "{}", json(&ex));
+            assert_eq!(get(&ex, "interpreterReset"), JsValue::TRUE, "{}", json(&ex));
+            assert!(took < 3000.0, "{isolation}: settled after {took:.0} ms");
+            assert_healthy(&sb).await;
+        }
+        // An honest interrupt still keeps the state.
+        run(&sb, "kept = 41").await;
+        let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 300.into())])).await;
+        assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+        assert_eq!(
+            get(&ex, "interpreterReset"),
+            JsValue::FALSE,
+            "{}",
+            json(&ex)
+        );
+        assert_eq!(text(&run(&sb, "kept + 1").await, "result.text/plain"), "42");
+        assert_page_responsive(&format!("forged dones ({isolation})"));
+        sb.dispose();
+    }
+}
+
+/// Error text is attacker-sized: it shares the output cap, whichever way it
+/// is sent, and the page's heap does not grow with it.
+#[wasm_bindgen_test]
+async fn b_huge_errors_share_the_output_cap() {
+    for isolation in ["iframe", "worker"] {
+        let sb = sandbox_in(isolation, &[("maxOutputBytes", 65536.into())]).await;
+        let heap = heap_bytes();
+        let honest = [
+            "raise Exception('A' * 50_000_000)",
+            "raise type('E' * 1_000_000, (Exception,), {})('x')",
+            "def f(n):\n    if n: return f(n - 1)\n    raise ValueError('B' * 10_000_000)\nf(200)",
+        ];
+        for code in honest {
+            let ex = run(&sb, code).await;
+            assert_eq!(status(&ex), "error", "{isolation}: {}", &json(&ex)[..300]);
+            assert!(text(&ex, "error.message").len() <= 65536);
+            assert!(text(&ex, "error.traceback").len() <= 65536);
+            assert!(text(&ex, "error.type").len() <= 200);
+            let shown = format!(
+                "{isolation}: {code}: {} {} chars",
+                text(&ex, "error.type"),
+                text(&ex, "error.message").len()
+            );
+            assert_eq!(get(&ex, "truncated"), JsValue::TRUE, "{shown}");
+        }
+        // Forged past the sandbox's own clipping: refused, and the run ends
+        // at once instead of waiting for its deadline.
+        for field in ["message", "traceback", "type"] {
+            let code = format!(
+                "{GRAB_EMIT}e = {{'type': 'X', 'message': '', 'traceback': '', 'line': None}}\n\
+                 e['{field}'] = 'C' * 30_000_000\nemit({{'type': 'done', 'status': 'error', 'error': e}})\n\
+                 while True: pass"
+            );
+            let started = now();
+            let ex = run(&sb, &code).await;
+            assert_eq!(status(&ex), "crashed", "{isolation}: {}", &json(&ex)[..300]);
+            assert!(
+                now() - started < 10_000.0,
+                "the refused result waited for the deadline"
+            );
+            assert_healthy(&sb).await;
+        }
+        let grown = (heap_bytes() - heap) / 1048576.0;
+        web_sys::console::log_1(
+            &format!("{isolation}: page heap grew {grown:.1} MiB under error bombs").into(),
+        );
+        assert!(
+            grown < 48.0,
+            "{isolation}: the page's heap grew {grown:.1} MiB"
+        );
+        sb.dispose();
+    }
+}
+
+/// After a run has ended, the sandbox keeps sending: the page's callbacks
+/// are budgeted, and the flooding interpreter is replaced.
+#[wasm_bindgen_test]
+async fn c_floods_between_runs_are_budgeted() {
+    for isolation in ["iframe", "worker"] {
+        let logs = Rc::new(Cell::new(0u32));
+        let count = logs.clone();
+        let on_log = Closure::<dyn Fn(JsValue)>::new(move |_| count.set(count.get() + 1));
+        let sb = sandbox_in(
+            isolation,
+            &[
+                ("onLog", on_log.as_ref().clone()),
+                ("standby", false.into()),
+            ],
+        )
+        .await;
+        let floods = [
+            // Stream messages for a run that is over.
+            format!("{GRAB_EMIT}def flood():\n    for i in range(3000):\n        emit({{'type': 'stream', 'name': 'stdout', 'text': 'x' * 100_000}})\n\
+                 js.setTimeout(create_proxy(flood), 50)\n"),
+            // Fetches, each of which the page would answer and log.
+            "import js\nfrom pyodide.ffi import create_proxy\n\
+             def flood():\n    for i in range(3000):\n        js.fetch(f'/nope/{i}.whl')\n\
+             js.setTimeout(create_proxy(flood), 50)\n"
+                .to_string(),
+        ];
+        for code in floods {
+            logs.set(0);
+            let ex = run(&sb, &code).await;
+            assert_eq!(status(&ex), "ok", "{isolation}: {}", json(&ex));
+            sleep(4000).await;
+            let calls = logs.get();
+            assert!(
+                calls < 150,
+                "{isolation}: onLog was called {calls} times between runs"
+            );
+            let ex = run(&sb, "print(1+1)").await;
+            assert_eq!(text(&ex, "stdout"), "2\n", "{isolation}: {}", json(&ex));
+            assert_eq!(
+                get(&ex, "interpreterReset"),
+                JsValue::TRUE,
+                "{isolation}: the flooder was not replaced"
+            );
+        }
+        sb.dispose();
+        drop(on_log);
+    }
+}
+
+/// One message of ten million objects: in iframe mode the frame receives
+/// (and refuses) it on its own thread, so the page's timer keeps firing.
+/// Worker mode has no frame and cannot defend this (README).
+#[wasm_bindgen_test]
+async fn d_a_message_too_costly_to_receive_never_reaches_the_page() {
+    let sb = sandbox_in("iframe", &[]).await;
+    for build in [
+        "js.Array.from_(to_js({'length': 10_000_000}, dict_converter=js.Object.fromEntries), js.Object)",
+        "js.Array.new(5_000_000).fill('').map(create_proxy(lambda *a: js.Array.new()))",
+    ] {
+        let code = format!(
+            "{GRAB_EMIT}arr = {build}\nemit({{'type': 'display', 'source': 'display', 'data': {{'text/plain': arr}}}})\n'after'"
+        );
+        start_heartbeat();
+        let ex = run(&sb, &code).await;
+        assert_page_responsive("a message of millions of objects");
+        assert_ne!(status(&ex), "timeout", "{}", json(&ex));
+        assert_healthy(&sb).await;
+    }
+    sb.dispose();
+}
+
+/// Every sandboxed frame of a page can share one process; when it dies,
+/// each sandbox notices within a second or so, ends its run as `crashed`,
+/// and comes back on a fresh interpreter. Simulated by removing the frames
+/// (their documents, workers and ports die with them).
+#[wasm_bindgen_test]
+async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
+    let first = sandbox_in("iframe", &[]).await;
+    let second = sandbox_in("iframe", &[]).await;
+    run(&second, "x = 1").await;
+    sleep(1500).await; // standbys are booting
+    let busy = first.run_python("while True: pass".into(), None);
+    sleep(300).await;
+    let started = now();
+    js_sys::eval(
+        "document.querySelectorAll('iframe[title=\"pycage sandbox\"]').forEach((f) => f.remove())",
+    )
+    .unwrap();
+    let ex = wasm_bindgen_futures::JsFuture::from(busy).await.unwrap();
+    let took = now() - started;
+    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    assert!(
+        took < 2500.0,
+        "the dead process was noticed after {took:.0} ms"
+    );
+    assert!(
+        text(&ex, "error.message").contains("process"),
+        "{}",
+        json(&ex)
+    );
+    for sb in [&first, &second] {
+        let ex = run(sb, "print(1+1)").await;
+        assert_eq!(text(&ex, "stdout"), "2\n", "{}", json(&ex));
+    }
+    let ex = run(&second, "'x' in globals()").await;
+    assert_eq!(
+        text(&ex, "result.text/plain"),
+        "False",
+        "a fresh interpreter, not a survivor"
+    );
+    first.dispose();
+    second.dispose();
+}
