@@ -11,6 +11,7 @@ mod figures;
 mod options;
 mod protocol;
 mod supervisor;
+mod svg;
 
 /// The CacheStorage key (in `pycage-snapshots`) of the boot snapshot for a
 /// `pyodideUrl`; for tests that plant a broken one. Not part of the JS API.
