@@ -8,6 +8,7 @@ pub use api::{figure_to_blob, figure_to_data_url, run_python, runner_html, Sandb
 mod errors;
 mod execution;
 mod figures;
+mod json;
 mod options;
 mod protocol;
 mod supervisor;
