@@ -37,6 +37,7 @@ pub(crate) fn check(text: &[u8], caps: &FigureCaps) -> Result<Size, String> {
     size(&text, caps).map_err(|reason| format!("image/svg+xml {reason}"))
 }
 
+/// [`check`] on text; each reason reads on from "image/svg+xml ".
 fn size(text: &str, caps: &FigureCaps) -> Result<Size, String> {
     let doc = xml::parse(text)?;
     let root = &doc.root;
@@ -44,6 +45,7 @@ fn size(text: &str, caps: &FigureCaps) -> Result<Size, String> {
         let name = crate::protocol::truncate(root.name, 40);
         return Err(format!("whose root element is <{name}>, not <svg>"));
     }
+    // Duplicates are a fatal XML error: no telling which one a reader takes.
     let mut seen = HashSet::new();
     for (name, _) in &root.attrs {
         if !seen.insert(*name) {
@@ -57,6 +59,7 @@ fn size(text: &str, caps: &FigureCaps) -> Result<Size, String> {
             return Err(format!("with a reference ('&') in its {name} attribute"));
         }
     }
+    // SMIL (`<set attributeName="width">`) can change the size after load.
     for value in &doc.animated {
         let target = value.trim().rsplit(':').next().unwrap_or_default();
         let lower = target.to_ascii_lowercase();
