@@ -6,6 +6,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::figures::{self, ALLOWED_MIMES, IMAGE_MIMES};
+use crate::json;
 use crate::options::FigureCaps;
 use crate::protocol::{DisplaySource, PyError, StreamName};
 
@@ -228,6 +229,14 @@ impl Execution {
                     return Err(format!("{mime} of {} bytes is over the limit", text.len()));
                 }
                 if figures::is_json(mime) {
+                    // Before parsing: a deep value would make the host's
+                    // JSON.stringify and structuredClone of the result throw.
+                    if json::depth(&text) > json::MAX_JSON_DEPTH {
+                        return Err(format!(
+                            "{mime} nested deeper than {} levels",
+                            json::MAX_JSON_DEPTH
+                        ));
+                    }
                     return JSON::parse(&text)
                         .map(Some)
                         .map_err(|_| format!("{mime} is not valid JSON"));

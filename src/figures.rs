@@ -35,7 +35,7 @@ pub(crate) struct Size {
 
 /// Checks an image of `len` bytes by its headers, which `read(start, end)`
 /// returns (fewer bytes past the end): a PNG's IHDR, a JPEG's frame header,
-/// an SVG's root element. `Err` is the reason it was dropped.
+/// an SVG's root element (see `svg`). `Err` is the reason it was dropped.
 pub(crate) fn check_image(
     mime: &str,
     len: usize,
@@ -51,7 +51,7 @@ pub(crate) fn check_image(
     match mime {
         "image/png" => check_png(&read(0, 33), caps),
         "image/jpeg" => check_jpeg(read, caps),
-        "image/svg+xml" => check_svg(&read(0, len), caps),
+        "image/svg+xml" => crate::svg::check(&read(0, len), caps),
         other => Err(format!("{other} is not an allowed image type")),
     }
 }
@@ -124,82 +124,6 @@ fn check_jpeg(read: &dyn Fn(usize, usize) -> Vec<u8>, caps: &FigureCaps) -> Resu
     Err("image/jpeg without a frame header (SOF)".into())
 }
 
-/// An SVG must have an `<svg` root tag. Its size comes from `width`/`height`
-/// (px, pt or unitless) or else the `viewBox`; unknown units give `None`.
-/// A declared size over the pixel cap is refused, as for PNG, because the
-/// page would rasterize it at that size.
-fn check_svg(text: &[u8], caps: &FigureCaps) -> Result<Size, String> {
-    let text = String::from_utf8_lossy(text);
-    let start = text
-        .find("<svg")
-        .ok_or("image/svg+xml without an <svg> element")?;
-    let tag = &text[start..];
-    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
-    let view_box: Vec<f64> = attribute(tag, "viewBox")
-        .map(|v| {
-            v.split(|c: char| c == ',' || c.is_whitespace())
-                .filter_map(|n| n.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    let dimension = |name: &str, index: usize| match attribute(tag, name) {
-        Some(value) => length(value),
-        None => view_box.get(index).copied().filter(|_| view_box.len() == 4),
-    };
-    let width = dimension("width", 2);
-    let height = dimension("height", 3);
-    if let (Some(w), Some(h)) = (width, height) {
-        if w * h > caps.max_pixels as f64 {
-            return Err(format!(
-                "image/svg+xml of {w:.0}x{h:.0} is over maxImagePixels ({})",
-                caps.max_pixels
-            ));
-        }
-    }
-    let px = |v: Option<f64>| {
-        v.filter(|v| v.is_finite() && *v >= 0.0 && *v < u32::MAX as f64)
-            .map(|v| v.round() as u32)
-    };
-    Ok(Size {
-        width: px(width),
-        height: px(height),
-    })
-}
-
-/// The value of `name="..."` (or single-quoted) in a start tag.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let mut rest = tag;
-    while let Some(at) = rest.find(name) {
-        let before = rest[..at].chars().last();
-        let after = rest[at + name.len()..].trim_start();
-        rest = &rest[at + name.len()..];
-        if !before.is_some_and(char::is_whitespace) {
-            continue;
-        }
-        let Some(after) = after.strip_prefix('=') else {
-            continue;
-        };
-        let after = after.trim_start();
-        let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-        let value = &after[1..];
-        return value.find(quote).map(|end| &value[..end]);
-    }
-    None
-}
-
-/// A CSS length in px: unitless, px or pt.
-fn length(value: &str) -> Option<f64> {
-    let value = value.trim();
-    let (number, scale) = if let Some(n) = value.strip_suffix("px") {
-        (n, 1.0)
-    } else if let Some(n) = value.strip_suffix("pt") {
-        (n, 4.0 / 3.0)
-    } else {
-        (value, 1.0)
-    };
-    number.trim().parse::<f64>().ok().map(|n| n * scale)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,7 +193,8 @@ mod tests {
         assert!(check("image/jpeg", 10, &[0xff, 0xd8, 0xff, 0xe0], &caps).is_err());
         assert!(check("image/jpeg", 10, &png(1, 1), &caps).is_err());
         assert!(check("image/gif", 10, b"GIF89a", &caps).is_err());
-        assert!(check("image/svg+xml", 10, b"<svg", &caps).is_ok());
+        assert!(check("image/svg+xml", 10, b"<svg/>", &caps).is_ok());
+        assert!(check("image/svg+xml", 10, b"<svg", &caps).is_err());
         assert!(check("image/svg+xml", 10, b"<html>", &caps).is_err());
     }
 
@@ -321,9 +246,10 @@ mod tests {
         assert_eq!(
             size("<svg viewBox='0 0 30 20'/>").unwrap(),
             Size {
-                width: Some(30),
-                height: Some(20)
-            }
+                width: Some(300),
+                height: Some(200)
+            },
+            "an <img> gives a viewBox-only SVG the default width and the viewBox's ratio"
         );
         assert_eq!(
             size("<svg stroke-width=\"3\" width=\"10\" height=\"5px\">").unwrap(),
@@ -336,7 +262,7 @@ mod tests {
             size("<svg width=\"50%\" height=\"2em\">").unwrap(),
             Size {
                 width: None,
-                height: None
+                height: Some(32)
             }
         );
         assert!(size("<svg width=\"100000\" height=\"100000\">")

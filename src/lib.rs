@@ -8,9 +8,11 @@ pub use api::{figure_to_blob, figure_to_data_url, run_python, runner_html, Sandb
 mod errors;
 mod execution;
 mod figures;
+mod json;
 mod options;
 mod protocol;
 mod supervisor;
+mod svg;
 
 /// The CacheStorage key (in `pycage-snapshots`) of the boot snapshot for a
 /// `pyodideUrl`; for tests that plant a broken one. Not part of the JS API.
