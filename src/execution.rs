@@ -309,9 +309,12 @@ impl Execution {
         // Error text shares the output cap: a huge exception message is as
         // much attacker-sized output as a huge print.
         let cap = self.max_output_bytes;
-        let error_clipped = error.as_ref().is_some_and(|e| {
-            e.message.len() > cap || e.traceback.len() > cap || e.kind.len() > 200
-        });
+        // The sandbox clips at the cap itself (capture.py), so a text within
+        // a few bytes of it was clipped there.
+        let near_cap = |text: &str| text.len() + 4 > cap;
+        let error_clipped = error
+            .as_ref()
+            .is_some_and(|e| near_cap(&e.message) || near_cap(&e.traceback) || e.kind.len() > 200);
         set(&out, "truncated", self.truncated || error_clipped);
         let error = error.map_or(JsValue::NULL, |e| {
             let obj = Object::new();
