@@ -233,6 +233,7 @@ async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
     .unwrap();
     let ex = wasm_bindgen_futures::JsFuture::from(busy).await.unwrap();
     let took = now() - started;
+    web_sys::console::log_1(&format!("dead process noticed after {took:.0} ms: {}", text(&ex, "error.message")).into());
     assert_eq!(status(&ex), "crashed", "{}", json(&ex));
     assert!(
         took < 2500.0,

@@ -205,14 +205,12 @@ impl Host {
                 let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
                 let timer = answer_timer.clone();
                 let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
-                let (beats, control) = (beat.clone(), frame_port.clone());
+                let beats = beat.clone();
                 let on_frame = listener(&sink, move |sink, event| {
                     let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
                     match data.and_then(|d| d.as_string()).as_deref() {
                         Some("pycage:frame") => {
                             timer.borrow_mut().take();
-                            *beats.borrow_mut() =
-                                Some(Heartbeat::start(control.clone(), sink.clone()));
                         }
                         Some(heartbeat::ALIVE) => {
                             if let Some(beat) = beats.borrow().as_ref() {
