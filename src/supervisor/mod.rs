@@ -11,6 +11,7 @@
 
 mod assets;
 mod deferred;
+mod fetch_policy;
 mod fetch_proxy;
 mod host;
 mod interpreters;
