@@ -57,7 +57,7 @@ impl Inner {
             ready: false,
             interruptible: false,
             violations: 0,
-            fetches: 0,
+            fetch: fetch_proxy::FetchProxy::new(),
             from_snapshot,
             _boot_timer: Some(boot_timer),
         })

@@ -81,7 +81,8 @@ struct Slot {
     ready: bool,
     interruptible: bool,
     violations: u32,
-    fetches: u32,
+    /// Its downloads through the page; dropped with it, which aborts them.
+    fetch: fetch_proxy::FetchProxy,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
     from_snapshot: bool,
     _boot_timer: Option<Timer>,
@@ -90,6 +91,8 @@ struct Slot {
 struct Inner {
     config: SandboxConfig,
     files: Object,
+    /// What the sandbox may fetch (from the lockfile and the options).
+    fetch_policy: Rc<fetch_policy::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
     active: Option<Slot>,
     standby: Option<Slot>,
@@ -153,6 +156,13 @@ impl Supervisor {
             run_effects(vec![(progress.clone(), progress_event("downloading"))]);
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
+        let fetch_policy = fetch_policy::for_sandbox(&config, &files).map_err(|reason| {
+            let url = format!("{}pyodide-lock.json", config.pyodide_url);
+            JsValue::from(Error::init(
+                format!("could not read {url}: {reason}"),
+                Some(&url),
+            ))
+        })?;
         let snapshot_key = snapshot_key(&config.pyodide_url);
         let saved = if config.snapshot {
             snapshot::load(&snapshot_key).await
@@ -163,6 +173,7 @@ impl Supervisor {
             RefCell::new(Inner {
                 config,
                 files,
+                fetch_policy: Rc::new(fetch_policy),
                 weak: weak.clone(),
                 active: None,
                 standby: None,
@@ -387,7 +398,11 @@ impl Inner {
             }
             FromSandbox::Crashed(t) => self.slot_died(which, t.text),
             FromSandbox::Log(t) => self.log(t.text),
-            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
+            FromSandbox::Fetch(f) => {
+                // Not taken: the lockfile's sha256 decides (fetch_proxy.rs).
+                let _ = f.integrity;
+                self.on_fetch(which, gen, f.req, &f.url)
+            }
             FromSandbox::Stream(s) if self.is_current(which, s.id) => {
                 let Some(current) = &mut self.current else {
                     return;
