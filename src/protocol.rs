@@ -170,8 +170,6 @@ pub(crate) struct Fetch {
     _type: String,
     pub req: u32,
     pub url: String,
-    #[serde(default)]
-    pub integrity: Option<String>,
 }
 
 /// Sandbox to page.

@@ -5,15 +5,23 @@ Any request to it from the sandbox is a leak. The tests read the record at
 GET /__log (a JSON list of "METHOD path" strings, excluding /__log itself)
 and clear it with POST /__clear. It answers everything with CORS headers so
 that the test page itself may read the log.
+
+A path under /__slow/ is recorded, then answered only after SLOW_SECONDS;
+if the client hung up meanwhile (an aborted fetch), "ABORTED path" is
+recorded too.
 """
 
 import http.server
 import json
+import select
+import socket
 import sys
 import threading
+import time
 
 seen = []
 lock = threading.Lock()
+SLOW_SECONDS = 5
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -38,7 +46,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply()
         with lock:
             seen.append(f"{self.command} {self.path}")
+        if self.path.startswith("/__slow/"):
+            time.sleep(SLOW_SECONDS)
+            if self.hung_up():
+                with lock:
+                    seen.append(f"ABORTED {self.path}")
+                return
         self.reply()
+
+    def hung_up(self):
+        # A client waiting for its answer sends nothing more: a readable
+        # socket with nothing to read is a closed one.
+        sock = self.connection
+        readable, _, _ = select.select([sock], [], [], 0)
+        try:
+            return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     do_GET = do_POST = do_PUT = do_OPTIONS = do_DELETE = handle_any
 

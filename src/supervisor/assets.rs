@@ -10,7 +10,7 @@ use js_sys::{ArrayBuffer, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::Response;
+use web_sys::{AbortSignal, RequestInit, Response};
 
 use crate::errors::Error;
 
@@ -31,33 +31,32 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, Promise>> = RefCell::new(HashMap::new());
 }
 
-/// Fetches `url` with a deadline; the body as an ArrayBuffer. `integrity`
-/// (an SRI string such as "sha256-...") is checked here rather than by
-/// `fetch`, whose integrity failure is an opaque "Failed to fetch" that would
-/// hide a plain 404 from the user.
+/// Fetches `url` with a deadline; the body as an ArrayBuffer. `signal`
+/// (the owning interpreter's) aborts the download, body included, when that
+/// interpreter goes: a dead sandbox must not keep the page downloading.
 pub(crate) async fn fetch_bytes(
     url: &str,
-    integrity: Option<&str>,
+    signal: Option<&AbortSignal>,
     timeout_ms: f64,
 ) -> Result<ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let fetch = window.fetch_with_str(url);
-    let deadline = Promise::new(&mut |_, reject| {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            &reject,
-            timeout_ms.min(i32::MAX as f64) as i32,
-        );
-    });
-    let raced = Promise::race(&js_sys::Array::of2(&fetch, &deadline));
-    let response: Response = JsFuture::from(raced)
+    // The deadline is a signal too, so a late server is cut off rather than
+    // left downloading in the background.
+    let deadline = AbortSignal::timeout_with_f64(timeout_ms.min(i32::MAX as f64));
+    let signal = match signal {
+        Some(signal) => AbortSignal::any(&js_sys::Array::of2(signal, &deadline)),
+        None => deadline,
+    };
+    let init = RequestInit::new();
+    init.set_signal(Some(&signal));
+    let failed = |e: JsValue| match error_name(&e).as_str() {
+        "TimeoutError" => format!("no answer within {timeout_ms} ms"),
+        "AbortError" => "the download was aborted".to_string(),
+        _ => describe(&e),
+    };
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| {
-            if e.is_undefined() {
-                format!("no answer within {timeout_ms} ms")
-            } else {
-                describe(&e)
-            }
-        })?
+        .map_err(failed)?
         .dyn_into()
         .map_err(|_| "not a Response".to_string())?;
     if !response.ok() {
@@ -74,47 +73,44 @@ pub(crate) async fn fetch_bytes(
     }
     let body = JsFuture::from(response.array_buffer().map_err(|e| describe(&e))?)
         .await
-        .map_err(|e| describe(&e))?;
+        .map_err(failed)?;
     let body: ArrayBuffer = body
         .dyn_into()
         .map_err(|_| "body is not bytes".to_string())?;
     if f64::from(body.byte_length()) > MAX_DOWNLOAD {
         return Err("file is too large".into());
     }
-    if let Some(integrity) = integrity {
-        check_integrity(&window, &body, integrity).await?;
-    }
     Ok(body)
 }
 
-/// Passes if any of the SRI hashes in `integrity` matches `body`.
-async fn check_integrity(
-    window: &web_sys::Window,
-    body: &ArrayBuffer,
-    integrity: &str,
-) -> Result<(), String> {
+/// Passes if `body`'s SHA-256 is `expected` (lower-case hex, as in
+/// Pyodide's lockfile). One digest, whatever the sandbox asked for.
+pub(crate) async fn check_sha256(body: &ArrayBuffer, expected: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
     let subtle = window.crypto().map_err(|e| describe(&e))?.subtle();
-    for expected in integrity.split_whitespace() {
-        let Some((alg, hash)) = expected.split_once('-') else {
-            continue;
-        };
-        let alg = match alg {
-            "sha256" => "SHA-256",
-            "sha384" => "SHA-384",
-            "sha512" => "SHA-512",
-            _ => continue,
-        };
-        let digest = subtle
-            .digest_with_str_and_buffer_source(alg, body)
-            .map_err(|e| describe(&e))?;
-        let digest = JsFuture::from(digest).await.map_err(|e| describe(&e))?;
-        if crate::api::base64(&js_sys::Uint8Array::new(&digest).to_vec()) == hash {
-            return Ok(());
-        }
+    let digest = subtle
+        .digest_with_str_and_buffer_source("SHA-256", body)
+        .map_err(|e| describe(&e))?;
+    let digest = JsFuture::from(digest).await.map_err(|e| describe(&e))?;
+    let actual: String = js_sys::Uint8Array::new(&digest)
+        .to_vec()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "its content does not match the lockfile's integrity hash (sha256 {expected})"
+        ))
     }
-    Err(format!(
-        "its content does not match the integrity hash {integrity}"
-    ))
+}
+
+fn error_name(err: &JsValue) -> String {
+    js_sys::Reflect::get(err, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default()
 }
 
 fn describe(err: &JsValue) -> String {

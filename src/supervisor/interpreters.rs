@@ -61,7 +61,7 @@ impl Inner {
             ready: false,
             interruptible: false,
             violations: 0,
-            fetches: 0,
+            fetch: fetch_proxy::FetchProxy::new(),
             from_snapshot,
             idle: Budget::default(),
             _boot_timer: Some(boot_timer),

@@ -11,6 +11,7 @@
 
 mod assets;
 mod deferred;
+mod fetch_policy;
 mod fetch_proxy;
 mod heartbeat;
 mod host;
@@ -81,7 +82,8 @@ struct Slot {
     ready: bool,
     interruptible: bool,
     violations: u32,
-    fetches: u32,
+    /// Its downloads through the page; dropped with it, which aborts them.
+    fetch: fetch_proxy::FetchProxy,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
     from_snapshot: bool,
     /// What it sent outside runs, since the last run ended (policing.rs).
@@ -92,6 +94,8 @@ struct Slot {
 struct Inner {
     config: SandboxConfig,
     files: Object,
+    /// What the sandbox may fetch (from the lockfile and the options).
+    fetch_policy: Rc<fetch_policy::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
     active: Option<Slot>,
     standby: Option<Slot>,
@@ -157,6 +161,13 @@ impl Supervisor {
             run_effects(vec![(progress.clone(), progress_event("downloading"))]);
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
+        let fetch_policy = fetch_policy::for_sandbox(&config, &files).map_err(|reason| {
+            let url = format!("{}pyodide-lock.json", config.pyodide_url);
+            JsValue::from(Error::init(
+                format!("could not read {url}: {reason}"),
+                Some(&url),
+            ))
+        })?;
         let snapshot_key = snapshot_key(&config.pyodide_url);
         let saved = if config.snapshot {
             snapshot::load(&snapshot_key).await
@@ -167,6 +178,7 @@ impl Supervisor {
             RefCell::new(Inner {
                 config,
                 files,
+                fetch_policy: Rc::new(fetch_policy),
                 weak: weak.clone(),
                 active: None,
                 standby: None,
@@ -389,7 +401,7 @@ impl Inner {
             FromSandbox::Crashed(t) => self.slot_died(which, t.text),
             FromSandbox::Refused(t) => self.violation(which, t.text),
             FromSandbox::Log(t) => self.sandbox_log(which, &t.text),
-            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, f.url, f.integrity),
+            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, &f.url),
             FromSandbox::Pong(p) if which == Which::Active && self.on_pong(&p.nonce) => {}
             FromSandbox::Stream(s) if self.is_current(which, s.id) => {
                 let Some(current) = &mut self.current else {
