@@ -269,7 +269,7 @@ pub(crate) fn done_id(data: &JsValue) -> Option<u32> {
     let msg = Reflect::get(data, &"msg".into()).ok()?;
     let kind = Reflect::get(&msg, &"type".into()).ok()?;
     let kind = kind.dyn_ref::<js_sys::JsString>()?;
-    if kind.length() != 4 || String::from(kind) != "done" {
+    if kind != "done" {
         return None;
     }
     let id = Reflect::get(&msg, &"id".into()).ok()?.as_f64()?;

@@ -11,6 +11,7 @@
 
 mod assets;
 mod deferred;
+mod events;
 mod fetch_policy;
 mod fetch_proxy;
 mod heartbeat;
@@ -301,134 +302,6 @@ fn progress_event(phase: &str) -> JsValue {
 }
 
 impl Inner {
-    fn handle(&mut self, event: Event) {
-        if self.disposed {
-            return;
-        }
-        match event {
-            Event::Host(gen, event) => {
-                let Some(which) = self.which(gen) else { return }; // a replaced host
-                match event {
-                    HostEvent::Stray(reason) => self.violation(which, reason),
-                    HostEvent::Died(reason) => self.slot_died(which, reason),
-                    HostEvent::Gone(reason) => self.process_gone(which, reason),
-                    HostEvent::Message(data) => {
-                        let token = self
-                            .slot(which)
-                            .map(|s| s.token.clone())
-                            .unwrap_or_default();
-                        match protocol::decode(&data, &token, self.max_string()) {
-                            Ok(message) => self.on_message(which, gen, message),
-                            Err(reason) => {
-                                let id = protocol::done_id(&data);
-                                if id.is_some_and(|id| self.is_current(which, id)) {
-                                    self.kill_current_crashed(format!(
-                                        "the sandbox's result was refused: {reason}"
-                                    ));
-                                } else {
-                                    self.violation(which, reason);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            Event::SpawnStandby => self.spawn_standby(),
-            Event::Deadline(id) => self.on_deadline(id, Status::Timeout),
-            Event::Abort(id) => self.on_deadline(id, Status::Cancelled),
-            Event::Rearm(id) => self.rearm(id),
-            Event::Grace(id) => {
-                if let Some(status) = self
-                    .current
-                    .as_ref()
-                    .filter(|c| c.id == id)
-                    .and_then(|c| c.interrupted)
-                {
-                    self.kill_current(status);
-                }
-            }
-            Event::BootTimeout(gen) => {
-                if let Some(which) = self.which(gen) {
-                    let ms = self.config.boot_timeout_ms;
-                    self.boot_failed(
-                        which,
-                        format!("Python did not start within {ms} ms (bootTimeoutMs)"),
-                    );
-                }
-            }
-        }
-    }
-
-    fn on_message(&mut self, which: Which, gen: u32, message: FromSandbox) {
-        if !self.police(which, &message) {
-            return;
-        }
-        let ready = self.slot(which).is_some_and(|s| s.ready);
-        match message {
-            FromSandbox::Progress(p) if !ready => {
-                if which == Which::Active {
-                    let phase = match p.phase {
-                        protocol::Phase::Starting => "starting",
-                        protocol::Phase::Packages => "packages",
-                    };
-                    self.progress(phase);
-                }
-            }
-            FromSandbox::Ready(r) if !ready => {
-                if let Some(slot) = self.slot(which) {
-                    slot.ready = true;
-                    slot.interruptible = r.interruptible;
-                    slot._boot_timer = None;
-                    slot.host.watch();
-                }
-                self.info = Some((r.pyodide_version, r.python_version));
-                if which == Which::Active {
-                    self.on_active_ready();
-                }
-            }
-            FromSandbox::BootFailed(t) if !ready => self.boot_failed(which, t.text),
-            FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
-                self.snapshot_maker = None;
-                snapshot::store(&self.snapshot_key, &bytes);
-                self.log(format!(
-                    "saved a {} MiB boot snapshot at this page's origin",
-                    bytes.length() >> 20
-                ));
-                self.snapshot = Some(bytes);
-                self.standby = None;
-                self.spawn_standby();
-            }
-            FromSandbox::Crashed(t) => self.slot_died(which, t.text),
-            FromSandbox::Refused(t) => self.violation(which, t.text),
-            FromSandbox::Log(t) => self.sandbox_log(which, &t.text),
-            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, &f.url),
-            FromSandbox::Pong(p) if which == Which::Active && self.on_pong(&p.nonce) => {}
-            FromSandbox::Stream(s) if self.is_current(which, s.id) => {
-                let Some(current) = &mut self.current else {
-                    return;
-                };
-                if let Some(kept) = current.exec.stream(s.name, &s.text, s.truncated) {
-                    let callback = match s.name {
-                        StreamName::Stdout => &current.job.config.on_stdout,
-                        StreamName::Stderr => &current.job.config.on_stderr,
-                    };
-                    if let Some(callback) = callback {
-                        self.effects.push((callback.clone(), kept.into()));
-                    }
-                }
-            }
-            FromSandbox::Display(d) if self.is_current(which, d.id) => {
-                if let Some(current) = &mut self.current {
-                    current
-                        .exec
-                        .display(&d.data, Execution::display_source(d.source));
-                }
-            }
-            FromSandbox::Done(d) if self.is_current(which, d.id) => self.on_done(d),
-            other => self.violation(which, format!("unexpected {} message", kind_name(&other))),
-        }
-    }
-
     fn log(&mut self, text: String) {
         if let Some(on_log) = &self.config.on_log {
             self.effects.push((on_log.clone(), text.into()));

@@ -167,6 +167,14 @@ pub fn start_heartbeat() {
     .unwrap();
 }
 
+/// The longest gap of the page's timer since `start_heartbeat`, in ms.
+pub fn page_timer_gap() -> f64 {
+    let beat =
+        js_sys::eval("Math.max(window.__beat.maxGap, performance.now() - window.__beat.last)")
+            .unwrap();
+    beat.as_f64().unwrap()
+}
+
 /// Asserts the page's timer kept firing since `start_heartbeat`.
 pub fn assert_page_responsive(what: &str) {
     let beat = js_sys::eval("({ ...window.__beat, maxGap: Math.max(window.__beat.maxGap, performance.now() - window.__beat.last) })").unwrap();
