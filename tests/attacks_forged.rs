@@ -202,9 +202,11 @@ async fn c_floods_between_runs_are_budgeted() {
 #[wasm_bindgen_test]
 async fn d_a_message_too_costly_to_receive_never_reaches_the_page() {
     let sb = sandbox_in("iframe", &[]).await;
+    // Measured received on the page (worker mode, this machine): the first
+    // stalls it 5.8 s, the second 1.8 s.
     for build in [
-        "js.JSON.parse('[' + ','.join(['{\"a\":1,\"b\":\"x\",\"c\":[1,2]}'] * 3_000_000) + ']')",
-        "js.Array.from_(to_js({'length': 10_000_000}, dict_converter=js.Object.fromEntries), js.Object)",
+        "js.JSON.parse('{' + ','.join(f'\"k{i}\":{i}' for i in range(3_000_000)) + '}')",
+        "js.JSON.parse('[' + ','.join(['[[]]'] * 5_000_000) + ']')",
     ] {
         let code = format!(
             "{GRAB_EMIT}arr = {build}\nemit({{'type': 'display', 'source': 'display', 'data': {{'text/plain': arr}}}})\n'after'"
