@@ -217,7 +217,10 @@ async fn d_a_message_too_costly_to_receive_never_reaches_the_page() {
         // message costs it about a second (measured without the frame's check).
         let gap = page_timer_gap();
         web_sys::console::log_1(&format!("page timer's longest gap: {gap:.0} ms").into());
-        assert!(gap < 500.0, "the page stalled {gap:.0} ms receiving a costly message");
+        assert!(
+            gap < 500.0,
+            "the page stalled {gap:.0} ms receiving a costly message"
+        );
         assert_ne!(status(&ex), "timeout", "{}", json(&ex));
         assert_healthy(&sb).await;
     }

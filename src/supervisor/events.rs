@@ -11,26 +11,26 @@ impl Inner {
         }
         match event {
             Event::Host(gen, event) => {
-                let Some(which) = self.which(gen) else { return }; // a replaced host
+                let Some(role) = self.role(gen) else { return }; // a replaced host
                 match event {
-                    HostEvent::Stray(reason) => self.violation(which, reason),
-                    HostEvent::Died(reason) => self.slot_died(which, reason),
-                    HostEvent::Gone(reason) => self.process_gone(which, reason),
+                    HostEvent::Stray(reason) => self.violation(role, reason),
+                    HostEvent::Died(reason) => self.slot_died(role, reason),
+                    HostEvent::Gone(reason) => self.process_gone(role, reason),
                     HostEvent::Message(data) => {
                         let token = self
-                            .slot(which)
+                            .interpreter(role)
                             .map(|s| s.token.clone())
                             .unwrap_or_default();
                         match protocol::decode(&data, &token, self.max_string()) {
-                            Ok(message) => self.on_message(which, gen, message),
+                            Ok(message) => self.on_message(role, gen, message),
                             Err(reason) => {
                                 let id = protocol::done_id(&data);
-                                if id.is_some_and(|id| self.is_current(which, id)) {
+                                if id.is_some_and(|id| self.is_current(role, id)) {
                                     self.kill_current_crashed(format!(
                                         "the sandbox's result was refused: {reason}"
                                     ));
                                 } else {
-                                    self.violation(which, reason);
+                                    self.violation(role, reason);
                                 }
                             }
                         }
@@ -52,10 +52,10 @@ impl Inner {
                 }
             }
             Event::BootTimeout(gen) => {
-                if let Some(which) = self.which(gen) {
+                if let Some(role) = self.role(gen) {
                     let ms = self.config.boot_timeout_ms;
                     self.boot_failed(
-                        which,
+                        role,
                         format!("Python did not start within {ms} ms (bootTimeoutMs)"),
                     );
                 }
@@ -63,14 +63,14 @@ impl Inner {
         }
     }
 
-    pub(super) fn on_message(&mut self, which: Which, gen: u32, message: FromSandbox) {
-        if !self.police(which, &message) {
+    pub(super) fn on_message(&mut self, role: Role, gen: u32, message: FromSandbox) {
+        if !self.police(role, &message) {
             return;
         }
-        let ready = self.slot(which).is_some_and(|s| s.ready);
+        let ready = self.interpreter(role).is_some_and(|s| s.ready);
         match message {
             FromSandbox::Progress(p) if !ready => {
-                if which == Which::Active {
+                if role == Role::Active {
                     let phase = match p.phase {
                         protocol::Phase::Starting => "starting",
                         protocol::Phase::Packages => "packages",
@@ -79,18 +79,18 @@ impl Inner {
                 }
             }
             FromSandbox::Ready(r) if !ready => {
-                if let Some(slot) = self.slot(which) {
+                if let Some(slot) = self.interpreter(role) {
                     slot.ready = true;
                     slot.interruptible = r.interruptible;
                     slot._boot_timer = None;
                     slot.host.watch();
                 }
                 self.info = Some((r.pyodide_version, r.python_version));
-                if which == Which::Active {
+                if role == Role::Active {
                     self.on_active_ready();
                 }
             }
-            FromSandbox::BootFailed(t) if !ready => self.boot_failed(which, t.text),
+            FromSandbox::BootFailed(t) if !ready => self.boot_failed(role, t.text),
             FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
                 self.snapshot_maker = None;
                 snapshot::store(&self.snapshot_key, &bytes);
@@ -102,12 +102,12 @@ impl Inner {
                 self.standby = None;
                 self.spawn_standby();
             }
-            FromSandbox::Crashed(t) => self.slot_died(which, t.text),
-            FromSandbox::Refused(t) => self.violation(which, t.text),
-            FromSandbox::Log(t) => self.sandbox_log(which, &t.text),
-            FromSandbox::Fetch(f) => self.on_fetch(which, gen, f.req, &f.url),
-            FromSandbox::Pong(p) if which == Which::Active && self.on_pong(&p.nonce) => {}
-            FromSandbox::Stream(s) if self.is_current(which, s.id) => {
+            FromSandbox::Crashed(t) => self.slot_died(role, t.text),
+            FromSandbox::Refused(t) => self.violation(role, t.text),
+            FromSandbox::Log(t) => self.sandbox_log(role, &t.text),
+            FromSandbox::Fetch(f) => self.on_fetch(role, gen, f.req, &f.url),
+            FromSandbox::Pong(p) if role == Role::Active && self.on_pong(&p.nonce) => {}
+            FromSandbox::Stream(s) if self.is_current(role, s.id) => {
                 let Some(current) = &mut self.current else {
                     return;
                 };
@@ -121,15 +121,15 @@ impl Inner {
                     }
                 }
             }
-            FromSandbox::Display(d) if self.is_current(which, d.id) => {
+            FromSandbox::Display(d) if self.is_current(role, d.id) => {
                 if let Some(current) = &mut self.current {
                     current
                         .exec
                         .display(&d.data, Execution::display_source(d.source));
                 }
             }
-            FromSandbox::Done(d) if self.is_current(which, d.id) => self.on_done(d),
-            other => self.violation(which, format!("unexpected {} message", kind_name(&other))),
+            FromSandbox::Done(d) if self.is_current(role, d.id) => self.on_done(d),
+            other => self.violation(role, format!("unexpected {} message", kind_name(&other))),
         }
     }
 }

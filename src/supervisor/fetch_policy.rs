@@ -1,4 +1,4 @@
-//! Which URLs the fetch proxy may fetch for a sandbox, decided on canonical
+//! Role URLs the fetch proxy may fetch for a sandbox, decided on canonical
 //! URLs. The sandbox's code is hostile and picks the URL, so a string prefix
 //! is worthless: the browser's URL parser would later fold `%2e%2e`,
 //! backslashes, tabs and case into a path outside the base. Instead every

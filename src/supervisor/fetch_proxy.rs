@@ -27,7 +27,7 @@ const MAX_LOGGED: u32 = 20;
 /// How much of a URL the sandbox sent goes into a log line.
 const MAX_LOGGED_URL: usize = 200;
 
-/// One interpreter's downloads, owned by its `Slot`. Dropping it (dispose,
+/// One interpreter's downloads, owned by its `Interpreter`. Dropping it (dispose,
 /// death, replacement) aborts what is in flight, drops the queue and skips
 /// any digest not yet started.
 pub(super) struct FetchProxy {
@@ -97,7 +97,7 @@ fn shorten(url: &str) -> String {
     }
 }
 
-fn reply(slot: &Slot, req: u32, result: Result<ArrayBuffer, String>) {
+fn reply(slot: &Interpreter, req: u32, result: Result<ArrayBuffer, String>) {
     let (ok, body, error) = match result {
         Ok(body) => (true, JsValue::from(body), None),
         Err(reason) => (false, JsValue::UNDEFINED, Some(reason)),
@@ -112,13 +112,15 @@ fn reply(slot: &Slot, req: u32, result: Result<ArrayBuffer, String>) {
 }
 
 impl Inner {
-    /// A request from interpreter `which` (generation `gen`). The sandbox's
+    /// A request from interpreter `role` (generation `gen`). The sandbox's
     /// `integrity` is not taken: the lockfile decides the hash.
-    pub(super) fn on_fetch(&mut self, which: Which, gen: u32, req: u32, url: &str) {
+    pub(super) fn on_fetch(&mut self, role: Role, gen: u32, req: u32, url: &str) {
         let policy = self.fetch_policy.clone();
         let weak = self.weak.clone();
         let timeout = self.config.boot_timeout_ms.max(60_000.0);
-        let Some(slot) = self.slot(which) else { return };
+        let Some(slot) = self.interpreter(role) else {
+            return;
+        };
         let state = slot.fetch.state.clone();
         let mut s = state.borrow_mut();
         s.requests = s.requests.saturating_add(1);
@@ -126,7 +128,7 @@ impl Inner {
             drop(s);
             let reason = format!("the sandbox asked for more than {MAX_REQUESTS} downloads");
             self.log(format!("{reason}; stopping its interpreter"));
-            self.slot_died(which, reason);
+            self.slot_died(role, reason);
             return;
         }
         let decision = policy.decide(url).and_then(|permit| {
@@ -237,9 +239,9 @@ fn deliver(
     let Some(rc) = weak.upgrade() else { return };
     let effect = {
         let Ok(inner) = rc.try_borrow() else { return };
-        let slot = match inner.which(gen) {
-            Some(Which::Active) => inner.active.as_ref(),
-            Some(Which::Standby) => inner.standby.as_ref(),
+        let slot = match inner.role(gen) {
+            Some(Role::Active) => inner.active.as_ref(),
+            Some(Role::Standby) => inner.standby.as_ref(),
             None => None,
         };
         let Some(slot) = slot else { return };

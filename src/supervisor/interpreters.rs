@@ -7,7 +7,7 @@ impl Inner {
     /// Starts an interpreter. Only a standby is ever asked to make the
     /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
     /// the maker is replaced as soon as it has made it and never runs code.
-    pub(super) fn spawn_slot(&mut self, which: Which) -> Result<Slot, JsValue> {
+    pub(super) fn spawn_interpreter(&mut self, role: Role) -> Result<Interpreter, JsValue> {
         self.next_gen += 1;
         let gen = self.next_gen;
         let token = host::random_hex();
@@ -31,9 +31,9 @@ impl Inner {
         let from_snapshot = self.snapshot.is_some();
         if let Some(bytes) = &self.snapshot {
             set("snapshot", bytes)?;
-        } else if which == Which::Standby
+        } else if role == Role::Standby
             && self.config.snapshot
-            && self.snapshot_maker.and_then(|g| self.which(g)).is_none()
+            && self.snapshot_maker.and_then(|g| self.role(g)).is_none()
         {
             set("makeSnapshot", &true.into())?;
             self.snapshot_maker = Some(gen);
@@ -54,7 +54,7 @@ impl Inner {
         let boot_timer = Timer::new(self.config.boot_timeout_ms, move || {
             dispatch(&weak, Event::BootTimeout(gen))
         });
-        Ok(Slot {
+        Ok(Interpreter {
             gen,
             host,
             token,
@@ -68,18 +68,18 @@ impl Inner {
         })
     }
 
-    pub(super) fn slot(&mut self, which: Which) -> Option<&mut Slot> {
-        match which {
-            Which::Active => self.active.as_mut(),
-            Which::Standby => self.standby.as_mut(),
+    pub(super) fn interpreter(&mut self, role: Role) -> Option<&mut Interpreter> {
+        match role {
+            Role::Active => self.active.as_mut(),
+            Role::Standby => self.standby.as_mut(),
         }
     }
 
-    pub(super) fn which(&self, gen: u32) -> Option<Which> {
+    pub(super) fn role(&self, gen: u32) -> Option<Role> {
         if self.active.as_ref().is_some_and(|s| s.gen == gen) {
-            Some(Which::Active)
+            Some(Role::Active)
         } else if self.standby.as_ref().is_some_and(|s| s.gen == gen) {
-            Some(Which::Standby)
+            Some(Role::Standby)
         } else {
             None
         }
@@ -88,21 +88,21 @@ impl Inner {
     /// A frame's process died. Sandboxed frames of a page can share one
     /// process, so the standby may have died with it even if its own signal
     /// has not arrived yet: it is never promoted, a fresh one boots instead.
-    pub(super) fn process_gone(&mut self, which: Which, reason: String) {
+    pub(super) fn process_gone(&mut self, role: Role, reason: String) {
         self.log(format!("an interpreter's process died: {reason}"));
-        if which == Which::Active {
+        if role == Role::Active {
             self.standby = None;
         }
-        self.slot_died(which, reason);
+        self.slot_died(role, reason);
     }
 
-    pub(super) fn slot_died(&mut self, which: Which, reason: String) {
-        match which {
-            Which::Standby => self.standby = None,
-            Which::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
-                self.boot_failed(which, reason)
+    pub(super) fn slot_died(&mut self, role: Role, reason: String) {
+        match role {
+            Role::Standby => self.standby = None,
+            Role::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
+                self.boot_failed(role, reason)
             }
-            Which::Active => {
+            Role::Active => {
                 if self.current.is_some() {
                     self.kill_current_crashed(reason);
                 } else {
@@ -117,21 +117,21 @@ impl Inner {
         }
     }
 
-    pub(super) fn boot_failed(&mut self, which: Which, reason: String) {
+    pub(super) fn boot_failed(&mut self, role: Role, reason: String) {
         self.log(format!("a sandbox interpreter failed to start: {reason}"));
-        if self.slot(which).is_some_and(|s| s.from_snapshot) {
+        if self.interpreter(role).is_some_and(|s| s.from_snapshot) {
             // A stale or broken snapshot: drop it and boot the slow way.
             self.log("dropping the boot snapshot".into());
             self.snapshot = None;
             snapshot::forget(&self.snapshot_key);
-            match self.spawn_slot(which) {
-                Ok(slot) if which == Which::Active => self.active = Some(slot),
+            match self.spawn_interpreter(role) {
+                Ok(slot) if role == Role::Active => self.active = Some(slot),
                 Ok(slot) => self.standby = Some(slot),
                 Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
             }
             return;
         }
-        if which == Which::Standby {
+        if role == Role::Standby {
             self.standby = None; // retried at the next promotion
             return;
         }
@@ -147,19 +147,7 @@ impl Inner {
                 Some(&url),
             ))
         };
-        for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.reject, error()));
-        }
-        if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.reject, error()));
-        }
-        for job in std::mem::take(&mut self.queue) {
-            let reject = match job {
-                Job::Run(run) => run.deferred.reject,
-                Job::Reset(deferred) => deferred.reject,
-            };
-            self.effects.push((reject, error()));
-        }
+        self.reject_all(error);
     }
 
     /// Promotes the standby (or boots a new interpreter) after the active one went.
@@ -178,11 +166,11 @@ impl Inner {
             self.snapshot_maker = None;
         }
         if self.active.is_none() {
-            match self.spawn_slot(Which::Active) {
+            match self.spawn_interpreter(Role::Active) {
                 Ok(slot) => self.active = Some(slot),
                 Err(err) => {
                     let reason = format!("could not create the sandbox: {err:?}");
-                    self.boot_failed(Which::Active, reason);
+                    self.boot_failed(Role::Active, reason);
                     return;
                 }
             }
@@ -215,7 +203,7 @@ impl Inner {
         self.standby_timer = None;
         if self.config.standby && self.standby.is_none() {
             // Booted fresh, never recycled: a used interpreter is never reused.
-            match self.spawn_slot(Which::Standby) {
+            match self.spawn_interpreter(Role::Standby) {
                 Ok(slot) => self.standby = Some(slot),
                 Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
             }

@@ -70,13 +70,16 @@ enum Event {
     SpawnStandby,
 }
 
+/// What an interpreter is for: running the sandbox's code, or waiting warm
+/// to replace the one that does.
 #[derive(Clone, Copy, PartialEq)]
-enum Which {
+enum Role {
     Active,
     Standby,
 }
 
-struct Slot {
+/// One interpreter (a worker running Pyodide) and what the page knows of it.
+struct Interpreter {
     gen: u32,
     host: Host,
     token: String,
@@ -98,8 +101,8 @@ struct Inner {
     /// What the sandbox may fetch (from the lockfile and the options).
     fetch_policy: Rc<fetch_policy::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
-    active: Option<Slot>,
-    standby: Option<Slot>,
+    active: Option<Interpreter>,
+    standby: Option<Interpreter>,
     queue: VecDeque<Job>,
     current: Option<Current>,
     resetting: Option<Deferred>,
@@ -204,7 +207,7 @@ impl Supervisor {
         {
             let mut state = inner.borrow_mut();
             state.boot_waiters.push(booted);
-            state.active = Some(state.spawn_slot(Which::Active)?);
+            state.active = Some(state.spawn_interpreter(Role::Active)?);
         }
         let supervisor = Supervisor { inner };
         if let Err(err) = wasm_bindgen_futures::JsFuture::from(promise).await {
@@ -216,27 +219,22 @@ impl Supervisor {
 
     /// Queues a run; the promise resolves with an `Execution`.
     pub(crate) fn run(&self, code: String, config: RunConfig) -> Promise {
-        let deferred = Deferred::new();
-        let promise = deferred.promise.clone();
-        self.with(|inner| {
-            if inner.disposed {
-                inner
-                    .effects
-                    .push((deferred.reject, Error::Disposed.into()));
-            } else {
-                inner.queue.push_back(Job::Run(RunJob {
-                    code,
-                    config,
-                    deferred,
-                }));
-                inner.pump();
-            }
-        });
-        promise
+        self.enqueue(|deferred| {
+            Job::Run(RunJob {
+                code,
+                config,
+                deferred,
+            })
+        })
     }
 
     /// Queues a reset: after the runs before it, a fresh interpreter.
     pub(crate) fn reset(&self) -> Promise {
+        self.enqueue(Job::Reset)
+    }
+
+    /// Queues a job; its promise rejects at once if the sandbox is disposed.
+    fn enqueue(&self, job: impl FnOnce(Deferred) -> Job) -> Promise {
         let deferred = Deferred::new();
         let promise = deferred.promise.clone();
         self.with(|inner| {
@@ -245,7 +243,7 @@ impl Supervisor {
                     .effects
                     .push((deferred.reject, Error::Disposed.into()));
             } else {
-                inner.queue.push_back(Job::Reset(deferred));
+                inner.queue.push_back(job(deferred));
                 inner.pump();
             }
         });
@@ -328,18 +326,6 @@ impl Inner {
         self.standby = None;
         self.standby_timer = None;
         let disposed = || JsValue::from(Error::Disposed);
-        for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.reject, disposed()));
-        }
-        if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.reject, disposed()));
-        }
-        for job in std::mem::take(&mut self.queue) {
-            let reject = match job {
-                Job::Run(run) => run.deferred.reject,
-                Job::Reset(deferred) => deferred.reject,
-            };
-            self.effects.push((reject, disposed()));
-        }
+        self.reject_all(disposed);
     }
 }

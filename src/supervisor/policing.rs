@@ -42,12 +42,12 @@ pub(super) struct Budget {
 impl Inner {
     /// Charges `message` to its window; false if the interpreter went over
     /// its budget and was replaced (the message is then dropped).
-    pub(super) fn police(&mut self, which: Which, message: &FromSandbox) -> bool {
+    pub(super) fn police(&mut self, role: Role, message: &FromSandbox) -> bool {
         let weight = match message {
             FromSandbox::Display(d) => bundle_weight(&d.data),
             other => other.weight(),
         };
-        let in_run = which == Which::Active && self.current.is_some();
+        let in_run = role == Role::Active && self.current.is_some();
         if in_run {
             let budget = 4 * self.config.max_output_bytes
                 + 2 * self.config.caps.max_run_figure_bytes
@@ -64,7 +64,7 @@ impl Inner {
             }
             return true;
         }
-        let Some(slot) = self.slot(which) else {
+        let Some(slot) = self.interpreter(role) else {
             return false;
         };
         slot.idle.messages += 1;
@@ -74,17 +74,17 @@ impl Inner {
             self.log(format!(
                 "an interpreter was replaced: it sent {messages} messages ({bytes} bytes) outside a run (flood)"
             ));
-            self.slot_died(which, "the sandbox flooded the page outside a run".into());
+            self.slot_died(role, "the sandbox flooded the page outside a run".into());
             return false;
         }
         true
     }
 
     /// Passes a log line from the sandbox to `onLog`, within its budget.
-    pub(super) fn sandbox_log(&mut self, which: Which, text: &str) {
-        let logs = match (which, self.current.as_mut()) {
-            (Which::Active, Some(current)) => &mut current.logs,
-            _ => match self.slot(which) {
+    pub(super) fn sandbox_log(&mut self, role: Role, text: &str) {
+        let logs = match (role, self.current.as_mut()) {
+            (Role::Active, Some(current)) => &mut current.logs,
+            _ => match self.interpreter(role) {
                 Some(slot) => &mut slot.idle.logs,
                 None => return,
             },
@@ -111,11 +111,13 @@ impl Inner {
             .min(u32::MAX as usize) as u32
     }
 
-    pub(super) fn violation(&mut self, which: Which, reason: String) {
-        let Some(slot) = self.slot(which) else { return };
+    pub(super) fn violation(&mut self, role: Role, reason: String) {
+        let Some(slot) = self.interpreter(role) else {
+            return;
+        };
         slot.violations += 1;
         let flooded = slot.violations > MAX_VIOLATIONS;
-        if which == Which::Active {
+        if role == Role::Active {
             if let Some(current) = &mut self.current {
                 if current.exec.violations.len() < MAX_REASONS {
                     current.exec.violations.push(reason);
@@ -123,7 +125,7 @@ impl Inner {
             }
         }
         if flooded {
-            self.slot_died(which, "too many protocol violations".into());
+            self.slot_died(role, "too many protocol violations".into());
         }
     }
 }

@@ -51,8 +51,8 @@ impl Drop for AbortHook {
 }
 
 impl Inner {
-    pub(super) fn is_current(&self, which: Which, id: u32) -> bool {
-        which == Which::Active && self.current.as_ref().is_some_and(|c| c.id == id)
+    pub(super) fn is_current(&self, role: Role, id: u32) -> bool {
+        role == Role::Active && self.current.as_ref().is_some_and(|c| c.id == id)
     }
 
     /// A run's `done`. Before its deadline, it settles the run. After it,
@@ -201,6 +201,24 @@ impl Inner {
             Some(error_of("Crashed", reason)),
             true,
         );
+    }
+
+    /// Rejects everything waiting (the boot, a reset, every queued job) with
+    /// `error()`: the sandbox cannot start, or was disposed.
+    pub(super) fn reject_all(&mut self, error: impl Fn() -> JsValue) {
+        for waiter in self.boot_waiters.drain(..) {
+            self.effects.push((waiter.reject, error()));
+        }
+        if let Some(reset) = self.resetting.take() {
+            self.effects.push((reset.reject, error()));
+        }
+        for job in std::mem::take(&mut self.queue) {
+            let reject = match job {
+                Job::Run(run) => run.deferred.reject,
+                Job::Reset(deferred) => deferred.reject,
+            };
+            self.effects.push((reject, error()));
+        }
     }
 
     /// Starts queued work while the active interpreter is idle.
