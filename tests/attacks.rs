@@ -1,4 +1,4 @@
-//! THREATS.md, attack by attack, against the default (iframe) isolation.
+//! SECURITY.md's baseline attacks, one by one, against the default (iframe) isolation.
 //! Each one: the page is unaffected, nothing leaks (the listener records no
 //! request, the planted secrets never appear), and the next run works.
 use wasm_bindgen::{JsCast, JsValue};
@@ -396,7 +396,7 @@ async fn a22_micropip_from_an_unlisted_url_is_blocked() {
     assert_eq!(status(&ex), "error", "{}", json(&ex));
 }
 
-// Beyond THREATS.md.
+// Beyond the baseline attacks (SECURITY.md).
 
 #[wasm_bindgen_test]
 async fn a23_code_left_running_after_its_run_is_stopped_by_the_next_deadline() {

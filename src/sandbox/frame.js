@@ -1,4 +1,5 @@
-// The sandbox document's only script. The page created this document as an
+// The sandbox document's only script (its messages: src/protocol/mod.rs,
+// FrameInit and the constants after it). The page created this document as an
 // `<iframe sandbox="allow-scripts">` (an opaque origin) whose CSP allows no
 // network at all; this script starts the Pyodide worker in it. No user code
 // ever runs in this document, so it is the trusted end of the worker's
@@ -70,7 +71,7 @@
       // importScripts("data:..."), which this CSP blocks, so it proceeds.
       worker = new Worker(url, { name: "pycage" });
     } catch (err) {
-      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", message: `cannot start the worker: ${err}` } });
+      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason: `cannot start the worker: ${err}` } });
       return;
     }
     const kill = (reason) => {

@@ -24,8 +24,6 @@ const NativeResponse = Response;
 const NativePromise = Promise;
 const toText = (buf) => new TextDecoder().decode(buf);
 
-let send = null; // bound port.postMessage, set at init
-let token = "";
 let pyodide = null;
 let capture = null; // the _pycage module
 const importToPackage = new Map(); // import name -> distribution package
@@ -35,15 +33,68 @@ let fetchFailures = []; // "url (reason)" for each refused or failed fetch
 const fetches = new Map(); // request id -> { resolve, reject, url }
 let nextFetch = 1;
 
-function post(msg) {
-  send({ token, msg });
+// ---- The protocol: every message this worker sends or reads. The page's
+// side is src/protocol/mod.rs (its "to add a message" list). `display` and
+// `done` are built by the capture runtime and sent by `runOne`'s `emit`. ----
+
+let send = null; // bound port.postMessage, set at init
+let token = "";
+// Settings that hold for the whole sandbox, from the init message.
+const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20 };
+
+function post(msg, transfer = []) {
+  send({ token, msg }, transfer);
 }
+
+const say = {
+  progress: (phase) => post({ type: "progress", phase }),
+  ready: (pyodideVersion, pythonVersion, interruptible) =>
+    post({ type: "ready", pyodideVersion, pythonVersion, interruptible }),
+  bootFailed: (reason) => post({ type: "bootFailed", reason: String(reason) }),
+  snapshot: (data) => post({ type: "snapshot", data }, [data.buffer]),
+  stream: (id, name, text) => post({ type: "stream", id, name, text }),
+  fetch: (req, url) => post({ type: "fetch", req, url }),
+  log: (text) => post({ type: "log", text: String(text) }),
+  crashed: (reason) => post({ type: "crashed", reason: String(reason).slice(0, 2000) }),
+  refused: (reason) => post({ type: "refused", reason }),
+  pong: (nonce) => post({ type: "pong", nonce }),
+};
+
+self.onmessage = (event) => {
+  self.onmessage = null; // exactly one init message; later ones are ignored
+  const init = event.data;
+  const port = event.ports[0];
+  send = bindPost(port);
+  token = init.token;
+  settings.autoLoad = init.autoLoad;
+  settings.allowed = init.allowed || null;
+  settings.maxOutputBytes = init.maxOutputBytes;
+  port.onmessage = (ev) => onCommand(ev.data);
+  boot(init).catch((err) => say.bootFailed((err && err.stack) || err));
+};
+
+function onCommand(msg) {
+  switch (msg && msg.type) {
+    case "run":
+      return run(msg);
+    case "fetchResult":
+      return settleFetch(msg);
+    // The page asks after a run's deadline: being able to answer at all
+    // shows that Python has stopped (a busy interpreter blocks this loop).
+    case "ping":
+      return say.pong(msg.nonce);
+    default:
+      return say.refused(`the worker does not know the command ${JSON.stringify(msg && msg.type)}`);
+  }
+}
+
+// ---- End of the protocol block. ----
 
 // `self.close()` from user code is a crash of its run: say so before closing,
 // or the page could only find out at the deadline. Defined non-writable so a
 // later assignment cannot route around it.
 const onClose = function close() {
-  if (send) post({ type: "crashed", reason: "the worker closed itself (self.close())" });
+  if (send) say.crashed("the worker closed itself (self.close())");
   nativeClose();
 };
 for (const proto of [self, Object.getPrototypeOf(self), WorkerGlobalScope.prototype]) {
@@ -55,7 +106,7 @@ for (const proto of [self, Object.getPrototypeOf(self), WorkerGlobalScope.protot
 // What the CSP blocked (a fetch, an import, an eval) is worth a log line.
 // (Pyodide's own boot-time probe for importScripts is expected, so not logged.)
 self.addEventListener("securitypolicyviolation", (e) => {
-  if (pyodide && capture) post({ type: "log", text: `CSP blocked ${e.blockedURI} (${e.effectiveDirective})` });
+  if (pyodide && capture) say.log(`CSP blocked ${e.blockedURI} (${e.effectiveDirective})`);
 });
 
 // os._exit() and fatal errors end the interpreter from inside an emscripten
@@ -72,29 +123,12 @@ function onUncaught(event) {
   if (fatal) event.preventDefault();
   if (fatal && send && !crashed) {
     crashed = true;
-    post({ type: "crashed", reason: `the interpreter exited: ${text.slice(0, 500)}` });
+    say.crashed(`the interpreter exited: ${text.slice(0, 500)}`);
   }
 }
 self.addEventListener("unhandledrejection", onUncaught);
 self.addEventListener("error", onUncaught);
 
-self.onmessage = (event) => {
-  self.onmessage = null; // exactly one init message; later ones are ignored
-  const init = event.data;
-  const port = event.ports[0];
-  send = bindPost(port);
-  token = init.token;
-  port.onmessage = (ev) => onCommand(ev.data);
-  boot(init).catch((err) => post({ type: "bootFailed", message: String((err && err.stack) || err) }));
-};
-
-function onCommand(msg) {
-  if (msg.type === "run") run(msg);
-  else if (msg.type === "fetchResult") settleFetch(msg);
-  // The page asks after a run's deadline: being able to answer at all shows
-  // that Python has stopped (a busy interpreter blocks this event loop).
-  else if (msg.type === "ping") post({ type: "pong", nonce: msg.nonce });
-}
 
 // Pyodide calls the global `fetch` for its own files and for wheels.
 function sandboxFetch(files, indexURL) {
@@ -111,7 +145,7 @@ function sandboxFetch(files, indexURL) {
     return new NativePromise((resolve, reject) => {
       fetches.set(req, { resolve, reject, url });
       // No integrity: the page takes each file's hash from the lockfile.
-      post({ type: "fetch", req, url });
+      say.fetch(req, url);
     });
   };
 }
@@ -141,7 +175,7 @@ async function boot(init) {
   const files = new Map(Object.entries(init.files));
   const indexURL = init.indexURL;
   self.fetch = sandboxFetch(files, indexURL);
-  post({ type: "progress", phase: "starting" });
+  say.progress("starting");
   const { default: createPyodideModule } = await importBytes(files.get(indexURL + "pyodide.asm.mjs"));
   const { loadPyodide } = await importBytes(files.get(indexURL + "pyodide.mjs"));
   const lockFile = toText(files.get(indexURL + "pyodide-lock.json"));
@@ -178,29 +212,21 @@ async function boot(init) {
   } else if (init.makeSnapshot) {
     // Taken before any user code has run here, which is why the page trusts it.
     const snapshot = pyodide.makeMemorySnapshot();
-    send({ token, msg: { type: "snapshot", data: snapshot } }, [snapshot.buffer]);
+    say.snapshot(snapshot);
   }
   if (init.packages.length) {
-    post({ type: "progress", phase: "packages" });
+    say.progress("packages");
     const failure = await loadPackages(init.packages);
     if (failure) throw new Error(failure.message);
   }
-  post({
-    type: "ready",
-    pyodideVersion: pyodide.version,
-    pythonVersion: pyodide.runPython("import sys; sys.version.split()[0]"),
-    interruptible: interrupt !== null,
-  });
+  say.ready(pyodide.version, pyodide.runPython("import sys; sys.version.split()[0]"), interrupt !== null);
 }
 
 // C-level writes (os.write(1, ...)) bypass sys.stdout; they still belong to the run.
 function forward(name, text) {
-  if (currentRun !== null) post({ type: "stream", id: currentRun, name, text });
+  if (currentRun !== null) say.stream(currentRun, name, text);
 }
 
-function log(text) {
-  post({ type: "log", text: String(text) });
-}
 
 // Returns null on success, or { message, detail }: the message names the
 // packages and the first URL that failed (one line, for people); the detail
@@ -209,7 +235,7 @@ async function loadPackages(names) {
   const errors = [];
   fetchFailures = [];
   try {
-    await pyodide.loadPackage(names, { messageCallback: log, errorCallback: (m) => errors.push(String(m)) });
+    await pyodide.loadPackage(names, { messageCallback: say.log, errorCallback: (m) => errors.push(String(m)) });
   } catch (err) {
     errors.push(String((err && err.message) || err));
   }
@@ -250,9 +276,10 @@ async function runOne(msg) {
     if (Atomics.load(interrupt, 1) === (id | 0)) Atomics.store(interrupt, 0, 2);
   }
   try {
-    if (msg.autoLoad) {
+    if (settings.autoLoad) {
       let wanted = packagesFor(code);
-      const denied = msg.allowed ? wanted.filter((n) => !msg.allowed.includes(n)) : [];
+      const { allowed } = settings;
+      const denied = allowed ? wanted.filter((n) => !allowed.includes(n)) : [];
       if (denied.length) {
         post(packageError(id, { message: `package ${denied.join(", ")} is not in this sandbox's allowedPackages` }));
         return;
@@ -271,7 +298,7 @@ async function runOne(msg) {
       data.id = id;
       post(data);
     };
-    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, msg.maxOutputBytes);
+    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes);
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
     done.type = "done";
@@ -280,7 +307,7 @@ async function runOne(msg) {
   } catch (err) {
     // Not a Python exception in user code (run_cell catches those): the
     // interpreter itself failed (os._exit, a fatal error). It cannot go on.
-    post({ type: "crashed", reason: String((err && err.message) || err).slice(0, 2000) });
+    say.crashed((err && err.message) || err);
   } finally {
     currentRun = null;
     if (interrupt) Atomics.store(interrupt, 2, 0);

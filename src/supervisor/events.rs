@@ -90,7 +90,7 @@ impl Inner {
                     self.on_active_ready();
                 }
             }
-            FromSandbox::BootFailed(t) if !ready => self.boot_failed(role, t.text),
+            FromSandbox::BootFailed(f) if !ready => self.boot_failed(role, f.reason),
             FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
                 self.snapshot_maker = None;
                 snapshot::store(&self.snapshot_key, &bytes);
@@ -102,8 +102,8 @@ impl Inner {
                 self.standby = None;
                 self.spawn_standby();
             }
-            FromSandbox::Crashed(t) => self.slot_died(role, t.text),
-            FromSandbox::Refused(t) => self.violation(role, t.text),
+            FromSandbox::Crashed(f) => self.slot_died(role, f.reason),
+            FromSandbox::Refused(f) => self.violation(role, f.reason),
             FromSandbox::Log(t) => self.sandbox_log(role, &t.text),
             FromSandbox::Fetch(f) => self.on_fetch(role, gen, f.req, &f.url),
             FromSandbox::Pong(p) if role == Role::Active && self.on_pong(&p.nonce) => {}

@@ -25,8 +25,7 @@ use super::timer::{now, Interval};
 const PING_MS: f64 = 250.0;
 const DEAD_AFTER_MS: f64 = 1000.0;
 
-pub(crate) const PING: &str = "pycage:ping";
-pub(crate) const ALIVE: &str = "pycage:alive";
+pub(crate) use crate::protocol::{ALIVE, PING};
 
 /// The heartbeat of one frame; dropping it stops it.
 pub(crate) struct Heartbeat {

@@ -16,6 +16,7 @@ use web_sys::{
 use super::heartbeat::{self, Heartbeat};
 use super::timer::Timer;
 use crate::options::Isolation;
+use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
 
 pub(crate) const WORKER_JS: &str = include_str!("../sandbox/worker.js");
 const FRAME_JS: &str = include_str!("../sandbox/frame.js");
@@ -158,7 +159,7 @@ impl Host {
         isolation: Isolation,
         runner_url: Option<&str>,
         init: Object,
-        limits: (u32, f64),
+        limits: FrameLimits,
         sink: Sink,
     ) -> Result<Host, JsValue> {
         let channel = MessageChannel::new()?;
@@ -209,7 +210,7 @@ impl Host {
                 let on_frame = listener(&sink, move |sink, event| {
                     let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
                     match data.and_then(|d| d.as_string()).as_deref() {
-                        Some("pycage:frame") => {
+                        Some(FRAME_TAKEN) => {
                             timer.borrow_mut().take();
                         }
                         Some(heartbeat::ALIVE) => {
@@ -231,14 +232,13 @@ impl Host {
                 heartbeat::on_close(&frame_port, &on_close);
                 listeners.push(on_close);
                 let iframe = Self::create_iframe(runner_url)?;
-                let message = Object::new();
-                Reflect::set(&message, &"type".into(), &"pycage:init".into())?;
-                Reflect::set(&message, &"workerSource".into(), &WORKER_JS.into())?;
-                Reflect::set(&message, &"init".into(), &init)?;
-                let frame_limits = Object::new();
-                Reflect::set(&frame_limits, &"maxString".into(), &limits.0.into())?;
-                Reflect::set(&frame_limits, &"maxBytes".into(), &limits.1.into())?;
-                Reflect::set(&message, &"limits".into(), &frame_limits)?;
+                let message = FrameInit {
+                    kind: FrameInit::TYPE,
+                    worker_source: WORKER_JS,
+                    init: init.clone().into(),
+                    limits,
+                }
+                .to_js()?;
                 let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
                 let target = iframe.clone();
                 let source = runner_url.map_or("the sandbox frame".to_string(), |url| {

@@ -11,43 +11,42 @@ impl Inner {
         self.next_gen += 1;
         let gen = self.next_gen;
         let token = host::random_hex();
-        let init = Object::new();
-        let set = |key: &str, value: &JsValue| Reflect::set(&init, &key.into(), value);
-        set("token", &token.as_str().into())?;
-        set("files", &self.files)?;
-        set("indexURL", &self.config.pyodide_url.as_str().into())?;
-        set(
-            "packageBaseUrl",
-            &self.config.package_base_url.as_str().into(),
-        )?;
-        set("capture", &CAPTURE_PY.into())?;
-        let packages: js_sys::Array = self
-            .config
-            .packages
-            .iter()
-            .map(|p| JsValue::from_str(p))
-            .collect();
-        set("packages", &packages)?;
         let from_snapshot = self.snapshot.is_some();
-        if let Some(bytes) = &self.snapshot {
-            set("snapshot", bytes)?;
-        } else if role == Role::Standby
+        let make_snapshot = !from_snapshot
+            && role == Role::Standby
             && self.config.snapshot
-            && self.snapshot_maker.and_then(|g| self.role(g)).is_none()
-        {
-            set("makeSnapshot", &true.into())?;
+            && self.snapshot_maker.and_then(|g| self.role(g)).is_none();
+        if make_snapshot {
             self.snapshot_maker = Some(gen);
         }
+        let config = &self.config;
+        let init = protocol::Init {
+            token: &token,
+            files: self.files.clone().into(),
+            index_url: &config.pyodide_url,
+            package_base_url: &config.package_base_url,
+            capture: CAPTURE_PY,
+            packages: &config.packages,
+            auto_load: config.auto_load,
+            allowed: config.allowed_packages.as_deref(),
+            max_output_bytes: config.max_output_bytes,
+            snapshot: self
+                .snapshot
+                .clone()
+                .map_or(JsValue::UNDEFINED, JsValue::from),
+            make_snapshot,
+        }
+        .to_js()?;
         let weak = self.weak.clone();
         let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
         let host = Host::spawn(
             self.config.isolation,
             self.config.runner_url.as_deref(),
             init,
-            (
-                self.max_string(),
-                4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
-            ),
+            protocol::FrameLimits {
+                max_string: self.max_string(),
+                max_bytes: 4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
+            },
             sink,
         )?;
         let weak = self.weak.clone();

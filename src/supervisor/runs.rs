@@ -71,6 +71,12 @@ impl Inner {
                     slot.host.post(&ToSandbox::Ping { nonce: &nonce }.to_js());
                 }
                 current.idle_check = Some((nonce, why));
+                // The interrupt has landed: stop repeating it, and give the
+                // answer a grace of its own (a loaded machine can spend most
+                // of the first one delivering the interrupt).
+                current._rearm = None;
+                let (weak, id) = (self.weak.clone(), current.id);
+                current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
             }
             return;
         }
@@ -269,11 +275,8 @@ impl Inner {
         let message = ToSandbox::Run {
             id,
             code: &job.code,
-            auto_load: self.config.auto_load,
-            allowed: self.config.allowed_packages.as_deref(),
             figure_format: if job.config.figure_svg { "svg" } else { "png" },
             figure_dpi: job.config.figure_dpi,
-            max_output_bytes: self.config.max_output_bytes,
         };
         if let Some(slot) = &self.active {
             slot.host.post(&message.to_js());

@@ -1,0 +1,309 @@
+//! The messages between the page and the sandbox: the init message, then
+//! one enum per direction. Every message is defined here and built or read
+//! only through these types; the JS side builds and reads them in one marked
+//! block per file (`worker.js`: "The protocol"; `frame.js`: the relay).
+//!
+//! The sandbox runs hostile code that holds every key in the worker's realm,
+//! so decoding what it sends (decode.rs) is fallible and strict: the
+//! envelope must carry this interpreter's session token, the `type` must be
+//! known, every field must have its type, unknown fields are rejected, and
+//! strings are length-checked at every depth before they are copied into
+//! wasm. Nothing here panics on any input.
+//!
+//! To add a message:
+//! 1. page to sandbox: a variant of [`ToSandbox`]; the worker reads it in
+//!    `onCommand` (worker.js), which reports types it does not know;
+//! 2. sandbox to page: a struct with `deny_unknown_fields`, a variant of
+//!    [`FromSandbox`] and its `type` string in `decode` (decode.rs), its
+//!    weight in [`FromSandbox::weight`] if it carries bytes, its name in
+//!    `kind_name` (supervisor/policing.rs), and its handling in
+//!    `on_message` (supervisor/events.rs); the worker posts it with `post`;
+//! 3. if it is deeper than four levels or carries more than a few hundred
+//!    fields, the frame's check (frame.js `check`) refuses it: keep it flat;
+//! 4. a setting for the whole sandbox goes in [`Init`], never in a per-run
+//!    message;
+//! 5. an attack test for it in tests/attacks_forged.rs: the sandbox can
+//!    send it at any time, with any content.
+
+mod decode;
+
+pub(crate) use decode::{decode, done_id, truncate};
+
+use js_sys::Object;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The first message to a new interpreter, read by `boot` in worker.js.
+/// Everything that holds for the whole sandbox is here and only here.
+/// (`interruptBuffer` is added by whoever creates the SharedArrayBuffer:
+/// host.rs in worker mode, frame.js in iframe mode.)
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Init<'a> {
+    pub token: &'a str,
+    /// Pyodide's files, `{ url: ArrayBuffer }`.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub files: JsValue,
+    #[serde(rename = "indexURL")]
+    pub index_url: &'a str,
+    pub package_base_url: &'a str,
+    /// The capture runtime's source (capture.py).
+    pub capture: &'a str,
+    /// Packages to load at boot.
+    pub packages: &'a [String],
+    /// Load the packages a run's imports name (within `allowed`).
+    pub auto_load: bool,
+    pub allowed: Option<&'a [String]>,
+    pub max_output_bytes: usize,
+    /// A snapshot to boot from (a Uint8Array), or undefined.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub snapshot: JsValue,
+    /// Make a snapshot after boot and send it (only a standby is asked).
+    pub make_snapshot: bool,
+}
+
+impl Init<'_> {
+    pub(crate) fn to_js(&self) -> Result<Object, JsValue> {
+        Ok(serde_wasm_bindgen::to_value(self)?.unchecked_into())
+    }
+}
+
+/// iframe mode: what the page posts to the sandbox frame (frame.js) once
+/// its document has loaded, with two ports (the protocol channel and the
+/// frame's control port). The frame starts the worker with `init`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FrameInit<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub worker_source: &'a str,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub init: JsValue,
+    pub limits: FrameLimits,
+}
+
+impl FrameInit<'_> {
+    pub(crate) const TYPE: &'static str = "pycage:init";
+
+    pub(crate) fn to_js(&self) -> Result<JsValue, JsValue> {
+        Ok(serde_wasm_bindgen::to_value(self)?)
+    }
+}
+
+/// What the frame lets through to the page (frame.js `check`).
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FrameLimits {
+    /// The longest string, in UTF-16 units.
+    pub max_string: u32,
+    /// The most binary bytes in one message (a snapshot excepted).
+    pub max_bytes: f64,
+}
+
+/// On the frame's control port: the frame took `FrameInit` (frame to page),
+/// the page's heartbeat and the frame's answer (see supervisor/heartbeat.rs).
+/// A number on that port asks to interrupt that run.
+pub(crate) const FRAME_TAKEN: &str = "pycage:frame";
+pub(crate) const PING: &str = "pycage:ping";
+pub(crate) const ALIVE: &str = "pycage:alive";
+
+/// Page to sandbox, after [`Init`].
+#[derive(Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub(crate) enum ToSandbox<'a> {
+    /// Run one cell.
+    Run {
+        id: u32,
+        code: &'a str,
+        figure_format: &'a str,
+        figure_dpi: Option<f64>,
+    },
+    /// After a run's deadline: echo `nonce` (see `FromSandbox::Pong`).
+    Ping { nonce: &'a str },
+    /// The answer to a [`FromSandbox::Fetch`].
+    FetchResult {
+        req: u32,
+        ok: bool,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        body: JsValue,
+        error: Option<String>,
+    },
+}
+
+impl ToSandbox<'_> {
+    pub(crate) fn to_js(&self) -> JsValue {
+        // Serializing our own plain data cannot fail; an error would be a bug,
+        // and the message is then simply not sent.
+        serde_wasm_bindgen::to_value(self).unwrap_or(JsValue::UNDEFINED)
+    }
+}
+
+/// Boot phases, for progress reporting.
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Phase {
+    Starting,
+    Packages,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum StreamName {
+    Stdout,
+    Stderr,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum DisplaySource {
+    Display,
+    Matplotlib,
+}
+
+#[derive(Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum DoneStatus {
+    Ok,
+    Error,
+}
+
+/// A Python exception, as the capture runtime describes it.
+#[derive(Deserialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PyError {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub message: String,
+    pub traceback: String,
+    pub line: Option<u32>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Progress {
+    #[serde(rename = "type")]
+    _type: String,
+    pub phase: Phase,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct Ready {
+    #[serde(rename = "type")]
+    _type: String,
+    pub pyodide_version: String,
+    pub python_version: String,
+    pub interruptible: bool,
+}
+
+/// A line for the page's `onLog`.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Log {
+    #[serde(rename = "type")]
+    _type: String,
+    pub text: String,
+}
+
+/// Why something failed: a boot, an interpreter, or a message the frame
+/// (or the worker, for a command it does not know) refused.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Failure {
+    #[serde(rename = "type")]
+    _type: String,
+    pub reason: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Stream {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub name: StreamName,
+    pub text: String,
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Display {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub source: DisplaySource,
+    /// Validated field by field by `execution`, never trusted as a whole.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Done {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub status: DoneStatus,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub result: JsValue,
+    #[serde(default)]
+    pub error: Option<PyError>,
+}
+
+/// The answer to a `Ping`: only a worker whose event loop is free (its
+/// Python has stopped) can send it, since the nonce arrives in the ping.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Pong {
+    #[serde(rename = "type")]
+    _type: String,
+    pub nonce: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Fetch {
+    #[serde(rename = "type")]
+    _type: String,
+    pub req: u32,
+    pub url: String,
+}
+
+/// Sandbox to page.
+#[derive(Debug)]
+pub(crate) enum FromSandbox {
+    Progress(Progress),
+    Ready(Ready),
+    BootFailed(Failure),
+    Stream(Stream),
+    Display(Display),
+    Done(Done),
+    Fetch(Fetch),
+    Pong(Pong),
+    Log(Log),
+    Crashed(Failure),
+    /// The frame refused a message of the worker's (frame.js `check`).
+    Refused(Failure),
+    /// A memory snapshot of a freshly booted interpreter (asked for at init).
+    Snapshot(js_sys::Uint8Array),
+}
+
+impl FromSandbox {
+    /// Approximate bytes carried, for the flood budget.
+    pub(crate) fn weight(&self) -> usize {
+        match self {
+            FromSandbox::Stream(s) => s.text.len(),
+            FromSandbox::Log(t) => t.text.len(),
+            FromSandbox::Crashed(f) | FromSandbox::BootFailed(f) | FromSandbox::Refused(f) => {
+                f.reason.len()
+            }
+            _ => 64,
+        }
+    }
+}
