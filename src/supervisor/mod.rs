@@ -46,6 +46,9 @@ use timer::{now, Timer};
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
 /// How long an interrupted run gets to stop before its worker is killed.
 const GRACE_MS: f64 = 500.0;
+/// How long a worker that reported a run's end after its deadline has to
+/// answer the page's ping (runs.rs `on_done`) before it is killed.
+const IDLE_PROOF_MS: f64 = 1500.0;
 /// How often the interrupt is repeated during the grace period. Pyodide
 /// reads and clears its flag non-atomically, so one write can be lost; a
 /// repeat that lands after the user's code ended is ignored (capture.py's

@@ -72,11 +72,14 @@ impl Inner {
                 }
                 current.idle_check = Some((nonce, why));
                 // The interrupt has landed: stop repeating it, and give the
-                // answer a grace of its own (a loaded machine can spend most
-                // of the first one delivering the interrupt).
+                // answer a window of its own. In iframe mode the ping and the
+                // pong cross the frame's thread, which every sandboxed frame
+                // of the page shares; a standby booting there was measured
+                // to delay them 355 ms.
                 current._rearm = None;
                 let (weak, id) = (self.weak.clone(), current.id);
-                current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
+                current._timer =
+                    Timer::new(IDLE_PROOF_MS, move || dispatch(&weak, Event::Grace(id)));
             }
             return;
         }
