@@ -10,6 +10,8 @@ mod execution;
 mod figures;
 mod json;
 mod options;
+#[cfg(test)]
+mod options_agreement;
 mod protocol;
 mod supervisor;
 mod svg;

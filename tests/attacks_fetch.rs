@@ -7,6 +7,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 mod common;
+use common::attack::clear_listener;
 use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -14,9 +15,6 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// The content of tests/fixtures/secret.json.
 const SECRET: &str = "PYCAGE-SECRET-FILE-7f3a";
 const SIX: &str = "six-1.17.0-py2.py3-none-any.whl";
-/// The longest the page's own timer may go without firing (as in attacks.rs).
-const MAX_PAGE_STALL_MS: f64 = 2000.0;
-
 fn origin() -> String {
     web_sys::window().unwrap().location().origin().unwrap()
 }
@@ -24,37 +22,6 @@ fn origin() -> String {
 /// The page's own origin folder, as the README's self-hosting advice gives.
 fn same_origin_base() -> String {
     format!("{}/tests/fixtures/wheels/", origin())
-}
-
-async fn clear_listener() {
-    let url = format!("{}/__clear", listener());
-    wasm_bindgen_futures::JsFuture::from(web_sys::window().unwrap().fetch_with_str(&url))
-        .await
-        .unwrap();
-}
-
-/// Starts (or restarts) a 25 ms timer on the page that records its longest gap.
-fn start_heartbeat() {
-    js_sys::eval(
-        "window.__beat = { last: performance.now(), maxGap: 0, count: 0 };\
-         window.__beatTimer = window.__beatTimer || setInterval(() => { const b = window.__beat, t = performance.now();\
-         b.maxGap = Math.max(b.maxGap, t - b.last); b.last = t; b.count++; }, 25); 0",
-    )
-    .unwrap();
-}
-
-/// Asserts the page's timer kept firing since `start_heartbeat`.
-fn assert_page_responsive(what: &str) {
-    let beat = js_sys::eval("({ ...window.__beat, maxGap: Math.max(window.__beat.maxGap, performance.now() - window.__beat.last) })").unwrap();
-    let max_gap = get(&beat, "maxGap").as_f64().unwrap();
-    let count = get(&beat, "count").as_f64().unwrap();
-    web_sys::console::log_1(
-        &format!("page timer during {what}: {count} ticks, longest gap {max_gap:.0} ms").into(),
-    );
-    assert!(
-        count > 0.0 && max_gap < MAX_PAGE_STALL_MS,
-        "the page stalled during {what}: longest timer gap {max_gap:.0} ms"
-    );
 }
 
 /// An `onLog` that collects its lines into the returned array.
@@ -66,15 +33,6 @@ fn log_sink() -> (js_sys::Array, JsValue) {
 
 fn lines(logs: &js_sys::Array) -> Vec<String> {
     logs.iter().map(|l| l.as_string().unwrap()).collect()
-}
-
-/// Bytes of the page's wasm memory (ours: the test and the crate are one module).
-fn wasm_heap() -> f64 {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    memory
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length() as f64
 }
 
 /// The first `n` wheel file names in the test server's Pyodide lockfile.

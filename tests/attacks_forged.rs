@@ -19,15 +19,6 @@ const GRAB_EMIT: &str = "import sys, js\nfrom pyodide.ffi import create_proxy, t
     def grab():\n    f = sys._getframe()\n    while f is not None and 'emit' not in f.f_locals:\n        f = f.f_back\n    return f.f_locals['emit']\n\
     emit = grab()\n";
 
-/// The pycage wasm heap (shared with this test binary), in bytes.
-fn heap_bytes() -> f64 {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    memory
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length() as f64
-}
-
 async fn sandbox_in(isolation: &str, extra: &[(&str, JsValue)]) -> pycage::Sandbox {
     sandbox(&[&[("isolation", isolation.into())], extra].concat()).await
 }
@@ -85,7 +76,7 @@ async fn a_forged_done_after_the_deadline_is_a_timeout() {
 async fn b_huge_errors_share_the_output_cap() {
     for isolation in ["iframe", "worker"] {
         let sb = sandbox_in(isolation, &[("maxOutputBytes", 65536.into())]).await;
-        let heap = heap_bytes();
+        let heap = wasm_heap();
         let honest = [
             "raise Exception('A' * 50_000_000)",
             "raise type('E' * 1_000_000, (Exception,), {})('x')",
@@ -121,7 +112,7 @@ async fn b_huge_errors_share_the_output_cap() {
             );
             assert_healthy(&sb).await;
         }
-        let grown = (heap_bytes() - heap) / 1048576.0;
+        let grown = (wasm_heap() - heap) / 1048576.0;
         web_sys::console::log_1(
             &format!("{isolation}: page heap grew {grown:.1} MiB under error bombs").into(),
         );

@@ -42,13 +42,6 @@ fn frames() -> Vec<web_sys::Element> {
         .collect()
 }
 
-fn is_isolated() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
-        .unwrap()
-        .as_bool()
-        .unwrap()
-}
-
 #[wasm_bindgen_test]
 async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     let url = publish_runner().await;
@@ -68,13 +61,13 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     assert_eq!(sb.isolation(), "iframe");
     assert_healthy(&sb).await;
     // With COEP on the runner (and delegated by `allow`), interrupts work there too.
-    assert_eq!(sb.interruptible(), is_isolated());
+    assert_eq!(sb.interruptible(), cross_origin_isolated());
     run(&sb, "kept = 1").await;
     let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 300.into())])).await;
     assert_eq!(status(&ex), "timeout", "{}", json(&ex));
     assert_eq!(
         get(&ex, "interpreterReset"),
-        JsValue::from(!is_isolated()),
+        JsValue::from(!cross_origin_isolated()),
         "{}",
         json(&ex)
     );

@@ -17,10 +17,7 @@ async fn runs_and_times_out_like_the_iframe() {
     assert_eq!(sb.isolation(), "worker");
     run(&sb, "kept = 1").await;
     // With cross-origin isolation the interrupt buffer stops the loop and keeps state.
-    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
-        .unwrap()
-        .as_bool()
-        .unwrap();
+    let isolated = cross_origin_isolated();
     assert_eq!(sb.interruptible(), isolated);
     let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 1000.into())])).await;
     assert_eq!(status(&ex), "timeout");

@@ -1,4 +1,4 @@
-//! `setTimeout` owned by a struct: dropping the timer clears it.
+//! `setTimeout` and `setInterval` owned by a struct: dropping it clears it.
 
 use wasm_bindgen::prelude::*;
 
@@ -9,13 +9,20 @@ pub(crate) struct Timer {
 
 impl Timer {
     pub(crate) fn new(ms: f64, callback: impl FnMut() + 'static) -> Timer {
+        Timer::start(ms, callback, false)
+    }
+
+    fn start(ms: f64, callback: impl FnMut() + 'static, repeat: bool) -> Timer {
         let callback = Closure::<dyn FnMut()>::new(callback);
+        let ms = ms.clamp(0.0, i32::MAX as f64) as i32;
+        let function = callback.as_ref().unchecked_ref();
         let handle = web_sys::window()
             .and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    callback.as_ref().unchecked_ref(),
-                    ms.clamp(0.0, i32::MAX as f64) as i32,
-                )
+                if repeat {
+                    w.set_interval_with_callback_and_timeout_and_arguments_0(function, ms)
+                } else {
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(function, ms)
+                }
                 .ok()
             })
             .unwrap_or(0);
@@ -28,6 +35,7 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
+        // One pool of ids serves both, so clearing either kind works.
         if let Some(window) = web_sys::window() {
             window.clear_timeout_with_handle(self.handle);
         }
@@ -43,33 +51,13 @@ pub(crate) fn now() -> f64 {
 
 /// `setInterval` owned by a struct: dropping it clears it.
 pub(crate) struct Interval {
-    handle: i32,
-    _callback: Closure<dyn FnMut()>,
+    _timer: Timer,
 }
 
 impl Interval {
     pub(crate) fn new(ms: f64, callback: impl FnMut() + 'static) -> Interval {
-        let callback = Closure::<dyn FnMut()>::new(callback);
-        let handle = web_sys::window()
-            .and_then(|w| {
-                w.set_interval_with_callback_and_timeout_and_arguments_0(
-                    callback.as_ref().unchecked_ref(),
-                    ms.clamp(0.0, i32::MAX as f64) as i32,
-                )
-                .ok()
-            })
-            .unwrap_or(0);
         Interval {
-            handle,
-            _callback: callback,
-        }
-    }
-}
-
-impl Drop for Interval {
-    fn drop(&mut self) {
-        if let Some(window) = web_sys::window() {
-            window.clear_interval_with_handle(self.handle);
+            _timer: Timer::start(ms, callback, true),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Helpers shared by the browser test binaries.
 #![allow(dead_code)]
 
+pub mod attack;
+
 use js_sys::{Object, Reflect};
 use pycage::Sandbox;
 use wasm_bindgen::{JsCast, JsValue};
@@ -88,6 +90,25 @@ pub async fn sleep(ms: i32) {
     JsFuture::from(p).await.unwrap();
 }
 
+/// Whether the test page is cross-origin isolated (the test server sends
+/// COOP/COEP unless WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION is set).
+pub fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Bytes of the page's wasm memory (pycage's heap: the test binary and the
+/// crate are one module).
+pub fn wasm_heap() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length() as f64
+}
+
 pub fn now() -> f64 {
     web_sys::window().unwrap().performance().unwrap().now()
 }
@@ -96,6 +117,11 @@ pub fn json(value: &JsValue) -> String {
     js_sys::JSON::stringify(value)
         .map(String::from)
         .unwrap_or_default()
+}
+
+/// The error a promise rejects with (the test fails if it resolves).
+pub async fn rejects(promise: js_sys::Promise) -> JsValue {
+    JsFuture::from(promise).await.expect_err("should reject")
 }
 
 pub fn err_name(err: &JsValue) -> String {

@@ -1,0 +1,125 @@
+//! Each option is written in four places: the TypeScript declaration
+//! (api.rs), the field lists that detect unknown fields, the parser
+//! (options.rs), and the README's table. This test fails when they disagree,
+//! naming the option and the place that lacks it.
+
+use std::collections::BTreeSet;
+
+const API_RS: &str = include_str!("api.rs");
+const OPTIONS_RS: &str = include_str!("options.rs");
+const README: &str = include_str!("../README.md");
+
+/// The `name?:` fields of `export interface <name> { ... }` in the TS types.
+fn ts_fields(interface: &str) -> BTreeSet<String> {
+    let start = API_RS
+        .find(&format!("export interface {interface} {{"))
+        .unwrap_or_else(|| panic!("api.rs declares no {interface}"));
+    let body = &API_RS[start..];
+    let body = &body[..body.find("\n}").expect("the interface ends")];
+    body.lines()
+        .filter_map(|line| line.trim().split_once("?:"))
+        .map(|(name, _)| name.trim().to_string())
+        .collect()
+}
+
+/// The names in a `const <name>: &[&str] = &[...]` list of options.rs.
+fn listed(list: &str) -> BTreeSet<String> {
+    let start = OPTIONS_RS
+        .find(&format!("const {list}: &[&str] = &["))
+        .unwrap_or_else(|| panic!("options.rs has no {list}"));
+    let body = &OPTIONS_RS[start..];
+    let open = body.find("= &[").unwrap() + "= &[".len();
+    let body = &body[open..body.find("];").unwrap()];
+    body.split(',')
+        .map(|s| s.trim().trim_matches('"').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Backticked names in `text`.
+fn backticked(text: &str) -> BTreeSet<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first column of the README's `SandboxOptions` table.
+fn readme_sandbox_options() -> BTreeSet<String> {
+    let start = README
+        .find("| `SandboxOptions` |")
+        .expect("README has the table");
+    let table = &README[start..];
+    let table = &table[..table.find("\n\n").unwrap_or(table.len())];
+    table
+        .lines()
+        .skip(2)
+        .flat_map(|row| backticked(row.split('|').nth(1).unwrap_or("")))
+        .collect()
+}
+
+/// The names in the README's `RunOptions:` sentence.
+fn readme_run_options() -> BTreeSet<String> {
+    let start = README
+        .find("`RunOptions`: ")
+        .expect("README lists RunOptions");
+    let text = &README[start + "`RunOptions`: ".len()..];
+    backticked(&text[..text.find("\n\n").unwrap_or(text.len())])
+}
+
+/// Options the parser reads (`f.number("x")` and the like, outside the lists).
+fn parsed() -> BTreeSet<String> {
+    let code = &OPTIONS_RS[OPTIONS_RS.find("impl<'a> Fields<'a>").unwrap_or(0)..];
+    code.split('"')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.chars().all(|c| c.is_ascii_alphanumeric()) && !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn assert_same(what: &str, expected: &BTreeSet<String>, place: &str, found: &BTreeSet<String>) {
+    let missing: Vec<_> = expected.difference(found).collect();
+    let extra: Vec<_> = found.difference(expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{what}: {place} lacks {missing:?} and has {extra:?} beyond the TypeScript declaration"
+    );
+}
+
+#[test]
+fn every_sandbox_option_is_declared_listed_parsed_and_documented() {
+    let ts = ts_fields("SandboxOptions");
+    assert_same(
+        "SandboxOptions",
+        &ts,
+        "SANDBOX_FIELDS",
+        &listed("SANDBOX_FIELDS"),
+    );
+    assert_same(
+        "SandboxOptions",
+        &ts,
+        "the README table",
+        &readme_sandbox_options(),
+    );
+    let parsed = parsed();
+    let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
+    assert!(unparsed.is_empty(), "options.rs never reads {unparsed:?}");
+}
+
+#[test]
+fn every_run_option_is_declared_listed_parsed_and_documented() {
+    let ts = ts_fields("RunOptions");
+    assert_same("RunOptions", &ts, "RUN_FIELDS", &listed("RUN_FIELDS"));
+    assert_same(
+        "RunOptions",
+        &ts,
+        "the README sentence",
+        &readme_run_options(),
+    );
+    let parsed = parsed();
+    let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
+    assert!(unparsed.is_empty(), "options.rs never reads {unparsed:?}");
+}
