@@ -87,12 +87,21 @@ async def attempt(url, raw):
         return 'REFUSED ' + str(e).replace('\n', ' ')[:300]
 "#;
 
+/// The proxy is the page's, so both isolation modes are held to it (worker
+/// mode has the native `fetch` besides; README, Security model).
 #[wasm_bindgen_test]
 async fn f01_disguised_urls_are_judged_on_their_canonical_form() {
+    for isolation in ["iframe", "worker"] {
+        disguised_urls_in(isolation).await;
+    }
+}
+
+async fn disguised_urls_in(isolation: &str) {
     let base = same_origin_base();
     let origin = origin();
     let (logs, on_log) = log_sink();
     let sb = sandbox(&[
+        ("isolation", isolation.into()),
         ("packageBaseUrl", base.clone().into()),
         ("standby", false.into()),
         ("onLog", on_log),
@@ -276,12 +285,19 @@ async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
 
 #[wasm_bindgen_test]
 async fn f04_load_package_cannot_pass_the_allowlist() {
+    for isolation in ["iframe", "worker"] {
+        allowlist_in(isolation).await;
+    }
+}
+
+async fn allowlist_in(isolation: &str) {
     // packageBaseUrl on the listener: every wheel request is recorded.
     let base = format!("{}/wheels/", listener());
     let code = "import pyodide_js\n\
         for names in (['six'], ['micropip'], ['numpy']):\n    try:\n        await pyodide_js.loadPackage(names)\n    except Exception as e:\n        print('error', e)";
     let (logs, on_log) = log_sink();
     let sb = sandbox(&[
+        ("isolation", isolation.into()),
         ("packageBaseUrl", base.clone().into()),
         ("standby", false.into()),
         ("allowedPackages", js_sys::Array::new().into()),
@@ -314,6 +330,7 @@ async fn f04_load_package_cannot_pass_the_allowlist() {
     // The control: with six allowed, its wheel is requested (and the
     // listener's answer fails the lockfile's sha256), micropip's is not.
     let sb = sandbox(&[
+        ("isolation", isolation.into()),
         ("packageBaseUrl", base.into()),
         ("standby", false.into()),
         ("allowedPackages", js_sys::Array::of1(&"six".into()).into()),

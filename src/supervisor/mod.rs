@@ -44,8 +44,10 @@ use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
-/// How long an interrupted run gets to stop before its worker is killed.
-const GRACE_MS: f64 = 500.0;
+/// How long an interrupted run gets to stop before its worker is killed. In
+/// iframe mode the interrupt crosses the frame's thread, which a standby
+/// booting on a 2-core machine was measured to delay 375 ms.
+const GRACE_MS: f64 = 1000.0;
 /// How long a worker that reported a run's end after its deadline has to
 /// answer the page's ping (runs.rs `on_done`) before it is killed.
 const IDLE_PROOF_MS: f64 = 1500.0;
