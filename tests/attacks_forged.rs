@@ -246,7 +246,7 @@ async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
     );
     assert_eq!(status(&ex), "crashed", "{}", json(&ex));
     assert!(
-        took < 2500.0,
+        took < 1500.0,
         "the dead process was noticed after {took:.0} ms"
     );
     assert!(
