@@ -227,7 +227,9 @@ async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
     let first = sandbox_in("iframe", &[]).await;
     let second = sandbox_in("iframe", &[]).await;
     run(&second, "x = 1").await;
-    sleep(1500).await; // standbys are booting
+    // Standbys boot meanwhile; while any interpreter boots, the heartbeat
+    // allows 3 s (a boot stalls the frames' shared thread).
+    sleep(4000).await;
     let busy = first.run_python("while True: pass".into(), None);
     sleep(300).await;
     let started = now();

@@ -83,6 +83,7 @@ impl Inner {
                     slot.ready = true;
                     slot.interruptible = r.interruptible;
                     slot._boot_timer = None;
+                    slot._booting = None;
                     slot.host.watch();
                 }
                 self.info = Some((r.pyodide_version, r.python_version));

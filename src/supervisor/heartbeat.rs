@@ -23,10 +23,34 @@ use super::timer::{now, Interval};
 /// Watched only once the interpreter is ready: a boot starves the frame's
 /// thread for over a second on a loaded 2-core machine.
 /// A dead process is noticed within about DEAD_AFTER_MS + 1.5 x PING_MS
-/// (under a second); a booting standby was measured to stall the frames'
-/// thread about 375 ms on 2 cores, well under DEAD_AFTER_MS.
+/// (under a second). An interpreter booting anywhere on the page stalls the
+/// frames' shared thread (measured: 375 ms and more, on 2 cores), so while
+/// one boots the answer may take BOOTING_DEAD_AFTER_MS.
 const PING_MS: f64 = 100.0;
 const DEAD_AFTER_MS: f64 = 700.0;
+const BOOTING_DEAD_AFTER_MS: f64 = 3000.0;
+
+thread_local! {
+    /// Interpreters of this page still booting (see [`BootGuard`]).
+    static BOOTING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts one booting interpreter while it lives; dropped when the
+/// interpreter is ready or gone.
+pub(crate) struct BootGuard(());
+
+impl BootGuard {
+    pub(crate) fn new() -> BootGuard {
+        BOOTING.with(|b| b.set(b.get() + 1));
+        BootGuard(())
+    }
+}
+
+impl Drop for BootGuard {
+    fn drop(&mut self) {
+        BOOTING.with(|b| b.set(b.get().saturating_sub(1)));
+    }
+}
 
 pub(crate) use crate::protocol::{ALIVE, PING};
 
@@ -57,10 +81,11 @@ impl Heartbeat {
             match state.get() {
                 // Measured from the ping, not from the last tick: a page in a
                 // background tab has its timers throttled, not its messages.
-                Some(sent) if now() - sent > DEAD_AFTER_MS => {
+                Some(sent) if now() - sent > dead_after() => {
                     fired.set(true);
                     sink(HostEvent::Gone(format!(
-                        "the sandbox's process stopped answering (no heartbeat for {DEAD_AFTER_MS} ms)"
+                        "the sandbox's process stopped answering (no heartbeat for {} ms)",
+                        dead_after()
                     )));
                 }
                 Some(_) => {}
@@ -85,6 +110,14 @@ impl Heartbeat {
 /// document or process died). Cleared by [`clear_on_close`].
 pub(crate) fn on_close(port: &MessagePort, callback: &Closure<dyn FnMut(web_sys::Event)>) {
     let _ = Reflect::set(port, &"onclose".into(), callback.as_ref());
+}
+
+fn dead_after() -> f64 {
+    if BOOTING.with(|b| b.get()) > 0 {
+        BOOTING_DEAD_AFTER_MS
+    } else {
+        DEAD_AFTER_MS
+    }
 }
 
 pub(crate) fn clear_on_close(port: &MessagePort) {

@@ -64,6 +64,7 @@ impl Inner {
             from_snapshot,
             idle: Budget::default(),
             _boot_timer: Some(boot_timer),
+            _booting: Some(heartbeat::BootGuard::new()),
         })
     }
 

@@ -98,6 +98,9 @@ struct Interpreter {
     /// What it sent outside runs, since the last run ended (policing.rs).
     idle: Budget,
     _boot_timer: Option<Timer>,
+    /// Held until ready: the page's heartbeats are lenient while any
+    /// interpreter boots (heartbeat.rs).
+    _booting: Option<heartbeat::BootGuard>,
 }
 
 struct Inner {
