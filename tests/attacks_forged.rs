@@ -227,9 +227,10 @@ async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
     let first = sandbox_in("iframe", &[]).await;
     let second = sandbox_in("iframe", &[]).await;
     run(&second, "x = 1").await;
-    // Standbys boot meanwhile; while any interpreter boots, the heartbeat
-    // allows 3 s (a boot stalls the frames' shared thread).
-    sleep(4000).await;
+    // Standbys boot meanwhile. During a boot and for 3 s after it the
+    // heartbeat allows 3 s (a boot stalls the frames' shared thread); the
+    // "under a second" is for a page at rest.
+    sleep(7000).await;
     let busy = first.run_python("while True: pass".into(), None);
     sleep(300).await;
     let started = now();
@@ -256,9 +257,9 @@ async fn e_a_dead_sandbox_process_is_noticed_and_survived() {
         "{}",
         json(&ex)
     );
-    for sb in [&first, &second] {
+    for (n, sb) in [&first, &second].into_iter().enumerate() {
         let ex = run(sb, "print(1+1)").await;
-        assert_eq!(text(&ex, "stdout"), "2\n", "{}", json(&ex));
+        assert_eq!(text(&ex, "stdout"), "2\n", "sandbox {n}: {}", json(&ex));
     }
     let ex = run(&second, "'x' in globals()").await;
     assert_eq!(

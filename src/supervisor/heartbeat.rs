@@ -23,16 +23,33 @@ use super::timer::{now, Interval};
 /// Watched only once the interpreter is ready: a boot starves the frame's
 /// thread for over a second on a loaded 2-core machine.
 /// A dead process is noticed within about DEAD_AFTER_MS + 1.5 x PING_MS
-/// (under a second). An interpreter booting anywhere on the page stalls the
-/// frames' shared thread (measured: 375 ms and more, on 2 cores), so while
-/// one boots the answer may take BOOTING_DEAD_AFTER_MS.
+/// (under a second). An interpreter booting anywhere on the page, and for a
+/// while after it is ready (wasm tier-up), stalls the frames' shared thread
+/// on a 2-core machine (measured: 375 ms, and over 700 ms), so then the
+/// answer may take BUSY_DEAD_AFTER_MS. (Not after a teardown: the death of
+/// one frame must not slow the noticing of its neighbours'.)
 const PING_MS: f64 = 100.0;
 const DEAD_AFTER_MS: f64 = 700.0;
-const BOOTING_DEAD_AFTER_MS: f64 = 3000.0;
+const BUSY_DEAD_AFTER_MS: f64 = 3000.0;
+/// How long after a boot ends the page counts as busy.
+const SETTLE_MS: f64 = 3000.0;
+/// How long after a dead frame the others are judged strictly.
+const SUSPECT_MS: f64 = 1500.0;
 
 thread_local! {
     /// Interpreters of this page still booting (see [`BootGuard`]).
     static BOOTING: Cell<u32> = const { Cell::new(0) };
+    /// Until when the page counts as busy after a boot.
+    static SETTLING_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+    /// Until when, after one frame was found dead, the others are judged
+    /// strictly again: they may have shared its process, and the boots its
+    /// death starts must not hide theirs.
+    static SUSPECT_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Called when a boot ends (the interpreter is ready, or gone).
+pub(crate) fn settling() {
+    SETTLING_UNTIL.with(|s| s.set(now() + SETTLE_MS));
 }
 
 /// Counts one booting interpreter while it lives; dropped when the
@@ -49,6 +66,7 @@ impl BootGuard {
 impl Drop for BootGuard {
     fn drop(&mut self) {
         BOOTING.with(|b| b.set(b.get().saturating_sub(1)));
+        settling();
     }
 }
 
@@ -83,6 +101,7 @@ impl Heartbeat {
                 // background tab has its timers throttled, not its messages.
                 Some(sent) if now() - sent > dead_after() => {
                     fired.set(true);
+                    SUSPECT_UNTIL.with(|s| s.set(now() + SUSPECT_MS));
                     sink(HostEvent::Gone(format!(
                         "the sandbox's process stopped answering (no heartbeat for {} ms)",
                         dead_after()
@@ -113,8 +132,11 @@ pub(crate) fn on_close(port: &MessagePort, callback: &Closure<dyn FnMut(web_sys:
 }
 
 fn dead_after() -> f64 {
-    if BOOTING.with(|b| b.get()) > 0 {
-        BOOTING_DEAD_AFTER_MS
+    let suspect = SUSPECT_UNTIL.with(|s| now() < s.get());
+    let busy = BOOTING.with(|b| b.get()) > 0 || SETTLING_UNTIL.with(|s| now() < s.get());
+    let busy = busy && !suspect;
+    if busy {
+        BUSY_DEAD_AFTER_MS
     } else {
         DEAD_AFTER_MS
     }
