@@ -25,8 +25,10 @@ import linecache
 import os
 import signal
 import sys
-import time
 import traceback
+
+# Pyodide: /lib/pycage beside this file (worker.js); CPython tests: src/sandbox.
+from capture_streams import _clean, _clip, _Stream
 
 MPL_BACKEND = "_pycage_mpl"
 # Mime types that carry bytes; everything else is text (JSON types as JSON text).
@@ -43,8 +45,6 @@ REPR_METHODS = (
 )
 # A repr bigger than this is dropped rather than shipped (the page caps too).
 MAX_MIME_CHARS = 8 * 1024 * 1024
-FLUSH_BYTES = 16 * 1024
-FLUSH_SECONDS = 0.03
 
 _cell_count = 0
 _active = None  # the _Run in progress, so display() and plt.show() find it
@@ -187,7 +187,9 @@ def describe_error(exc, filename, limit=1 << 20):
 
 def _internal(path):
     # Pyodide's Python package and its JS glue (served from blob: URLs).
-    return path == __file__ or "/_pyodide/" in path or "/pyodide/" in path or path.startswith("blob:")
+    # Our own files: this one and capture_streams.py beside it.
+    ours = os.path.dirname(path) == os.path.dirname(__file__)
+    return ours or "/_pyodide/" in path or "/pyodide/" in path or path.startswith("blob:")
 
 
 def _safe_str(obj):
@@ -195,15 +197,6 @@ def _safe_str(obj):
         return str(obj)
     except BaseException:  # a hostile __str__ must not kill the run
         return f"<unprintable {type(obj).__name__}>"
-
-
-def _clean(text):
-    """Replaces lone surrogates, which cannot cross to JS as valid UTF-16."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def format_bundle(obj, figure_format="png", dpi=None, closes=False):
@@ -385,70 +378,3 @@ class _Run:
         for fig in _open_figures():
             self.emit_display(figure_bundle(fig, self.figure_format, self.figure_dpi), "matplotlib")
             _close_figure(fig)
-
-
-class _Stream(io.TextIOBase):
-    """sys.stdout/sys.stderr for one run: batches writes, stops at the byte cap."""
-
-    def __init__(self, run, name, limit):
-        self.run = run
-        self.name = name
-        self.limit = limit
-        self.sent = 0
-        self.parts = []
-        self.pending = 0
-        self.last = 0.0  # so the first write after a pause goes out at once
-        self.capped = False
-
-    @property
-    def encoding(self):
-        return "utf-8"
-
-    def writable(self):
-        return True
-
-    def isatty(self):
-        return False
-
-    def write(self, text):
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if self.capped:
-            return len(text)
-        other = self.run.stderr if self is self.run.stdout else self.run.stdout
-        if other.parts:
-            other.flush()  # keep the order between stdout and stderr
-        room = self.limit - self.sent - self.pending
-        part = text if len(text) * 4 <= room else _clip(text, room)
-        if part:
-            self.parts.append(part)
-            self.pending += len(part.encode("utf-8", "surrogatepass"))
-        if len(part) < len(text):
-            self.capped = True  # the page learns of it from the byte count
-            self.flush()
-        elif self.pending >= FLUSH_BYTES or time.monotonic() - self.last >= FLUSH_SECONDS:
-            self.flush()
-        return len(text)
-
-    def flush(self):
-        if self.parts:
-            text = _clean("".join(self.parts))
-            self.parts = []
-            self.sent += self.pending
-            self.pending = 0
-            event = {"type": "stream", "name": self.name, "text": text}
-            if self.capped:
-                event["truncated"] = True
-            self.run.emit(event)
-        self.last = time.monotonic()
-
-
-def _clip(text, room):
-    """The longest prefix of text that fits in ``room`` UTF-8 bytes."""
-    if room <= 0:
-        return ""
-    head = text[:room]  # never encode a huge string whole
-    data = head.encode("utf-8", "surrogatepass")
-    if len(data) <= room:
-        return head
-    return data[:room].decode("utf-8", "ignore")

@@ -202,6 +202,7 @@ async function boot(init) {
   }
   pyodide.FS.mkdirTree("/lib/pycage");
   pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
+  pyodide.FS.writeFile("/lib/pycage/capture_streams.py", init.captureStreams);
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
   if (interrupt) capture.install_interrupt_gate();

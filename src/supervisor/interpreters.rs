@@ -26,6 +26,7 @@ impl Inner {
             index_url: &config.pyodide_url,
             package_base_url: &config.package_base_url,
             capture: CAPTURE_PY,
+            capture_streams: CAPTURE_STREAMS_PY,
             packages: &config.packages,
             auto_load: config.auto_load,
             allowed: config.allowed_packages.as_deref(),

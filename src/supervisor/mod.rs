@@ -44,6 +44,7 @@ use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
+const CAPTURE_STREAMS_PY: &str = include_str!("../sandbox/capture_streams.py");
 /// How long an interrupted run gets to stop before its worker is killed. In
 /// iframe mode the interrupt crosses the frame's thread, which a standby
 /// booting on a 2-core machine was measured to delay 375 ms.
@@ -162,7 +163,10 @@ fn error_of(kind: &str, message: String) -> PyError {
 
 /// Where the page keeps the boot snapshot for `pyodide_url` (Cache API key).
 pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
-    snapshot::key(pyodide_url, &[CAPTURE_PY, host::WORKER_JS])
+    snapshot::key(
+        pyodide_url,
+        &[CAPTURE_PY, CAPTURE_STREAMS_PY, host::WORKER_JS],
+    )
 }
 
 impl Supervisor {

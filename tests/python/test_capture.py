@@ -5,12 +5,15 @@ import asyncio
 import importlib.util
 import pathlib
 import struct
+import sys
 import time
 import zlib
 
 import pytest
 
-SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "sandbox" / "capture.py"
+SANDBOX = pathlib.Path(__file__).resolve().parents[2] / "src" / "sandbox"
+sys.path.insert(0, str(SANDBOX))  # capture.py imports capture_streams beside it
+SRC = SANDBOX / "capture.py"
 spec = importlib.util.spec_from_file_location("_pycage", SRC)
 capture = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(capture)

@@ -1,0 +1,85 @@
+"""sys.stdout and sys.stderr for one run, and the text helpers they share
+with the capture runtime (capture.py): batched writes under a byte cap, and
+strings made safe to cross to JavaScript."""
+
+import io
+import time
+
+FLUSH_BYTES = 16 * 1024
+FLUSH_SECONDS = 0.03
+
+
+def _clean(text):
+    """Replaces lone surrogates, which cannot cross to JS as valid UTF-16."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+class _Stream(io.TextIOBase):
+    """sys.stdout/sys.stderr for one run: batches writes, stops at the byte cap."""
+
+    def __init__(self, run, name, limit):
+        self.run = run
+        self.name = name
+        self.limit = limit
+        self.sent = 0
+        self.parts = []
+        self.pending = 0
+        self.last = 0.0  # so the first write after a pause goes out at once
+        self.capped = False
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if self.capped:
+            return len(text)
+        other = self.run.stderr if self is self.run.stdout else self.run.stdout
+        if other.parts:
+            other.flush()  # keep the order between stdout and stderr
+        room = self.limit - self.sent - self.pending
+        part = text if len(text) * 4 <= room else _clip(text, room)
+        if part:
+            self.parts.append(part)
+            self.pending += len(part.encode("utf-8", "surrogatepass"))
+        if len(part) < len(text):
+            self.capped = True  # the page learns of it from the byte count
+            self.flush()
+        elif self.pending >= FLUSH_BYTES or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+        return len(text)
+
+    def flush(self):
+        if self.parts:
+            text = _clean("".join(self.parts))
+            self.parts = []
+            self.sent += self.pending
+            self.pending = 0
+            event = {"type": "stream", "name": self.name, "text": text}
+            if self.capped:
+                event["truncated"] = True
+            self.run.emit(event)
+        self.last = time.monotonic()
+
+
+def _clip(text, room):
+    """The longest prefix of text that fits in ``room`` UTF-8 bytes."""
+    if room <= 0:
+        return ""
+    head = text[:room]  # never encode a huge string whole
+    data = head.encode("utf-8", "surrogatepass")
+    if len(data) <= room:
+        return head
+    return data[:room].decode("utf-8", "ignore")
