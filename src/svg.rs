@@ -113,7 +113,9 @@ fn size(text: &str, caps: &FigureCaps) -> Result<Size, String> {
             rendered.get_or_insert((w, h));
         }
     }
-    let (w, h) = rendered.expect("at least one reading");
+    // Never None (each reading list has an element), but decoding sandbox
+    // data must not panic even if that changes.
+    let (w, h) = rendered.ok_or("image/svg+xml whose size cannot be computed")?;
     let px = |v: Option<f64>| v.map(|v| v.round() as u32);
     Ok(Size {
         width: px(w),
