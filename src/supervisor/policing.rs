@@ -43,8 +43,14 @@ impl Inner {
     /// Charges `message` to its window; false if the interpreter went over
     /// its budget and was replaced (the message is then dropped).
     pub(super) fn police(&mut self, role: Role, message: &FromSandbox) -> bool {
+        let gen = self.interpreter(role).map(|s| s.gen);
         let weight = match message {
             FromSandbox::Display(d) => bundle_weight(&d.data),
+            // Only the snapshot that was asked for is free; any other is
+            // charged in full (up to 512 MiB each).
+            FromSandbox::Snapshot(bytes) if gen.is_none() || self.snapshot_maker != gen => {
+                bytes.length() as usize
+            }
             other => other.weight(),
         };
         let in_run = role == Role::Active && self.current.is_some();
