@@ -16,8 +16,8 @@ impl Deferred {
         let mut settle = None;
         let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         // The executor runs synchronously, so `settle` is always set here.
-        // (Not `new Function("")` as a fallback: that is eval, which a host
-        // page's CSP may forbid.)
+        // The fallback is not a function compiled from a string: that is
+        // eval, which a host page's CSP may forbid.
         let (resolve, reject) = settle.unwrap_or_else(|| {
             let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
             (none(), none())
