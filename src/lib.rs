@@ -11,7 +11,7 @@ mod figures;
 mod json;
 mod options;
 #[cfg(test)]
-mod options_agreement;
+mod options_agreement_tests;
 mod protocol;
 mod supervisor;
 mod svg;
