@@ -1,24 +1,38 @@
-//! The errors pycage rejects with: JS `Error` subclasses with stable names,
-//! defined in `page/errors.js` so `instanceof` and `.name` behave as in JS.
+//! [`Error`]: why a call was refused. The code's own exceptions are not
+//! errors: they are data in an [`Execution`](crate::Execution).
 
-use wasm_bindgen::prelude::*;
+use std::fmt;
 
-#[wasm_bindgen(module = "/src/page/errors.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = makeError)]
-    fn make_error(kind: &str, message: &str, detail: Option<String>) -> JsValue;
-}
-
-/// Why a call was refused, before it becomes a JS error.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Error {
-    /// A bad argument or option, naming the field.
-    Options { field: String, message: String },
-    /// The sandbox was disposed.
-    Disposed,
-    /// Pyodide could not be started; `url` names what failed to load, if known.
-    Init {
+/// Why a call failed: misuse, or a sandbox that could not start. In JS each
+/// kind is an `Error` subclass with a stable `name` (`js/errors.rs`).
+///
+/// ```no_run
+/// # async fn example() {
+/// use pycage::{Error, Sandbox, SandboxOptions};
+/// let options = SandboxOptions { timeout_ms: Some(0.0), ..Default::default() };
+/// match Sandbox::create(options).await {
+///     Err(Error::Options { field, .. }) => assert_eq!(field, "timeoutMs"),
+///     _ => unreachable!(),
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A bad argument or option (`OptionsError` in JS).
+    Options {
+        /// The option's JS name, e.g. `timeoutMs`, or `code`.
+        field: String,
+        /// What was wrong with it.
         message: String,
+    },
+    /// The sandbox was disposed; it runs nothing more (`SandboxDisposedError`).
+    Disposed,
+    /// Python could not be started (`SandboxInitError`).
+    Init {
+        /// What went wrong.
+        message: String,
+        /// The URL that could not be loaded, if that was the cause.
         url: Option<String>,
     },
 }
@@ -39,16 +53,16 @@ impl Error {
     }
 }
 
-impl From<Error> for JsValue {
-    fn from(err: Error) -> JsValue {
-        match err {
-            Error::Options { field, message } => make_error("options", &message, Some(field)),
-            Error::Disposed => make_error(
-                "disposed",
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Options { field, message } => write!(f, "pycage: invalid {field}: {message}"),
+            Error::Disposed => f.write_str(
                 "pycage: this sandbox was disposed; create a new one with Sandbox.create()",
-                None,
             ),
-            Error::Init { message, url } => make_error("init", &format!("pycage: {message}"), url),
+            Error::Init { message, .. } => write!(f, "pycage: {message}"),
         }
     }
 }
+
+impl std::error::Error for Error {}

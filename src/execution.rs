@@ -1,368 +1,301 @@
-//! Builds the `Execution` a run resolves with, from what the sandbox sent.
-//! Every display item is validated here; caps are enforced here, whatever the
-//! sandbox claims to have enforced.
+//! What a run produced: [`Execution`] and the types inside it. These are the
+//! Rust types; the JS `Execution` is this, serialized by serde (see
+//! `js/convert.rs`), so the two cannot drift apart.
 
-use js_sys::{Array, Object, Reflect, Uint8Array, JSON};
-use wasm_bindgen::{JsCast, JsValue};
+mod builder;
+mod json_value;
 
-use crate::figures::{self, ALLOWED_MIMES, IMAGE_MIMES};
-use crate::json;
-use crate::options::FigureCaps;
-use crate::protocol::{DisplaySource, PyError, StreamName};
+use std::collections::BTreeMap;
 
-/// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Status {
-    Ok,
-    Error,
-    Timeout,
-    Cancelled,
-    Crashed,
-}
+use serde::Serialize;
 
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Error => "error",
-            Status::Timeout => "timeout",
-            Status::Cancelled => "cancelled",
-            Status::Crashed => "crashed",
-        }
-    }
-}
+pub(crate) use builder::ExecutionBuilder;
 
-enum Output {
-    Stream(StreamName, String),
-    Display(JsValue),
-}
-
-/// One run's results so far.
-pub(crate) struct Execution {
-    caps: FigureCaps,
-    max_output_bytes: usize,
-    stdout: String,
-    stderr: String,
-    truncated: bool,
-    outputs: Vec<Output>,
-    figures: Array,
-    figure_bytes: usize,
-    dropped: Vec<String>,
-    dropped_more: usize,
-    pub(crate) violations: Vec<String>,
-    started: f64,
-}
-
-fn set(obj: &JsValue, key: &str, value: impl Into<JsValue>) {
-    // Setting a data property on an object we just created cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value.into());
-}
-
-fn clip(text: &str, room: usize) -> &str {
-    if text.len() <= room {
-        return text;
-    }
-    let mut end = room;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+/// What a run produced. Errors in the user's code are data here
+/// ([`Status::Error`] with an [`error`](Execution::error)), not `Err`.
+///
+/// ```no_run
+/// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+/// use pycage::{RunOptions, Status};
+/// let ex = sandbox.run("print('hi')\n6 * 7", RunOptions::default()).await?;
+/// assert_eq!(ex.status, Status::Ok);
+/// assert_eq!(ex.stdout, "hi\n");
+/// assert_eq!(ex.result_text(), Some("42"));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    /// How the run ended.
+    pub status: Status,
+    /// Everything printed to stdout, up to `maxOutputBytes`.
+    pub stdout: String,
+    /// Everything printed to stderr, up to `maxOutputBytes`.
+    pub stderr: String,
+    /// True when output went over `maxOutputBytes` and was cut.
+    pub truncated: bool,
+    /// The value of the last expression, as in a REPL; `None` for `None` or
+    /// no expression.
+    pub result: Option<MimeBundle>,
+    /// The exception, or for timeout, cancelled and crashed, why the run stopped.
+    pub error: Option<PythonError>,
+    /// Images the run produced, validated by the page.
+    pub figures: Vec<Figure>,
+    /// Streams and display items, in the order they happened.
+    pub outputs: Vec<Output>,
+    /// Display data the page refused (bad type, bad image, over a cap), with reasons.
+    pub dropped_outputs: Vec<String>,
+    /// Messages from the sandbox that broke the protocol during this run.
+    pub protocol_violations: Vec<String>,
+    /// From the run's start to its end, in ms.
+    pub duration_ms: f64,
+    /// True when the run cost the interpreter its state (timeout by kill, crash).
+    pub interpreter_reset: bool,
 }
 
 impl Execution {
-    pub(crate) fn new(caps: FigureCaps, max_output_bytes: usize, started: f64) -> Self {
-        Execution {
-            caps,
-            max_output_bytes,
-            stdout: String::new(),
-            stderr: String::new(),
-            truncated: false,
-            outputs: Vec::new(),
-            figures: Array::new(),
-            figure_bytes: 0,
-            dropped: Vec::new(),
-            dropped_more: 0,
-            violations: Vec::new(),
-            started,
+    /// The `text/plain` form of [`result`](Execution::result), if any.
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+    /// let ex = sandbox.run("'🐍' * 2", Default::default()).await?;
+    /// assert_eq!(ex.result_text(), Some("'🐍🐍'"));
+    /// # Ok(()) }
+    /// ```
+    pub fn result_text(&self) -> Option<&str> {
+        self.result.as_ref()?.text()
+    }
+}
+
+/// How a run ended.
+///
+/// ```no_run
+/// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+/// use pycage::{RunOptions, Status};
+/// let quick = RunOptions { timeout_ms: Some(500.0), ..Default::default() };
+/// let ex = sandbox.run("while True: pass", quick).await?;
+/// assert_eq!(ex.status, Status::Timeout);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The code ran to its end.
+    Ok,
+    /// The code raised; see [`Execution::error`].
+    Error,
+    /// The run went over its time limit and was stopped.
+    Timeout,
+    /// The run's signal was aborted, or the sandbox was disposed.
+    Cancelled,
+    /// The interpreter died (out of memory, a protocol breach); it was replaced.
+    Crashed,
+}
+
+/// A Python exception, or, for timeout, cancelled and crashed, why the run
+/// stopped (`TimeoutError`, `CancelledError`, `Crashed`).
+///
+/// ```no_run
+/// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+/// let ex = sandbox.run("x = 1\n{}['missing']", Default::default()).await?;
+/// let error = ex.error.expect("a KeyError");
+/// assert_eq!((error.kind.as_str(), error.line), ("KeyError", Some(2)));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PythonError {
+    /// The exception's class name, e.g. `KeyError` (`type` in JS).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `str()` of the exception.
+    pub message: String,
+    /// The traceback of the user's code (pycage's own frames removed).
+    pub traceback: String,
+    /// The line of the user's code it was raised at, if known.
+    pub line: Option<u32>,
+}
+
+/// One item of a run's output, in the order it happened. Consecutive chunks
+/// of one stream are joined.
+///
+/// ```no_run
+/// # fn example(ex: &pycage::Execution) {
+/// use pycage::Output;
+/// for item in &ex.outputs {
+///     match item {
+///         Output::Stdout { text } | Output::Stderr { text } => print!("{text}"),
+///         Output::Display { data, .. } => println!("{:?}", data.text()),
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Output {
+    /// Text printed to stdout.
+    Stdout {
+        /// The text.
+        text: String,
+    },
+    /// Text printed to stderr.
+    Stderr {
+        /// The text.
+        text: String,
+    },
+    /// Something shown with `display()` or a matplotlib figure.
+    Display {
+        /// Where it came from.
+        source: DisplaySource,
+        /// Its validated mime bundle.
+        data: MimeBundle,
+    },
+}
+
+/// Where a display item came from.
+///
+/// ```
+/// assert_ne!(pycage::DisplaySource::Display, pycage::DisplaySource::Matplotlib);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DisplaySource {
+    /// `IPython.display.display()` (or an object's `_repr_*_`).
+    Display,
+    /// A matplotlib figure, captured when the run ended or at `plt.show()`.
+    Matplotlib,
+}
+
+/// A mime bundle: `text/plain` always when the object has a repr, richer
+/// types when it has them, each validated by the page.
+///
+/// ```no_run
+/// # fn example(bundle: &pycage::MimeBundle) {
+/// use pycage::MimeValue;
+/// if let Some(MimeValue::Text(html)) = bundle.get("text/html") {
+///     // Never insert `html` into the page: render it in a sandboxed frame.
+///     let _ = html;
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct MimeBundle(pub BTreeMap<String, MimeValue>);
+
+impl MimeBundle {
+    /// The value for one mime type, e.g. `"image/png"`.
+    ///
+    /// ```
+    /// assert!(pycage::MimeBundle::default().get("text/plain").is_none());
+    /// ```
+    pub fn get(&self, mime: &str) -> Option<&MimeValue> {
+        self.0.get(mime)
+    }
+
+    /// The `text/plain` form, if any.
+    ///
+    /// ```
+    /// assert_eq!(pycage::MimeBundle::default().text(), None);
+    /// ```
+    pub fn text(&self) -> Option<&str> {
+        match self.get("text/plain")? {
+            MimeValue::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of a [`MimeBundle`].
+///
+/// ```
+/// let value = pycage::MimeValue::Text("42".into());
+/// assert!(matches!(value, pycage::MimeValue::Text(t) if t == "42"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum MimeValue {
+    /// Text types, SVG included (a string in JS).
+    Text(String),
+    /// PNG and JPEG bytes (a `Uint8Array` in JS).
+    Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// JSON types (`application/json`, `*+json`), parsed (an object in JS).
+    Json(#[serde(serialize_with = "json_value::serialize")] serde_json::Value),
+}
+
+/// An image the run produced, validated (type, signature, size) by the page.
+///
+/// ```no_run
+/// # fn example(ex: &pycage::Execution) {
+/// for figure in &ex.figures {
+///     println!("{} {}x{:?}", figure.mime.as_str(), figure.data.len(), figure.width);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    /// The image's type.
+    pub mime: ImageMime,
+    /// The image's bytes (an SVG's UTF-8 text).
+    #[serde(with = "serde_bytes")]
+    pub data: Vec<u8>,
+    /// Pixels, from the image's header; `None` for an SVG sized in relative units.
+    pub width: Option<u32>,
+    /// See [`width`](Figure::width).
+    pub height: Option<u32>,
+    /// Where it came from.
+    pub source: FigureSource,
+}
+
+/// The image types a [`Figure`] can have.
+///
+/// ```
+/// assert_eq!(pycage::ImageMime::Svg.as_str(), "image/svg+xml");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ImageMime {
+    /// `image/png`
+    #[serde(rename = "image/png")]
+    Png,
+    /// `image/jpeg`
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    /// `image/svg+xml`
+    #[serde(rename = "image/svg+xml")]
+    Svg,
+}
+
+impl ImageMime {
+    /// The mime type, e.g. `"image/png"`.
+    ///
+    /// ```
+    /// assert_eq!(pycage::ImageMime::Png.as_str(), "image/png");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageMime::Png => "image/png",
+            ImageMime::Jpeg => "image/jpeg",
+            ImageMime::Svg => "image/svg+xml",
         }
     }
 
-    /// Records why something was dropped; the list is capped, the count is not.
-    fn drop_reason(&mut self, reason: String) {
-        if self.dropped.len() < 20 {
-            self.dropped.push(reason);
-        } else {
-            self.dropped_more += 1;
-        }
-    }
-
-    /// Adds a stream chunk; returns the part kept (for the live callback).
-    pub(crate) fn stream(
-        &mut self,
-        name: StreamName,
-        text: &str,
-        truncated: bool,
-    ) -> Option<String> {
-        let buffer = match name {
-            StreamName::Stdout => &mut self.stdout,
-            StreamName::Stderr => &mut self.stderr,
-        };
-        let room = self.max_output_bytes.saturating_sub(buffer.len());
-        let kept = clip(text, room);
-        if kept.len() < text.len() || truncated {
-            self.truncated = true;
-        }
-        if kept.is_empty() {
-            return None;
-        }
-        buffer.push_str(kept);
-        match self.outputs.last_mut() {
-            Some(Output::Stream(last, chunk)) if *last == name => chunk.push_str(kept),
-            _ => self.outputs.push(Output::Stream(name, kept.to_string())),
-        }
-        Some(kept.to_string())
-    }
-
-    /// Adds a display item, validating every mime entry.
-    pub(crate) fn display(&mut self, data: &JsValue, source: &str) {
-        if let Some(bundle) = self.bundle(data, source) {
-            let item = Object::new();
-            set(&item, "type", "display");
-            set(&item, "source", source);
-            set(&item, "data", bundle);
-            self.outputs.push(Output::Display(item.into()));
-        }
-    }
-
-    /// Validates a mime bundle (display item or result); an image in it
-    /// becomes a figure. `None` when nothing valid is left.
-    pub(crate) fn bundle(&mut self, data: &JsValue, source: &str) -> Option<JsValue> {
-        if !data.is_object() || Array::is_array(data) {
-            self.drop_reason(format!("{source}: mime bundle is not an object"));
-            return None;
-        }
-        let entries = Object::entries(data.unchecked_ref::<Object>());
-        if entries.length() > 32 {
-            self.drop_reason(format!(
-                "{source}: mime bundle has {} entries",
-                entries.length()
-            ));
-            return None;
-        }
-        let clean = Object::new();
-        let mut figure_taken = false;
-        let mut kept = 0;
-        for mime in IMAGE_MIMES
-            .iter()
-            .chain(ALLOWED_MIMES.iter().filter(|m| !IMAGE_MIMES.contains(m)))
-        {
-            let Ok(value) = Reflect::get(data, &JsValue::from_str(mime)) else {
-                continue;
-            };
-            if value.is_undefined() {
-                continue;
-            }
-            match self.mime_value(mime, &value, source, !figure_taken) {
-                Ok(Some(v)) => {
-                    if IMAGE_MIMES.contains(mime) {
-                        figure_taken = true;
-                    }
-                    set(&clean, mime, v);
-                    kept += 1;
-                }
-                Ok(None) => {}
-                Err(reason) => self.drop_reason(format!("{source}: {reason}")),
-            }
-        }
-        for entry in entries.iter() {
-            let mime = Reflect::get(&entry, &0.into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_default();
-            if !ALLOWED_MIMES.contains(&mime.as_str()) {
-                let shown = crate::protocol::truncate(&mime, 60);
-                self.drop_reason(format!("{source}: mime type {shown:?} is not allowed"));
-            }
-        }
-        (kept > 0).then(|| clean.into())
-    }
-
-    fn mime_value(
-        &mut self,
-        mime: &str,
-        value: &JsValue,
-        source: &str,
-        figure: bool,
-    ) -> Result<Option<JsValue>, String> {
-        let text_cap = self.caps.max_figure_bytes.max(self.max_output_bytes);
-        match mime {
-            "image/png" | "image/jpeg" => {
-                let bytes = value
-                    .dyn_ref::<Uint8Array>()
-                    .ok_or_else(|| format!("{mime} is not bytes"))?;
-                let len = bytes.length() as usize;
-                let read = |start: usize, end: usize| {
-                    let clamp = |i: usize| i.min(len) as u32;
-                    bytes.subarray(clamp(start), clamp(end)).to_vec()
-                };
-                let size = figures::check_image(mime, len, &read, &self.caps)?;
-                if figure {
-                    self.add_figure(mime, bytes.clone().into(), len, size, source)?;
-                }
-                Ok(Some(bytes.clone().into()))
-            }
-            "image/svg+xml" => {
-                let text = value.as_string().ok_or("image/svg+xml is not text")?;
-                let read = |start, end| figures::read_slice(text.as_bytes(), start, end);
-                let size = figures::check_image(mime, text.len(), &read, &self.caps)?;
-                if figure {
-                    let bytes = Uint8Array::from(text.as_bytes());
-                    self.add_figure(mime, bytes.into(), text.len(), size, source)?;
-                }
-                Ok(Some(JsValue::from_str(&text)))
-            }
-            _ => {
-                let text = value
-                    .as_string()
-                    .ok_or_else(|| format!("{mime} is not text"))?;
-                if text.len() > text_cap {
-                    return Err(format!("{mime} of {} bytes is over the limit", text.len()));
-                }
-                if figures::is_json(mime) {
-                    // Before parsing: a deep value would make the host's
-                    // JSON.stringify and structuredClone of the result throw.
-                    if json::depth(&text) > json::MAX_JSON_DEPTH {
-                        return Err(format!(
-                            "{mime} nested deeper than {} levels",
-                            json::MAX_JSON_DEPTH
-                        ));
-                    }
-                    return JSON::parse(&text)
-                        .map(Some)
-                        .map_err(|_| format!("{mime} is not valid JSON"));
-                }
-                Ok(Some(JsValue::from_str(&text)))
-            }
-        }
-    }
-
-    fn add_figure(
-        &mut self,
-        mime: &str,
-        data: JsValue,
-        len: usize,
-        size: figures::Size,
-        source: &str,
-    ) -> Result<(), String> {
-        if self.figures.length() as usize >= self.caps.max_figures {
-            return Err(format!(
-                "figure over maxFigures ({})",
-                self.caps.max_figures
-            ));
-        }
-        if self.figure_bytes + len > self.caps.max_run_figure_bytes {
-            return Err(format!(
-                "figure over maxRunFigureBytes ({})",
-                self.caps.max_run_figure_bytes
-            ));
-        }
-        self.figure_bytes += len;
-        let figure = Object::new();
-        set(&figure, "mime", mime);
-        set(&figure, "data", data);
-        set(
-            &figure,
-            "width",
-            size.width.map_or(JsValue::NULL, JsValue::from),
-        );
-        set(
-            &figure,
-            "height",
-            size.height.map_or(JsValue::NULL, JsValue::from),
-        );
-        set(&figure, "source", source);
-        self.figures.push(&figure);
-        Ok(())
-    }
-
-    pub(crate) fn display_source(source: DisplaySource) -> &'static str {
-        match source {
-            DisplaySource::Display => "display",
-            DisplaySource::Matplotlib => "matplotlib",
-        }
-    }
-
-    /// The final `Execution` object.
-    pub(crate) fn finish(
-        self,
-        status: Status,
-        result: Option<JsValue>,
-        error: Option<PyError>,
-        reset: bool,
-        now: f64,
-    ) -> JsValue {
-        let out = Object::new();
-        set(&out, "status", status.as_str());
-        set(&out, "stdout", self.stdout.as_str());
-        set(&out, "stderr", self.stderr.as_str());
-        set(&out, "result", result.unwrap_or(JsValue::NULL));
-        // Error text shares the output cap: a huge exception message is as
-        // much attacker-sized output as a huge print.
-        let cap = self.max_output_bytes;
-        // The sandbox clips at the cap itself (capture.py), so a text within
-        // a few bytes of it was clipped there.
-        let near_cap = |text: &str| text.len() + 4 > cap;
-        let error_clipped = error
-            .as_ref()
-            .is_some_and(|e| near_cap(&e.message) || near_cap(&e.traceback) || e.kind.len() > 200);
-        set(&out, "truncated", self.truncated || error_clipped);
-        let error = error.map_or(JsValue::NULL, |e| {
-            let obj = Object::new();
-            set(&obj, "type", clip(&e.kind, 200));
-            set(&obj, "message", clip(&e.message, cap));
-            set(&obj, "traceback", clip(&e.traceback, cap));
-            set(&obj, "line", e.line.map_or(JsValue::NULL, JsValue::from));
-            obj.into()
-        });
-        set(&out, "error", error);
-        set(&out, "figures", self.figures);
-        let outputs: Array = self
-            .outputs
+    pub(crate) fn parse(mime: &str) -> Option<ImageMime> {
+        [ImageMime::Png, ImageMime::Jpeg, ImageMime::Svg]
             .into_iter()
-            .map(|o| match o {
-                Output::Display(item) => item,
-                Output::Stream(name, text) => {
-                    let item = Object::new();
-                    set(
-                        &item,
-                        "type",
-                        if name == StreamName::Stdout {
-                            "stdout"
-                        } else {
-                            "stderr"
-                        },
-                    );
-                    set(&item, "text", text);
-                    item.into()
-                }
-            })
-            .collect();
-        set(&out, "outputs", outputs);
-        let dropped: Array = self.dropped.iter().map(|s| JsValue::from_str(s)).collect();
-        if self.dropped_more > 0 {
-            dropped.push(&format!("... and {} more", self.dropped_more).into());
-        }
-        set(&out, "droppedOutputs", dropped);
-        set(
-            &out,
-            "protocolViolations",
-            self.violations
-                .iter()
-                .map(|s| JsValue::from_str(s))
-                .collect::<Array>(),
-        );
-        set(&out, "durationMs", (now - self.started).max(0.0));
-        set(&out, "interpreterReset", reset);
-        out.into()
+            .find(|m| m.as_str() == mime)
     }
+}
+
+/// Where a [`Figure`] came from.
+///
+/// ```
+/// assert_ne!(pycage::FigureSource::Result, pycage::FigureSource::Display);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureSource {
+    /// A matplotlib figure.
+    Matplotlib,
+    /// An image passed to `display()`.
+    Display,
+    /// The value of the run's last expression.
+    Result,
 }

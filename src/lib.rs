@@ -1,15 +1,26 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-// The one export surface: everything a JS user sees is in `api`.
-mod api;
-pub use api::{figure_to_blob, figure_to_data_url, run_python, runner_html, Sandbox};
-
+// The typed Rust API. Rust/wasm apps use these directly.
 mod errors;
 mod execution;
+mod options;
+mod sandbox;
+pub use errors::Error;
+pub use execution::{
+    DisplaySource, Execution, Figure, FigureSource, ImageMime, MimeBundle, MimeValue, Output,
+    PythonError, Status,
+};
+pub use options::{FigureFormat, Isolation, Phase, RunOptions, SandboxOptions, TextCallback};
+pub use sandbox::{runner_html, Sandbox};
+
+// The JS API: a thin binding over the above, exported to JS by wasm-bindgen.
+// Public so its types show in the docs; Rust code uses the typed API.
+pub mod js;
+
+// The machinery behind both.
 mod figures;
 mod json;
-mod options;
 #[cfg(test)]
 mod options_agreement_tests;
 mod protocol;
@@ -17,7 +28,7 @@ mod supervisor;
 mod svg;
 
 /// The CacheStorage key (in `pycage-snapshots`) of the boot snapshot for a
-/// `pyodideUrl`; for tests that plant a broken one. Not part of the JS API.
+/// `pyodideUrl`; for tests that plant a broken one. Not part of the API.
 #[doc(hidden)]
 pub fn snapshot_cache_key(pyodide_url: &str) -> String {
     supervisor::snapshot_key(pyodide_url)

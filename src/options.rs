@@ -1,9 +1,9 @@
-//! Reads the option objects users pass, with a typed error naming any bad
-//! field. Unknown fields are errors too: a typo like `timeout` for
-//! `timeoutMs` must not silently fall back to a default.
+//! [`SandboxOptions`] and [`RunOptions`], and their validation into the
+//! settings the supervisor uses. The JS binding reads JS objects into these
+//! same types (`js/options.rs`), so every range is checked here, once.
 
-use js_sys::{Array, Function, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use std::rc::Rc;
+
 use web_sys::AbortSignal;
 
 use crate::errors::Error;
@@ -12,48 +12,170 @@ use crate::errors::Error;
 /// `pyodideUrl` points at the same version on jsDelivr.
 pub(crate) const PYODIDE_VERSION: &str = "314.0.7";
 
-const SANDBOX_FIELDS: &[&str] = &[
-    "pyodideUrl",
-    "packageBaseUrl",
-    "timeoutMs",
-    "maxOutputBytes",
-    "isolation",
-    "packages",
-    "autoLoadPackages",
-    "allowedPackages",
-    "onLog",
-    "onProgress",
-    "standby",
-    "bootTimeoutMs",
-    "maxFigures",
-    "maxFigureBytes",
-    "maxRunFigureBytes",
-    "maxImagePixels",
-    "snapshot",
-    "runnerUrl",
-];
-const RUN_FIELDS: &[&str] = &[
-    "timeoutMs",
-    "signal",
-    "onStdout",
-    "onStderr",
-    "figureFormat",
-    "figureDpi",
-];
+/// A callback given text: a log line, or a chunk of stdout or stderr.
+pub type TextCallback = Rc<dyn Fn(&str)>;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Isolation {
+/// How a [`Sandbox`](crate::Sandbox) starts and behaves. Every field is
+/// optional; `Default` gives the documented defaults. Each field is the
+/// camelCase option of the same name in JS (see the README's table).
+///
+/// ```no_run
+/// # async fn example() -> Result<(), pycage::Error> {
+/// use pycage::{Sandbox, SandboxOptions};
+/// let sandbox = Sandbox::create(SandboxOptions {
+///     pyodide_url: Some("/pyodide/".into()),
+///     timeout_ms: Some(5_000.0),
+///     on_log: Some(std::rc::Rc::new(|line: &str| web_sys::console::log_1(&line.into()))),
+///     ..Default::default()
+/// })
+/// .await?;
+/// # let _ = sandbox; Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct SandboxOptions {
+    /// Folder holding `pyodide.mjs` (default: jsDelivr's copy of Pyodide 314.0.7).
+    pub pyodide_url: Option<String>,
+    /// Where distribution packages (wheels) are fetched from. Default: `pyodide_url`.
+    pub package_base_url: Option<String>,
+    /// Default per-run time limit in ms, from 1 to 86 400 000. Default 30 000.
+    pub timeout_ms: Option<f64>,
+    /// Cap on stdout and on stderr, each, in UTF-8 bytes. Default 1 MiB.
+    pub max_output_bytes: Option<usize>,
+    /// Where the interpreter runs. Default [`Isolation::Iframe`].
+    pub isolation: Isolation,
+    /// A page on another site that serves [`runner_html`](crate::runner_html)'s
+    /// document; the sandbox frame loads it instead of an inline document.
+    pub runner_url: Option<String>,
+    /// Packages loaded at boot: Pyodide distribution names or wheel URLs.
+    pub packages: Vec<String>,
+    /// Load the distribution packages a run imports before running it. Default true.
+    pub auto_load_packages: Option<bool>,
+    /// If set, only these distribution packages may be loaded by import.
+    pub allowed_packages: Option<Vec<String>>,
+    /// Package-loading and supervisor messages (never the user's stdout).
+    pub on_log: Option<TextCallback>,
+    /// Boot progress.
+    pub on_progress: Option<Rc<dyn Fn(Phase)>>,
+    /// Keep a second interpreter booted so a timeout or reset costs no boot. Default true.
+    pub standby: Option<bool>,
+    /// Boot from a memory snapshot kept in this page's Cache API. Default
+    /// true, and false when `packages` is set.
+    pub snapshot: Option<bool>,
+    /// Time allowed for Python to start, in ms, from 100 to 600 000. Default 60 000.
+    pub boot_timeout_ms: Option<f64>,
+    /// Most figures one run may return. Default 50.
+    pub max_figures: Option<usize>,
+    /// Largest single figure, in bytes. Default 5 MiB.
+    pub max_figure_bytes: Option<usize>,
+    /// Largest total of figure bytes per run. Default 20 MiB.
+    pub max_run_figure_bytes: Option<usize>,
+    /// Largest PNG area (width x height) accepted. Default 25 000 000.
+    pub max_image_pixels: Option<u64>,
+}
+
+/// How one run behaves.
+///
+/// ```no_run
+/// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+/// use pycage::{FigureFormat, RunOptions};
+/// let stop = web_sys::AbortController::new().unwrap();
+/// let run = sandbox.run("import time\ntime.sleep(60)", RunOptions {
+///     signal: Some(stop.signal()),
+///     figure_format: FigureFormat::Svg,
+///     on_stdout: Some(std::rc::Rc::new(|chunk: &str| web_sys::console::log_1(&chunk.into()))),
+///     ..Default::default()
+/// });
+/// stop.abort(); // the run resolves with Status::Cancelled
+/// let _ = run.await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Time limit for this run in ms (default: the sandbox's `timeout_ms`).
+    pub timeout_ms: Option<f64>,
+    /// Aborting it stops the run: [`Status::Cancelled`](crate::Status::Cancelled).
+    pub signal: Option<AbortSignal>,
+    /// Called with each chunk of stdout while the code runs.
+    pub on_stdout: Option<TextCallback>,
+    /// Called with each chunk of stderr while the code runs.
+    pub on_stderr: Option<TextCallback>,
+    /// Format of matplotlib figures. Default PNG.
+    pub figure_format: FigureFormat,
+    /// Resolution of matplotlib figures, 10 to 1000 (default: the figure's own dpi).
+    pub figure_dpi: Option<f64>,
+}
+
+/// Where the interpreter's worker runs.
+///
+/// ```
+/// assert_eq!(pycage::Isolation::default().as_str(), "iframe");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
     /// Worker inside an opaque-origin `<iframe sandbox="allow-scripts">` with a CSP.
+    #[default]
     Iframe,
     /// A dedicated worker at the page's origin (weaker; see the README).
     Worker,
 }
 
 impl Isolation {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// `"iframe"` or `"worker"`, as in the JS options.
+    ///
+    /// ```
+    /// assert_eq!(pycage::Isolation::Worker.as_str(), "worker");
+    /// ```
+    pub fn as_str(self) -> &'static str {
         match self {
             Isolation::Iframe => "iframe",
             Isolation::Worker => "worker",
+        }
+    }
+}
+
+/// The format of matplotlib figures.
+///
+/// ```
+/// assert_eq!(pycage::FigureFormat::default(), pycage::FigureFormat::Png);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FigureFormat {
+    /// PNG bytes.
+    #[default]
+    Png,
+    /// SVG text, validated by the page.
+    Svg,
+}
+
+/// A step of a sandbox's boot, as reported to `on_progress`.
+///
+/// ```
+/// assert_eq!(pycage::Phase::Ready.as_str(), "ready");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Pyodide's files are being downloaded.
+    Downloading,
+    /// Python is starting.
+    Starting,
+    /// The boot packages are being loaded.
+    Packages,
+    /// Python is ready.
+    Ready,
+}
+
+impl Phase {
+    /// The phase's name, as JS `onProgress` gets it.
+    ///
+    /// ```
+    /// assert_eq!(pycage::Phase::Downloading.as_str(), "downloading");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Downloading => "downloading",
+            Phase::Starting => "starting",
+            Phase::Packages => "packages",
+            Phase::Ready => "ready",
         }
     }
 }
@@ -78,7 +200,47 @@ impl Default for FigureCaps {
     }
 }
 
-/// `SandboxOptions`, resolved.
+/// The range of each numeric option, by its JS name.
+const RANGES: &[(&str, f64, f64)] = &[
+    ("timeoutMs", 1.0, 86_400_000.0),
+    ("maxOutputBytes", 0.0, 256.0 * 1048576.0),
+    ("bootTimeoutMs", 100.0, 600_000.0),
+    ("maxFigures", 0.0, 10_000.0),
+    ("maxFigureBytes", 0.0, 512.0 * 1048576.0),
+    ("maxRunFigureBytes", 0.0, 1024.0 * 1048576.0),
+    ("maxImagePixels", 1.0, 1e10),
+    ("figureDpi", 10.0, 1000.0),
+];
+
+/// Checks a numeric option against its range.
+pub(crate) fn in_range(field: &str, value: f64) -> Result<f64, Error> {
+    let (min, max) = RANGES
+        .iter()
+        .find(|(name, ..)| *name == field)
+        .map_or((f64::MIN, f64::MAX), |(_, min, max)| (*min, *max));
+    if value.is_finite() && value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(Error::options(
+            field,
+            format!("expected a number from {min} to {max}"),
+        ))
+    }
+}
+
+fn checked<T: Copy + Into<f64>>(field: &str, value: Option<T>) -> Result<Option<T>, Error> {
+    value
+        .map(|v| in_range(field, v.into()).map(|_| v))
+        .transpose()
+}
+
+fn checked_count(field: &str, value: Option<usize>) -> Result<Option<usize>, Error> {
+    value
+        .map(|v| in_range(field, v as f64).map(|_| v))
+        .transpose()
+}
+
+/// [`SandboxOptions`], validated and resolved.
 pub(crate) struct SandboxConfig {
     pub pyodide_url: String,
     pub package_base_url: String,
@@ -90,8 +252,8 @@ pub(crate) struct SandboxConfig {
     pub packages: Vec<String>,
     pub auto_load: bool,
     pub allowed_packages: Option<Vec<String>>,
-    pub on_log: Option<Function>,
-    pub on_progress: Option<Function>,
+    pub on_log: Option<TextCallback>,
+    pub on_progress: Option<Rc<dyn Fn(Phase)>>,
     pub standby: bool,
     /// Boot interpreters from a memory snapshot kept at the page's origin.
     pub snapshot: bool,
@@ -99,294 +261,28 @@ pub(crate) struct SandboxConfig {
     pub caps: FigureCaps,
 }
 
-/// `RunOptions`, resolved.
+/// [`RunOptions`], validated.
 #[derive(Default)]
 pub(crate) struct RunConfig {
     pub timeout_ms: Option<f64>,
     pub signal: Option<AbortSignal>,
-    pub on_stdout: Option<Function>,
-    pub on_stderr: Option<Function>,
+    pub on_stdout: Option<TextCallback>,
+    pub on_stderr: Option<TextCallback>,
     pub figure_svg: bool,
     pub figure_dpi: Option<f64>,
 }
 
-/// Reads fields off one options object, remembering which it was given.
-struct Fields<'a> {
-    obj: &'a JsValue,
-}
-
-impl<'a> Fields<'a> {
-    fn new(obj: &'a JsValue, what: &str, allowed: &[&[&str]]) -> Result<Option<Self>, Error> {
-        if obj.is_undefined() || obj.is_null() {
-            return Ok(None);
-        }
-        if !obj.is_object() || obj.is_function() || Array::is_array(obj) {
-            return Err(Error::options(what, "expected an object"));
-        }
-        for key in Object::keys(obj.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !allowed.iter().any(|set| set.contains(&key.as_str())) {
-                return Err(Error::options(&key, format!("unknown field in {what}")));
-            }
-        }
-        Ok(Some(Fields { obj }))
-    }
-
-    fn get(&self, field: &str) -> Option<JsValue> {
-        let value = Reflect::get(self.obj, &JsValue::from_str(field)).ok()?;
-        (!value.is_undefined()).then_some(value)
-    }
-
-    fn number(&self, field: &str, min: f64, max: f64) -> Result<Option<f64>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        match value.as_f64() {
-            Some(n) if n.is_finite() && n >= min && n <= max => Ok(Some(n)),
-            _ => Err(Error::options(
-                field,
-                format!("expected a number from {min} to {max}"),
-            )),
-        }
-    }
-
-    fn string(&self, field: &str) -> Result<Option<String>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| Error::options(field, "expected a string"))
-    }
-
-    fn boolean(&self, field: &str) -> Result<Option<bool>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        value
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| Error::options(field, "expected true or false"))
-    }
-
-    fn function(&self, field: &str) -> Result<Option<Function>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        value
-            .dyn_into::<Function>()
-            .map(Some)
-            .map_err(|_| Error::options(field, "expected a function"))
-    }
-
-    fn strings(&self, field: &str) -> Result<Option<Vec<String>>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        let bad = || Error::options(field, "expected an array of strings");
-        if !Array::is_array(&value) {
-            return Err(bad());
-        }
-        let array: Array = value.unchecked_into();
-        array
-            .iter()
-            .map(|item| item.as_string().ok_or_else(bad))
-            .collect::<Result<_, _>>()
-            .map(Some)
-    }
-}
-
-/// Resolves `url` against the page's address and adds a trailing slash.
-fn folder_url(field: &str, url: &str) -> Result<String, Error> {
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_else(|| "http://localhost/".to_string());
-    let parsed = web_sys::Url::new_with_base(url, &base)
-        .map_err(|_| Error::options(field, "not a valid URL"))?;
-    let protocol = parsed.protocol();
-    if protocol != "http:" && protocol != "https:" {
-        return Err(Error::options(field, "must be an http(s) URL"));
-    }
-    let mut href = parsed.href();
-    if !href.ends_with('/') {
-        href.push('/');
-    }
-    Ok(href)
-}
-
-/// Resolves one wheel URL (packages entries that are not plain names).
-pub(crate) fn absolute_url(url: &str) -> Option<String> {
-    let base = web_sys::window()?.location().href().ok()?;
-    web_sys::Url::new_with_base(url, &base)
-        .ok()
-        .map(|u| u.href())
-}
-
-/// `url` resolved against the page, if it is http(s).
-fn http_url(url: &str) -> Option<String> {
-    let href = absolute_url(url)?;
-    (href.starts_with("http://") || href.starts_with("https://")).then_some(href)
-}
-
-fn to_bytes(n: f64) -> usize {
-    n as usize
-}
-
-impl SandboxConfig {
-    /// Reads `SandboxOptions`; `extra` names fields that belong to another
-    /// options type sharing the object (runPython's one-shot form).
-    pub(crate) fn parse(options: &JsValue, extra: &[&str]) -> Result<Self, Error> {
-        let fields = Fields::new(options, "options", &[SANDBOX_FIELDS, extra])?;
-        let defaults = FigureCaps::default();
-        let Some(f) = fields else {
-            return Self::from_fields(None, defaults);
-        };
-        Self::from_fields(Some(&f), defaults)
-    }
-
-    fn from_fields(f: Option<&Fields>, defaults: FigureCaps) -> Result<Self, Error> {
-        let get_num =
-            |field: &str, min: f64, max: f64| f.map_or(Ok(None), |f| f.number(field, min, max));
-        let default_url = format!("https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/");
-        let pyodide_url = f
-            .map_or(Ok(None), |f| f.string("pyodideUrl"))?
-            .unwrap_or(default_url);
-        let pyodide_url = folder_url("pyodideUrl", &pyodide_url)?;
-        let package_base_url = match f.map_or(Ok(None), |f| f.string("packageBaseUrl"))? {
-            Some(url) => folder_url("packageBaseUrl", &url)?,
-            None => pyodide_url.clone(),
-        };
-        let isolation = match f.map_or(Ok(None), |f| f.string("isolation"))?.as_deref() {
-            None | Some("iframe") => Isolation::Iframe,
-            Some("worker") => Isolation::Worker,
-            Some(_) => {
-                return Err(Error::options(
-                    "isolation",
-                    "expected \"iframe\" or \"worker\"",
-                ))
-            }
-        };
-        let runner_url = match f.map_or(Ok(None), |f| f.string("runnerUrl"))? {
-            None => None,
-            Some(_) if isolation == Isolation::Worker => {
-                return Err(Error::options(
-                    "runnerUrl",
-                    "needs isolation \"iframe\" (the runner page hosts the sandbox frame)",
-                ))
-            }
-            Some(url) => Some(http_url(&url).ok_or_else(|| {
-                Error::options("runnerUrl", format!("expected an http(s) URL, got {url:?}"))
-            })?),
-        };
-        let packages = f
-            .map_or(Ok(None), |f| f.strings("packages"))?
-            .unwrap_or_default();
-        let mut resolved = Vec::with_capacity(packages.len());
-        for package in packages {
-            if package.contains('/') || package.ends_with(".whl") {
-                let url = absolute_url(&package).ok_or_else(|| {
-                    Error::options("packages", format!("bad wheel URL {package}"))
-                })?;
-                resolved.push(url);
-            } else if !package.is_empty()
-                && package
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            {
-                resolved.push(package);
-            } else {
-                return Err(Error::options(
-                    "packages",
-                    format!("{package:?} is neither a package name nor a wheel URL"),
-                ));
-            }
-        }
-        // A snapshot holds Python's memory but not the files packages
-        // installed, so it is only safe (and the default) without packages.
-        let snapshot = f.map_or(Ok(None), |f| f.boolean("snapshot"))?;
-        if snapshot == Some(true) && !resolved.is_empty() {
-            return Err(Error::options(
-                "snapshot",
-                "cannot be combined with packages (a snapshot does not hold their files)",
-            ));
-        }
-        Ok(SandboxConfig {
-            snapshot: snapshot.unwrap_or(resolved.is_empty()),
-            pyodide_url,
-            package_base_url,
-            timeout_ms: get_num("timeoutMs", 1.0, 86_400_000.0)?.unwrap_or(30_000.0),
-            max_output_bytes: to_bytes(
-                get_num("maxOutputBytes", 0.0, 256.0 * 1048576.0)?.unwrap_or(1048576.0),
-            ),
-            isolation,
-            runner_url,
-            packages: resolved,
-            auto_load: f
-                .map_or(Ok(None), |f| f.boolean("autoLoadPackages"))?
-                .unwrap_or(true),
-            allowed_packages: f.map_or(Ok(None), |f| f.strings("allowedPackages"))?,
-            on_log: f.map_or(Ok(None), |f| f.function("onLog"))?,
-            on_progress: f.map_or(Ok(None), |f| f.function("onProgress"))?,
-            standby: f
-                .map_or(Ok(None), |f| f.boolean("standby"))?
-                .unwrap_or(true),
-            boot_timeout_ms: get_num("bootTimeoutMs", 100.0, 600_000.0)?.unwrap_or(60_000.0),
-            caps: FigureCaps {
-                max_figures: get_num("maxFigures", 0.0, 10_000.0)?
-                    .map_or(defaults.max_figures, |n| n as usize),
-                max_figure_bytes: get_num("maxFigureBytes", 0.0, 512.0 * 1048576.0)?
-                    .map_or(defaults.max_figure_bytes, to_bytes),
-                max_run_figure_bytes: get_num("maxRunFigureBytes", 0.0, 1024.0 * 1048576.0)?
-                    .map_or(defaults.max_run_figure_bytes, to_bytes),
-                max_pixels: get_num("maxImagePixels", 1.0, 1e10)?
-                    .map_or(defaults.max_pixels, |n| n as u64),
-            },
-        })
-    }
-}
-
 impl RunConfig {
-    /// Reads `RunOptions`; `extra` as for [`SandboxConfig::parse`].
-    pub(crate) fn parse(options: &JsValue, extra: &[&str]) -> Result<Self, Error> {
-        let Some(f) = Fields::new(options, "options", &[RUN_FIELDS, extra])? else {
-            return Ok(RunConfig::default());
-        };
-        let signal = match f.get("signal") {
-            None => None,
-            Some(value) => Some(
-                value
-                    .dyn_into::<AbortSignal>()
-                    .map_err(|_| Error::options("signal", "expected an AbortSignal"))?,
-            ),
-        };
-        let figure_svg = match f.string("figureFormat")?.as_deref() {
-            None | Some("png") => false,
-            Some("svg") => true,
-            Some(_) => {
-                return Err(Error::options(
-                    "figureFormat",
-                    "expected \"png\" or \"svg\"",
-                ))
-            }
-        };
+    pub(crate) fn resolve(options: RunOptions) -> Result<Self, Error> {
         Ok(RunConfig {
-            timeout_ms: f.number("timeoutMs", 1.0, 86_400_000.0)?,
-            signal,
-            on_stdout: f.function("onStdout")?,
-            on_stderr: f.function("onStderr")?,
-            figure_svg,
-            figure_dpi: f.number("figureDpi", 10.0, 1000.0)?,
+            timeout_ms: checked("timeoutMs", options.timeout_ms)?,
+            signal: options.signal,
+            on_stdout: options.on_stdout,
+            on_stderr: options.on_stderr,
+            figure_svg: options.figure_format == FigureFormat::Svg,
+            figure_dpi: checked("figureDpi", options.figure_dpi)?,
         })
     }
 }
 
-/// The field names of each options type, for the one-shot `runPython`.
-pub(crate) fn run_fields() -> &'static [&'static str] {
-    RUN_FIELDS
-}
-
-/// See [`run_fields`].
-pub(crate) fn sandbox_fields() -> &'static [&'static str] {
-    SANDBOX_FIELDS
-}
+mod resolve;

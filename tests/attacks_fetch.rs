@@ -4,7 +4,8 @@
 //! normalisation defeated (so the page sees the raw string), and
 //! `pyodide_js.loadPackage`. Every attack must be refused by the page,
 //! leak nothing, and leave the page responsive.
-use wasm_bindgen::{JsCast, JsValue};
+use pycage::{Isolation, SandboxOptions, Status};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 mod common;
 use common::attack::clear_listener;
@@ -22,17 +23,6 @@ fn origin() -> String {
 /// The page's own origin folder, as the README's self-hosting advice gives.
 fn same_origin_base() -> String {
     format!("{}/tests/fixtures/wheels/", origin())
-}
-
-/// An `onLog` that collects its lines into the returned array.
-fn log_sink() -> (js_sys::Array, JsValue) {
-    let lines = js_sys::Array::new();
-    let push = js_sys::Function::new_with_args("m", "this.push(String(m))").bind0(&lines);
-    (lines, push.into())
-}
-
-fn lines(logs: &js_sys::Array) -> Vec<String> {
-    logs.iter().map(|l| l.as_string().unwrap()).collect()
 }
 
 /// The first `n` wheel file names in the test server's Pyodide lockfile.
@@ -91,21 +81,22 @@ async def attempt(url, raw):
 /// mode has the native `fetch` besides; README, Security model).
 #[wasm_bindgen_test]
 async fn f01_disguised_urls_are_judged_on_their_canonical_form() {
-    for isolation in ["iframe", "worker"] {
+    for isolation in [Isolation::Iframe, Isolation::Worker] {
         disguised_urls_in(isolation).await;
     }
 }
 
-async fn disguised_urls_in(isolation: &str) {
+async fn disguised_urls_in(isolation: Isolation) {
     let base = same_origin_base();
     let origin = origin();
-    let (logs, on_log) = log_sink();
-    let sb = sandbox(&[
-        ("isolation", isolation.into()),
-        ("packageBaseUrl", base.clone().into()),
-        ("standby", false.into()),
-        ("onLog", on_log),
-    ])
+    let (on_log, logs) = recorder();
+    let sb = sandbox(SandboxOptions {
+        isolation,
+        package_base_url: Some(base.clone()),
+        standby: Some(false),
+        on_log: Some(on_log),
+        ..opts()
+    })
     .await;
     clear_listener().await;
     start_heartbeat();
@@ -132,9 +123,12 @@ async fn disguised_urls_in(isolation: &str) {
         serde_json::to_string(&attacks).unwrap()
     );
     let ex = run(&sb, &code).await;
-    let out = text(&ex, "stdout");
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    assert!(!json(&ex).contains(SECRET), "the secret leaked: {out}");
+    let out = &ex.stdout;
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    assert!(
+        !format!("{ex:?}").contains(SECRET),
+        "the secret leaked: {out}"
+    );
     let results: Vec<&str> = out.lines().collect();
     assert_eq!(results.len(), 2 * attacks.len(), "{out}");
     for (result, url) in results.iter().zip(attacks.iter().chain(attacks.iter())) {
@@ -154,12 +148,12 @@ async fn disguised_urls_in(isolation: &str) {
         format!("{base}{SIX}")
     );
     let ex = run(&sb, &code).await;
-    let out = text(&ex, "stdout");
+    let out = &ex.stdout;
     assert_eq!(out.matches("integrity").count(), 2, "{out}");
     sleep(300).await;
     assert_eq!(listener_log().await, Vec::<String>::new());
     assert_page_responsive("disguised URLs");
-    let logs = lines(&logs);
+    let logs = logs.borrow().clone();
     assert!(
         logs.iter()
             .any(|l| l.contains("not a file in Pyodide's lockfile")),
@@ -171,8 +165,13 @@ async fn disguised_urls_in(isolation: &str) {
 
 #[wasm_bindgen_test]
 async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
-    let (logs, on_log) = log_sink();
-    let sb = sandbox(&[("standby", false.into()), ("onLog", on_log)]).await;
+    let (on_log, logs) = recorder();
+    let sb = sandbox(SandboxOptions {
+        standby: Some(false),
+        on_log: Some(on_log),
+        ..opts()
+    })
+    .await;
     clear_listener().await;
     // pyodide.asm.wasm (9.6 MB) is under the default packageBaseUrl but not
     // in the lockfile; 300 SHA-512s of it froze the page for seconds. (The
@@ -190,8 +189,7 @@ async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
     web_sys::console::log_1(&format!("3 fetches with 300 integrity entries: {took:.0} ms").into());
     sleep(100).await; // refused at once: give the timer a tick to count
     assert_page_responsive("integrity strings");
-    let out = text(&ex, "stdout");
-    assert_eq!(out.matches("REFUSED").count(), 3, "{}", json(&ex));
+    assert_eq!(ex.stdout.matches("REFUSED").count(), 3, "{ex:?}");
     // A flood of requests: past 500 the interpreter is killed, and onLog
     // gets 20 refusals and one line saying the rest are not logged.
     start_heartbeat();
@@ -200,14 +198,15 @@ async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
         listener()
     );
     let ex = run(&sb, &code).await;
-    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Crashed, "{ex:?}");
     assert!(
-        text(&ex, "error.message").contains("more than 500 downloads"),
-        "{}",
-        json(&ex)
+        ex.error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("more than 500 downloads")),
+        "{ex:?}"
     );
     assert_page_responsive("a request flood");
-    let logs = lines(&logs);
+    let logs = logs.borrow().clone();
     let refusals = logs
         .iter()
         .filter(|l| l.starts_with("refused to fetch"))
@@ -224,12 +223,13 @@ async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
 async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
     // The listener answers /__slow/ after 5 s, and records hang-ups.
     let base = format!("{}/__slow/", listener());
-    let (logs, on_log) = log_sink();
-    let sb = sandbox(&[
-        ("packageBaseUrl", base.clone().into()),
-        ("standby", false.into()),
-        ("onLog", on_log),
-    ])
+    let (on_log, logs) = recorder();
+    let sb = sandbox(SandboxOptions {
+        package_base_url: Some(base.clone()),
+        standby: Some(false),
+        on_log: Some(on_log),
+        ..opts()
+    })
     .await;
     clear_listener().await;
     start_heartbeat();
@@ -250,7 +250,7 @@ async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
     let ex = run(&sb, &code).await;
     let grown = (wasm_heap() - heap) / 1048576.0;
     web_sys::console::log_1(&format!("wasm heap grew by {grown:.1} MiB").into());
-    assert_eq!(text(&ex, "stdout"), "32 32\n", "{}", json(&ex));
+    assert_eq!(ex.stdout, "32 32\n", "{ex:?}");
     assert!(grown < 32.0, "the page's wasm heap grew by {grown:.1} MiB");
     let count =
         |seen: &[String], prefix: &str| seen.iter().filter(|l| l.starts_with(prefix)).count();
@@ -262,7 +262,7 @@ async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
     );
     // Dispose while the 4 are in flight: they are aborted, the queued 64
     // never start, and nothing is logged afterwards.
-    let logged = logs.length();
+    let logged = logs.borrow().len();
     sb.dispose();
     sleep(6000).await;
     let seen = listener_log().await;
@@ -275,35 +275,36 @@ async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
         "{seen:?}"
     );
     assert_eq!(
-        logs.length(),
+        logs.borrow().len(),
         logged,
         "onLog after dispose: {:?}",
-        lines(&logs)
+        logs.borrow()
     );
     assert_page_responsive("concurrent downloads");
 }
 
 #[wasm_bindgen_test]
 async fn f04_load_package_cannot_pass_the_allowlist() {
-    for isolation in ["iframe", "worker"] {
+    for isolation in [Isolation::Iframe, Isolation::Worker] {
         allowlist_in(isolation).await;
     }
 }
 
-async fn allowlist_in(isolation: &str) {
+async fn allowlist_in(isolation: Isolation) {
     // packageBaseUrl on the listener: every wheel request is recorded.
     let base = format!("{}/wheels/", listener());
     let code = "import pyodide_js\n\
         for names in (['six'], ['micropip'], ['numpy']):\n    try:\n        await pyodide_js.loadPackage(names)\n    except Exception as e:\n        print('error', e)";
-    let (logs, on_log) = log_sink();
-    let sb = sandbox(&[
-        ("isolation", isolation.into()),
-        ("packageBaseUrl", base.clone().into()),
-        ("standby", false.into()),
-        ("allowedPackages", js_sys::Array::new().into()),
-        ("autoLoadPackages", false.into()),
-        ("onLog", on_log),
-    ])
+    let (on_log, logs) = recorder();
+    let sb = sandbox(SandboxOptions {
+        isolation,
+        package_base_url: Some(base.clone()),
+        standby: Some(false),
+        allowed_packages: Some(vec![]),
+        auto_load_packages: Some(false),
+        on_log: Some(on_log),
+        ..opts()
+    })
     .await;
     clear_listener().await;
     run(&sb, code).await;
@@ -312,14 +313,10 @@ async fn allowlist_in(isolation: &str) {
         format!("{base}{SIX}")
     );
     let ex = run(&sb, &attempt).await;
-    assert!(
-        text(&ex, "stdout").contains("package six is not allowed"),
-        "{}",
-        json(&ex)
-    );
+    assert!(ex.stdout.contains("package six is not allowed"), "{ex:?}");
     sleep(300).await;
     assert_eq!(listener_log().await, Vec::<String>::new());
-    let logs = lines(&logs);
+    let logs = logs.borrow().clone();
     for name in ["six", "micropip", "numpy"] {
         let line = format!(
             "package {name} is not allowed in this sandbox (allowedPackages / autoLoadPackages)"
@@ -329,12 +326,13 @@ async fn allowlist_in(isolation: &str) {
     sb.dispose();
     // The control: with six allowed, its wheel is requested (and the
     // listener's answer fails the lockfile's sha256), micropip's is not.
-    let sb = sandbox(&[
-        ("isolation", isolation.into()),
-        ("packageBaseUrl", base.into()),
-        ("standby", false.into()),
-        ("allowedPackages", js_sys::Array::of1(&"six".into()).into()),
-    ])
+    let sb = sandbox(SandboxOptions {
+        isolation,
+        package_base_url: Some(base),
+        standby: Some(false),
+        allowed_packages: Some(vec!["six".into()]),
+        ..opts()
+    })
     .await;
     clear_listener().await;
     run(&sb, code).await;

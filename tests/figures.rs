@@ -1,5 +1,10 @@
 //! Figures, the display protocol, validation and packages, in the browser.
-use wasm_bindgen::{JsCast, JsValue};
+use pycage::{
+    Execution, FigureFormat, FigureSource, ImageMime, MimeValue, Output, RunOptions,
+    SandboxOptions, Status,
+};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -10,6 +15,27 @@ const PNG_HELPER: &str = "import zlib, struct\n\
 def png(w, h):\n    def chunk(k, d): return struct.pack('>I', len(d)) + k + d + struct.pack('>I', zlib.crc32(k + d))\n    \
 return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(b''.join(b'\\x00' + b'\\xff\\x00\\x00' * w for _ in range(h)))) + chunk(b'IEND', b'')\n\
 class Img:\n    def __init__(self, data): self.data = data\n    def _repr_png_(self): return self.data\n";
+
+/// The kind of each output item, in order: "stdout", "stderr" or "display".
+fn output_kinds(ex: &Execution) -> Vec<&'static str> {
+    ex.outputs
+        .iter()
+        .map(|o| match o {
+            Output::Stdout { .. } => "stdout",
+            Output::Stderr { .. } => "stderr",
+            Output::Display { .. } => "display",
+        })
+        .collect()
+}
+
+/// A value as JS gets it from the JS API (the same serde settings as
+/// `src/js/convert.rs`), for the JS-only figure helpers.
+fn as_js<T: Serialize>(value: &T) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(true);
+    value.serialize(&serializer).expect("serializes to JS")
+}
 
 #[wasm_bindgen_test]
 async fn display_protocol_keeps_order_and_validates_images() {
@@ -22,33 +48,43 @@ async fn display_protocol_keeps_order_and_validates_images() {
     let started = now();
     let ex = run(&sb, code).await;
     let took = now() - started;
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    let kinds: Vec<String> = as_array(&get(&ex, "outputs"))
-        .iter()
-        .map(|o| text(&o, "type"))
-        .collect();
-    assert_eq!(kinds, ["stdout", "display", "stdout", "display", "display"]);
-    let figures = as_array(&get(&ex, "figures"));
-    assert_eq!(figures.length(), 3, "{}", json(&get(&ex, "droppedOutputs")));
-    let first = figures.get(0);
-    assert_eq!(text(&first, "mime"), "image/png");
-    assert_eq!(get(&first, "width").as_f64(), Some(64.0));
-    assert_eq!(get(&first, "height").as_f64(), Some(48.0));
-    assert_eq!(text(&first, "source"), "display");
-    assert!(get(&first, "data").is_instance_of::<js_sys::Uint8Array>());
-    assert_eq!(text(&figures.get(1), "mime"), "image/svg+xml");
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
     assert_eq!(
-        get(&figures.get(1), "width").as_f64(),
-        Some(10.0),
+        output_kinds(&ex),
+        ["stdout", "display", "stdout", "display", "display"]
+    );
+    assert_eq!(ex.figures.len(), 3, "{:?}", ex.dropped_outputs);
+    let first = &ex.figures[0];
+    assert_eq!(first.mime, ImageMime::Png);
+    assert_eq!(first.width, Some(64));
+    assert_eq!(first.height, Some(48));
+    assert_eq!(first.source, FigureSource::Display);
+    assert!(
+        first.data.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "the figure holds the PNG's bytes"
+    );
+    assert_eq!(ex.figures[1].mime, ImageMime::Svg);
+    assert_eq!(
+        ex.figures[1].width,
+        Some(10),
         "SVG size comes from its root element"
     );
-    assert_eq!(text(&figures.get(2), "source"), "result");
-    let html = as_array(&get(&ex, "outputs")).get(3);
-    assert_eq!(text(&html, "data.text/html"), "<b>bold</b>");
-    assert_eq!(json(&get(&html, "data.application/json")), "{\"k\":[1,2]}");
-    let url = pycage::figure_to_data_url(first.clone()).unwrap();
+    assert_eq!(ex.figures[2].source, FigureSource::Result);
+    let Output::Display { data: html, .. } = &ex.outputs[3] else {
+        panic!("expected a display item: {:?}", ex.outputs[3])
+    };
+    assert_eq!(
+        html.get("text/html"),
+        Some(&MimeValue::Text("<b>bold</b>".into()))
+    );
+    assert_eq!(
+        html.get("application/json"),
+        Some(&MimeValue::Json(serde_json::json!({"k": [1, 2]})))
+    );
+    // The JS helpers for showing a figure, given the figure as JS gets it.
+    let url = pycage::js::figure_to_data_url(as_js(first)).unwrap();
     assert!(url.starts_with("data:image/png;base64,iVBORw0KGgo"));
-    let blob = pycage::figure_to_blob(first).unwrap();
+    let blob = pycage::js::figure_to_blob(as_js(first)).unwrap();
     assert_eq!(blob.type_(), "image/png");
     web_sys::console::log_1(&format!("display-protocol run with 3 figures: {took:.0} ms").into());
 }
@@ -65,14 +101,13 @@ async fn forged_figures_are_dropped_and_reported() {
         big = png(1, 1) + b'\\x00' * (6 * 2**20)\n\
         display(Img(big))";
     let ex = run(&sb, code).await;
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    assert_eq!(
-        as_array(&get(&ex, "figures")).length(),
-        0,
-        "{}",
-        json(&get(&ex, "figures"))
-    );
-    let dropped = json(&get(&ex, "droppedOutputs"));
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    let kept: Vec<_> = ex
+        .figures
+        .iter()
+        .map(|f| (f.mime, f.width, f.height, f.data.len()))
+        .collect();
+    assert!(kept.is_empty(), "no figure is kept: {kept:?}");
     for reason in [
         "PNG signature",
         "JPEG start-of-image",
@@ -80,7 +115,11 @@ async fn forged_figures_are_dropped_and_reported() {
         "application/x-evil",
         "maxFigureBytes",
     ] {
-        assert!(dropped.contains(reason), "missing {reason:?} in {dropped}");
+        assert!(
+            ex.dropped_outputs.iter().any(|r| r.contains(reason)),
+            "missing {reason:?} in {:?}",
+            ex.dropped_outputs
+        );
     }
 }
 
@@ -95,38 +134,50 @@ async fn jpeg_size_comes_from_its_frame_header_and_is_capped() {
         display(J(jpeg(60000, 60000)))\n\
         display(J(jpeg(40, 30)[:20]))";
     let ex = run(&sb, code).await;
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    let figures = as_array(&get(&ex, "figures"));
-    assert_eq!(figures.length(), 1, "{}", json(&get(&ex, "droppedOutputs")));
-    let jpeg = figures.get(0);
-    assert_eq!(text(&jpeg, "mime"), "image/jpeg");
-    assert_eq!(get(&jpeg, "width").as_f64(), Some(40.0));
-    assert_eq!(get(&jpeg, "height").as_f64(), Some(30.0));
-    let dropped = json(&get(&ex, "droppedOutputs"));
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    assert_eq!(ex.figures.len(), 1, "{:?}", ex.dropped_outputs);
+    let jpeg = &ex.figures[0];
+    assert_eq!(jpeg.mime, ImageMime::Jpeg);
+    assert_eq!(jpeg.width, Some(40));
+    assert_eq!(jpeg.height, Some(30));
+    let dropped = &ex.dropped_outputs;
     assert!(
-        dropped.contains("image/jpeg of 60000x60000 is over maxImagePixels"),
-        "{dropped}"
+        dropped
+            .iter()
+            .any(|r| r.contains("image/jpeg of 60000x60000 is over maxImagePixels")),
+        "{dropped:?}"
     );
-    assert!(dropped.contains("without a frame header"), "{dropped}");
+    assert!(
+        dropped.iter().any(|r| r.contains("without a frame header")),
+        "{dropped:?}"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn figure_bytes_per_run_are_capped() {
-    let sb = sandbox(&[
-        ("maxRunFigureBytes", 10_000.into()),
-        ("standby", false.into()),
-    ])
+    let sb = sandbox(SandboxOptions {
+        max_run_figure_bytes: Some(10_000),
+        standby: Some(false),
+        ..opts()
+    })
     .await;
     run(&sb, PNG_HELPER).await;
     let code = "for _ in range(5): display(Img(png(2, 2) + b'\\x00' * 4000))";
     let ex = run(&sb, code).await;
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    assert_eq!(as_array(&get(&ex, "figures")).length(), 2);
-    let dropped = json(&get(&ex, "droppedOutputs"));
-    assert_eq!(dropped.matches("maxRunFigureBytes").count(), 3, "{dropped}");
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    assert_eq!(ex.figures.len(), 2);
+    let dropped = &ex.dropped_outputs;
+    assert_eq!(
+        dropped
+            .iter()
+            .filter(|r| r.contains("maxRunFigureBytes"))
+            .count(),
+        3,
+        "{dropped:?}"
+    );
     // The cap is per run: the next run has its budget back.
     let ex = run(&sb, "display(Img(png(2, 2) + b'\\x00' * 4000))").await;
-    assert_eq!(as_array(&get(&ex, "figures")).length(), 1);
+    assert_eq!(ex.figures.len(), 1);
     sb.dispose();
 }
 
@@ -138,27 +189,26 @@ async fn matplotlib_figure_protocol_without_matplotlib() {
     let ex = run_with(
         &sb,
         "import _pycage\n(_pycage._active.figure_format, _pycage._active.figure_dpi)",
-        obj(&[("figureFormat", "svg".into()), ("figureDpi", 72.into())]),
+        RunOptions {
+            figure_format: FigureFormat::Svg,
+            figure_dpi: Some(72.0),
+            ..Default::default()
+        },
     )
     .await;
-    assert_eq!(
-        text(&ex, "result.text/plain"),
-        "('svg', 72)",
-        "{}",
-        json(&ex)
-    );
+    assert_eq!(ex.result_text(), Some("('svg', 72)"), "{ex:?}");
 }
 
 #[wasm_bindgen_test]
 async fn missing_package_is_a_quick_package_load_error() {
     let sb = shared().await;
-    let logs = js_sys::Array::new();
     let started = now();
     let ex = run(&sb, "import numpy as np\nnp.arange(3)").await;
     let took = now() - started;
-    assert_eq!(status(&ex), "error", "{}", json(&ex));
-    assert_eq!(text(&ex, "error.type"), "PackageLoadError");
-    let message = text(&ex, "error.message");
+    assert_eq!(ex.status, Status::Error, "{ex:?}");
+    let error = ex.error.as_ref().expect("a PackageLoadError");
+    assert_eq!(error.kind, "PackageLoadError");
+    let message = &error.message;
     assert!(
         message.contains("numpy") && message.contains("/node_modules/pyodide/numpy-"),
         "{message}"
@@ -167,50 +217,37 @@ async fn missing_package_is_a_quick_package_load_error() {
         message.contains("HTTP 404"),
         "the reason is plain: {message}"
     );
-    assert_eq!(
-        text(&ex, "stdout"),
-        "",
-        "package messages never reach stdout"
-    );
+    assert_eq!(ex.stdout, "", "package messages never reach stdout");
     assert!(took < 5000.0, "took {took} ms");
     web_sys::console::log_1(&format!("import numpy -> PackageLoadError in {took:.0} ms").into());
-    let _ = logs;
 }
 
 #[wasm_bindgen_test]
 async fn wheel_from_pypi_loads_through_packages_and_import() {
     let origin = web_sys::window().unwrap().location().origin().unwrap();
     let wheel = format!("{origin}/tests/fixtures/wheels/humanize-4.14.0-py3-none-any.whl");
-    let logs = js_sys::Array::new();
-    let sink = logs.clone();
-    let on_log = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |m: JsValue| {
-        sink.push(&m);
-    });
-    let sb = sandbox(&[
-        ("packages", js_sys::Array::of1(&wheel.into()).into()),
-        ("standby", false.into()),
-        ("onLog", on_log.as_ref().clone()),
-        (
-            "allowedPackages",
-            js_sys::Array::of1(&"humanize".into()).into(),
-        ),
-    ])
+    let (on_log, logs) = recorder();
+    let sb = sandbox(SandboxOptions {
+        packages: vec![wheel],
+        standby: Some(false),
+        on_log: Some(on_log),
+        allowed_packages: Some(vec!["humanize".into()]),
+        ..opts()
+    })
     .await;
     let ex = run(&sb, "import humanize\nhumanize.intcomma(1234567)").await;
-    assert_eq!(
-        text(&ex, "result.text/plain"),
-        "'1,234,567'",
-        "{}",
-        json(&ex)
-    );
-    assert!(logs.length() > 0, "loading messages go to onLog");
+    assert_eq!(ex.result_text(), Some("'1,234,567'"), "{ex:?}");
+    assert!(!logs.borrow().is_empty(), "loading messages go to onLog");
     // allowedPackages: a distribution package not on the list is refused.
     let ex = run(&sb, "import six").await;
-    assert_eq!(text(&ex, "error.type"), "PackageLoadError");
-    assert!(text(&ex, "error.message").contains("allowedPackages"));
+    let error = ex.error.expect("a PackageLoadError");
+    assert_eq!(error.kind, "PackageLoadError");
+    assert!(
+        error.message.contains("allowedPackages"),
+        "{}",
+        error.message
+    );
     sb.dispose();
-    drop(on_log);
-    let _ = JsValue::NULL.dyn_ref::<js_sys::Object>();
 }
 
 #[wasm_bindgen_test]
@@ -220,20 +257,22 @@ async fn package_base_url_is_used_and_integrity_is_enforced() {
     // the lockfile's sha256 does not match: the load must be refused.
     let origin = web_sys::window().unwrap().location().origin().unwrap();
     let base = format!("{origin}/tests/fixtures/wheels/");
-    let sb = sandbox(&[
-        ("packageBaseUrl", base.clone().into()),
-        ("standby", false.into()),
-    ])
+    let sb = sandbox(SandboxOptions {
+        package_base_url: Some(base.clone()),
+        standby: Some(false),
+        ..opts()
+    })
     .await;
     let ex = run(&sb, "import six").await;
-    assert_eq!(text(&ex, "error.type"), "PackageLoadError", "{}", json(&ex));
-    let message = text(&ex, "error.message");
+    let error = ex.error.as_ref().expect("a PackageLoadError");
+    assert_eq!(error.kind, "PackageLoadError", "{ex:?}");
+    let message = &error.message;
     assert!(
         message.contains("integrity") && message.contains(&format!("{base}six-1.17.0")),
         "{message}"
     );
     let ex = run(&sb, "import attr").await;
-    let message = text(&ex, "error.message");
+    let message = ex.error.map(|e| e.message).unwrap_or_default();
     assert!(
         message.contains(&format!("{base}attrs-")) && message.contains("HTTP 404"),
         "{message}"

@@ -1,7 +1,9 @@
 //! numpy, matplotlib and pillow in the browser. Their Pyodide builds are not
 //! on npm, so these run only when the test command is given a full Pyodide
 //! distribution folder (PYCAGE_PYODIDE_DIST); otherwise they show as ignored.
-use wasm_bindgen::JsValue;
+use pycage::{
+    Execution, FigureFormat, FigureSource, ImageMime, Output, RunOptions, SandboxOptions, Status,
+};
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -10,7 +12,24 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn full_sandbox() -> pycage::Sandbox {
     let url = option_env!("PYCAGE_PYODIDE_DIST_URL").unwrap_or_default();
-    sandbox(&[("pyodideUrl", url.into()), ("standby", false.into())]).await
+    sandbox(SandboxOptions {
+        pyodide_url: Some(url.into()),
+        standby: Some(false),
+        ..opts()
+    })
+    .await
+}
+
+/// The kind of each output item, in order: "stdout", "stderr" or "display".
+fn output_kinds(ex: &Execution) -> Vec<&'static str> {
+    ex.outputs
+        .iter()
+        .map(|o| match o {
+            Output::Stdout { .. } => "stdout",
+            Output::Stderr { .. } => "stderr",
+            Output::Display { .. } => "display",
+        })
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -21,12 +40,8 @@ async fn full_sandbox() -> pycage::Sandbox {
 async fn numpy_loads_on_import() {
     let sb = full_sandbox().await;
     let ex = run(&sb, "import numpy as np\nint(np.arange(10).sum())").await;
-    assert_eq!(text(&ex, "result.text/plain"), "45", "{}", json(&ex));
-    assert_eq!(
-        text(&ex, "stdout"),
-        "",
-        "loading messages stay out of stdout"
-    );
+    assert_eq!(ex.result_text(), Some("45"), "{ex:?}");
+    assert_eq!(ex.stdout, "", "loading messages stay out of stdout");
 }
 
 #[wasm_bindgen_test]
@@ -44,42 +59,37 @@ async fn matplotlib_figures_keep_their_place() {
     web_sys::console::log_1(
         &format!("matplotlib run with 2 figures: {:.0} ms", now() - started).into(),
     );
-    assert_eq!(status(&ex), "ok", "{}", json(&ex));
-    let kinds: Vec<String> = as_array(&get(&ex, "outputs"))
-        .iter()
-        .map(|o| text(&o, "type"))
-        .collect();
-    assert_eq!(kinds, ["stdout", "display", "stdout", "display"]);
-    let figures = as_array(&get(&ex, "figures"));
-    assert_eq!(figures.length(), 2);
-    let first = figures.get(0);
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
     assert_eq!(
-        (text(&first, "mime"), text(&first, "source")),
-        ("image/png".into(), "matplotlib".into())
+        output_kinds(&ex),
+        ["stdout", "display", "stdout", "display"]
     );
+    assert_eq!(ex.figures.len(), 2);
+    let first = &ex.figures[0];
     assert_eq!(
-        (
-            get(&first, "width").as_f64(),
-            get(&first, "height").as_f64()
-        ),
-        (Some(640.0), Some(480.0))
+        (first.mime, first.source),
+        (ImageMime::Png, FigureSource::Matplotlib)
     );
+    assert_eq!((first.width, first.height), (Some(640), Some(480)));
     // Nothing leaks into the next run.
     let ex = run(
         &sb,
         "import matplotlib.pyplot as plt\nlen(plt.get_fignums())",
     )
     .await;
-    assert_eq!(text(&ex, "result.text/plain"), "0");
+    assert_eq!(ex.result_text(), Some("0"));
     let ex = run_with(
         &sb,
         "plt.plot([1, 2])\nplt.show()",
-        obj(&[("figureFormat", "svg".into())]),
+        RunOptions {
+            figure_format: FigureFormat::Svg,
+            ..Default::default()
+        },
     )
     .await;
-    let svg = as_array(&get(&ex, "figures")).get(0);
-    assert_eq!(text(&svg, "mime"), "image/svg+xml", "{}", json(&ex));
-    assert!(get(&svg, "width").as_f64().is_some());
+    let svg = ex.figures.first().unwrap_or_else(|| panic!("{ex:?}"));
+    assert_eq!(svg.mime, ImageMime::Svg, "{ex:?}");
+    assert!(svg.width.is_some());
 }
 
 #[wasm_bindgen_test]
@@ -94,7 +104,7 @@ async fn pil_image_as_last_expression_is_a_result_figure() {
         "from PIL import Image\nImage.new('RGB', (32, 16), 'red')",
     )
     .await;
-    let figure = as_array(&get(&ex, "figures")).get(0);
-    assert_eq!(text(&figure, "source"), "result", "{}", json(&ex));
-    assert_eq!(get(&figure, "width"), JsValue::from(32));
+    let figure = ex.figures.first().unwrap_or_else(|| panic!("{ex:?}"));
+    assert_eq!(figure.source, FigureSource::Result, "{ex:?}");
+    assert_eq!(figure.width, Some(32));
 }

@@ -1,7 +1,8 @@
 //! `runnerUrl`: the sandbox document served by a page on another site
 //! (tests/runner_host.py, on localhost; this page is on 127.0.0.1), so the
 //! browser runs the sandbox in its own process.
-use wasm_bindgen::{JsCast, JsValue};
+use pycage::{Error, Isolation, Sandbox, SandboxOptions, Status};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 mod common;
@@ -45,10 +46,11 @@ fn frames() -> Vec<web_sys::Element> {
 #[wasm_bindgen_test]
 async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     let url = publish_runner().await;
-    let sb = sandbox(&[
-        ("runnerUrl", url.as_str().into()),
-        ("standby", false.into()),
-    ])
+    let sb = sandbox(SandboxOptions {
+        runner_url: Some(url.clone()),
+        standby: Some(false),
+        ..opts()
+    })
     .await;
     let frame = frames()
         .into_iter()
@@ -58,19 +60,14 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
         frame.get_attribute("sandbox").as_deref(),
         Some("allow-scripts")
     );
-    assert_eq!(sb.isolation(), "iframe");
+    assert_eq!(sb.isolation(), Isolation::Iframe);
     assert_healthy(&sb).await;
     // With COEP on the runner (and delegated by `allow`), interrupts work there too.
     assert_eq!(sb.interruptible(), cross_origin_isolated());
     run(&sb, "kept = 1").await;
-    let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 300.into())])).await;
-    assert_eq!(status(&ex), "timeout", "{}", json(&ex));
-    assert_eq!(
-        get(&ex, "interpreterReset"),
-        JsValue::from(!cross_origin_isolated()),
-        "{}",
-        json(&ex)
-    );
+    let ex = run_with(&sb, "while True: pass", timeout(300.0)).await;
+    assert_eq!(ex.status, Status::Timeout, "{ex:?}");
+    assert_eq!(ex.interpreter_reset, !cross_origin_isolated(), "{ex:?}");
     assert_healthy(&sb).await;
     // The runner site's own data and network are as closed as the inline frame's.
     let origin = web_sys::window().unwrap().location().origin().unwrap();
@@ -81,8 +78,8 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
         "import js\nc = await js.caches.open('app')".to_string(),
     ] {
         let ex = run(&sb, &code).await;
-        assert_eq!(status(&ex), "error", "{code}: {}", json(&ex));
-        assert!(!json(&ex).contains("PYCAGE-SECRET-FILE-7f3a"));
+        assert_eq!(ex.status, Status::Error, "{code}: {ex:?}");
+        assert!(!format!("{ex:?}").contains("PYCAGE-SECRET-FILE-7f3a"));
     }
     sleep(300).await;
     assert!(
@@ -102,16 +99,15 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
 async fn a_wrong_runner_url_is_a_clear_init_error() {
     let started = now();
     let url = format!("{}/not-a-runner.html", runner_host());
-    let opts = options(&[
-        ("runnerUrl", url.as_str().into()),
-        ("standby", false.into()),
-    ]);
-    let err = pycage::Sandbox::create(Some(opts.unchecked_into()))
-        .await
-        .err()
-        .expect("create rejects");
-    assert_eq!(text(&err, "name"), "SandboxInitError");
-    let message = text(&err, "message");
+    let created = Sandbox::create(SandboxOptions {
+        runner_url: Some(url.clone()),
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let Err(Error::Init { message, .. }) = created else {
+        panic!("create should fail with Error::Init: {:?}", created.err());
+    };
     assert!(
         message.contains(&url) && message.contains("runnerHtml()"),
         "{message}"
@@ -121,25 +117,29 @@ async fn a_wrong_runner_url_is_a_clear_init_error() {
 
 #[wasm_bindgen_test]
 async fn runner_url_options_are_checked() {
-    for (extra, why) in [
+    // (A runnerUrl that is not a string is a JS caller's mistake; the Rust
+    // type rules it out.)
+    for (options, why) in [
         (
-            vec![
-                ("runnerUrl", JsValue::from("https://runner.example/")),
-                ("isolation", "worker".into()),
-            ],
+            SandboxOptions {
+                runner_url: Some("https://runner.example/".into()),
+                isolation: Isolation::Worker,
+                ..opts()
+            },
             "worker mode",
         ),
         (
-            vec![("runnerUrl", JsValue::from("javascript:alert(1)"))],
+            SandboxOptions {
+                runner_url: Some("javascript:alert(1)".into()),
+                ..opts()
+            },
             "not http(s)",
         ),
-        (vec![("runnerUrl", JsValue::from(42))], "not a string"),
     ] {
-        let err = pycage::Sandbox::create(Some(options(&extra).unchecked_into()))
-            .await
-            .err()
-            .expect(why);
-        assert_eq!(text(&err, "name"), "OptionsError", "{why}");
-        assert_eq!(text(&err, "field"), "runnerUrl", "{why}");
+        match Sandbox::create(options).await {
+            Err(Error::Options { field, .. }) => assert_eq!(field, "runnerUrl", "{why}"),
+            Err(other) => panic!("{why}: not an options error: {other:?}"),
+            Ok(_) => panic!("{why}: create succeeded"),
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Boot snapshots: a sandbox's standby makes one (before any user code) and
 //! keeps it at the page's origin; later interpreters boot from it and behave
 //! as after a full boot.
-use wasm_bindgen::JsValue;
+use pycage::{SandboxOptions, Status};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 mod common;
@@ -18,7 +18,11 @@ thread_local! {
 /// page's CacheStorage) until its standby has stored the snapshot.
 async fn from_snapshot() -> pycage::Sandbox {
     if MAKER.with(|m| m.borrow().is_none()) {
-        let maker = sandbox(&[("snapshot", true.into())]).await;
+        let maker = sandbox(SandboxOptions {
+            snapshot: Some(true),
+            ..opts()
+        })
+        .await;
         run(&maker, "secret_of_first = 1").await;
         let key = pycage::snapshot_cache_key(&pyodide_url());
         let caches = web_sys::window().unwrap().caches().unwrap();
@@ -33,7 +37,11 @@ async fn from_snapshot() -> pycage::Sandbox {
         }
         MAKER.with(|m| *m.borrow_mut() = Some(maker));
     }
-    let sb = sandbox(&[("standby", false.into())]).await;
+    let sb = sandbox(SandboxOptions {
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
     assert!(
         sb.booted_from_snapshot(),
         "the interpreter boots from the snapshot"
@@ -46,7 +54,7 @@ async fn the_snapshot_is_taken_before_any_user_code() {
     let sb = from_snapshot().await;
     assert_healthy(&sb).await;
     let ex = run(&sb, "'secret_of_first' in globals()").await;
-    assert_eq!(text(&ex, "result.text/plain"), "False");
+    assert_eq!(ex.result_text(), Some("False"), "{ex:?}");
     sb.dispose();
 }
 
@@ -55,13 +63,9 @@ async fn interrupts_work_after_a_snapshot_boot() {
     let sb = from_snapshot().await;
     let isolated = cross_origin_isolated();
     assert_eq!(sb.interruptible(), isolated);
-    let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 200.into())])).await;
-    assert_eq!(
-        get(&ex, "interpreterReset"),
-        JsValue::from(!isolated),
-        "{}",
-        json(&ex)
-    );
+    let ex = run_with(&sb, "while True: pass", timeout(200.0)).await;
+    assert_eq!(ex.status, Status::Timeout, "{ex:?}");
+    assert_eq!(ex.interpreter_reset, !isolated, "{ex:?}");
     sb.dispose();
 }
 
@@ -70,7 +74,9 @@ async fn random_is_reseeded_per_interpreter() {
     let (a, b) = (from_snapshot().await, from_snapshot().await);
     let draw = "import random\nrandom.random()";
     let (x, y) = (run(&a, draw).await, run(&b, draw).await);
-    assert_ne!(text(&x, "result.text/plain"), text(&y, "result.text/plain"));
+    let (x, y) = (x.result_text(), y.result_text());
+    assert!(x.is_some(), "no number was drawn");
+    assert_ne!(x, y);
     a.dispose();
     b.dispose();
 }
@@ -79,7 +85,7 @@ async fn random_is_reseeded_per_interpreter() {
 async fn the_standard_library_imports_after_a_snapshot_boot() {
     let sb = from_snapshot().await;
     let ex = run(&sb, "import csv, decimal\nstr(decimal.Decimal('1.1') * 3)").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'3.3'", "{}", json(&ex));
+    assert_eq!(ex.result_text(), Some("'3.3'"), "{ex:?}");
     sb.dispose();
 }
 
@@ -89,14 +95,19 @@ async fn js_behaves_as_after_a_full_boot() {
     // error instead of a crash.
     let sb = from_snapshot().await;
     let ex = run(&sb, "import js\njs.self.close()").await;
-    assert_eq!(status(&ex), "crashed", "{}", json(&ex));
+    assert_eq!(ex.status, Status::Crashed, "{ex:?}");
     sb.dispose();
 }
 
 #[wasm_bindgen_test]
 async fn snapshot_false_boots_without_it() {
     from_snapshot().await.dispose(); // one exists
-    let sb = sandbox(&[("standby", false.into()), ("snapshot", false.into())]).await;
+    let sb = sandbox(SandboxOptions {
+        standby: Some(false),
+        snapshot: Some(false),
+        ..opts()
+    })
+    .await;
     assert!(!sb.booted_from_snapshot());
     assert_healthy(&sb).await;
     sb.dispose();

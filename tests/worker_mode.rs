@@ -1,6 +1,9 @@
 //! The opt-in "worker" isolation: a worker at the page's origin. It runs the
 //! same runtime; these tests also pin down what it does NOT protect.
-use wasm_bindgen::{JsCast, JsValue};
+// The test scripts the host page itself (a page may eval; pycage may not).
+#![allow(clippy::disallowed_methods)]
+use pycage::{Isolation, SandboxOptions, Status};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -8,28 +11,28 @@ use common::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn worker_sandbox() -> pycage::Sandbox {
-    sandbox(&[("isolation", "worker".into()), ("standby", false.into())]).await
+    sandbox(SandboxOptions {
+        isolation: Isolation::Worker,
+        standby: Some(false),
+        ..opts()
+    })
+    .await
 }
 
 #[wasm_bindgen_test]
 async fn runs_and_times_out_like_the_iframe() {
     let sb = worker_sandbox().await;
-    assert_eq!(sb.isolation(), "worker");
+    assert_eq!(sb.isolation(), Isolation::Worker);
     run(&sb, "kept = 1").await;
     // With cross-origin isolation the interrupt buffer stops the loop and keeps state.
     let isolated = cross_origin_isolated();
     assert_eq!(sb.interruptible(), isolated);
-    let ex = run_with(&sb, "while True: pass", obj(&[("timeoutMs", 1000.into())])).await;
-    assert_eq!(status(&ex), "timeout");
-    assert_eq!(
-        get(&ex, "interpreterReset"),
-        JsValue::from(!isolated),
-        "{}",
-        json(&ex)
-    );
+    let ex = run_with(&sb, "while True: pass", timeout(1000.0)).await;
+    assert_eq!(ex.status, Status::Timeout);
+    assert_eq!(ex.interpreter_reset, !isolated, "{ex:?}");
     assert_healthy(&sb).await;
     let ex = run(&sb, "kept").await;
-    assert_eq!(status(&ex) == "ok", isolated);
+    assert_eq!(ex.status == Status::Ok, isolated, "{ex:?}");
     sb.dispose();
 }
 
@@ -37,12 +40,8 @@ async fn runs_and_times_out_like_the_iframe() {
 async fn forged_messages_on_the_worker_global_are_counted() {
     let sb = worker_sandbox().await;
     let ex = run(&sb, "import js\nfrom pyodide.ffi import to_js\njs.postMessage(to_js({'type': 'done', 'id': 1, 'status': 'ok'}))\nimport time\ntime.sleep(0.1)\n'real'").await;
-    assert_eq!(text(&ex, "result.text/plain"), "'real'");
-    assert!(
-        as_array(&get(&ex, "protocolViolations")).length() >= 1,
-        "{}",
-        json(&ex)
-    );
+    assert_eq!(ex.result_text(), Some("'real'"));
+    assert!(!ex.protocol_violations.is_empty(), "{ex:?}");
     sb.dispose();
 }
 
@@ -54,11 +53,7 @@ async fn documented_difference_same_origin_data_is_reachable() {
     let code = "import js\nf = js.WorkerGlobalScope.prototype.fetch\n\
         r = await f.call(js.self, js.location.origin + '/tests/fixtures/secret.json')\nprint(await r.text())";
     let ex = run(&sb, code).await;
-    assert!(
-        text(&ex, "stdout").contains("PYCAGE-SECRET-FILE-7f3a"),
-        "{}",
-        json(&ex)
-    );
+    assert!(ex.stdout.contains("PYCAGE-SECRET-FILE-7f3a"), "{ex:?}");
     sb.dispose();
 }
 
@@ -89,7 +84,7 @@ async fn documented_difference_the_network_and_origin_storage_are_reachable() {
         listener()
     );
     let ex = run(&sb, &code).await;
-    assert_eq!(text(&ex, "stdout"), "CACHE-SECRET-e8f0\n", "{}", json(&ex));
+    assert_eq!(ex.stdout, "CACHE-SECRET-e8f0\n", "{ex:?}");
     sleep(300).await;
     assert!(
         listener_log()

@@ -72,9 +72,8 @@ def _on_interrupt(signum, frame):
 
 
 def find_imports(code):
-    """Top-level module names the code imports (for loading packages first)."""
-    if "import" not in code:  # no import statement: skip a parse on every run
-        return []
+    """Top-level module names the code imports (for loading packages first).
+    The worker calls it only for code that contains "import" at all."""
     try:
         tree = ast.parse(code)
     except SyntaxError:

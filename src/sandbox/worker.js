@@ -35,7 +35,7 @@ let nextFetch = 1;
 
 // ---- The protocol: every message this worker sends or reads. The page's
 // side is src/protocol/mod.rs (its "to add a message" list). `display` and
-// `done` are built by the capture runtime and sent by `runOne`'s `emit`. ----
+// `done` are built by the capture runtime and sent by `run`'s `emit`. ----
 
 let send = null; // bound port.postMessage, set at init
 let token = "";
@@ -261,12 +261,9 @@ function packagesFor(code) {
   return [...names].filter((n) => !(n in pyodide.loadedPackages));
 }
 
-let queue = NativePromise.resolve();
-function run(msg) {
-  queue = queue.then(() => runOne(msg));
-}
-
-async function runOne(msg) {
+// Runs never overlap: the page sends the next only after this one's `done`
+// (supervisor/runs.rs), so there is no queue here.
+async function run(msg) {
   const { id, code } = msg;
   currentRun = id;
   if (interrupt) {

@@ -127,10 +127,9 @@ async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue
         let bytes = fetch_bytes(&url, None, timeout_ms)
             .await
             .map_err(|reason| {
-                JsValue::from(Error::init(
-                    format!("could not load Pyodide from {url}: {reason}"),
-                    Some(&url),
-                ))
+                // [message, url]: the shared promise carries it to every waiter.
+                let message = format!("could not load Pyodide from {url}: {reason}");
+                JsValue::from(js_sys::Array::of2(&message.into(), &url.as_str().into()))
             })?;
         js_sys::Reflect::set(&files, &url.into(), &bytes)?;
     }
@@ -138,7 +137,7 @@ async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue
 }
 
 /// `{ url: ArrayBuffer }` for the core files under `index_url`.
-pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Object, JsValue> {
+pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Object, Error> {
     let promise = CACHE.with(|cache| {
         cache
             .borrow_mut()
@@ -153,7 +152,13 @@ pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Objec
         Err(err) => {
             // Let a later sandbox try again (the server may be back).
             CACHE.with(|cache| cache.borrow_mut().remove(index_url));
-            Err(err)
+            let part = |i| {
+                js_sys::Reflect::get_u32(&err, i)
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            let message = part(0).unwrap_or_else(|| describe(&err));
+            Err(Error::init(message, part(1).as_deref()))
         }
     }
 }

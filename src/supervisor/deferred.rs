@@ -1,40 +1,95 @@
-//! A promise with its settle functions, and the queue of callbacks run
-//! once the state borrow is released.
+//! A one-shot result the supervisor settles and a caller awaits, and the
+//! queue of callbacks run once the state borrow is released.
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::{JsCast, JsValue};
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
-/// A promise with its settle functions.
-pub(crate) struct Deferred {
-    pub promise: Promise,
-    pub(super) resolve: Function,
-    pub(super) reject: Function,
+use crate::errors::Error;
+
+struct Shared<T> {
+    value: Option<Result<T, Error>>,
+    waker: Option<Waker>,
 }
 
-impl Deferred {
-    pub(crate) fn new() -> Deferred {
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
-        // The executor runs synchronously, so `settle` is always set here.
-        // The fallback is not a function compiled from a string: that is
-        // eval, which a host page's CSP may forbid.
-        let (resolve, reject) = settle.unwrap_or_else(|| {
-            let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-            (none(), none())
-        });
-        Deferred {
-            promise,
-            resolve,
-            reject,
+/// The settling end. Dropped unsettled (its sandbox went away), it fails
+/// its [`Pending`] with [`Error::Disposed`]: no caller waits forever.
+pub(crate) struct Deferred<T> {
+    shared: Option<Rc<RefCell<Shared<T>>>>,
+}
+
+/// The awaiting end.
+pub(crate) struct Pending<T> {
+    shared: Rc<RefCell<Shared<T>>>,
+}
+
+impl<T> Deferred<T> {
+    pub(crate) fn new() -> (Deferred<T>, Pending<T>) {
+        let shared = Rc::new(RefCell::new(Shared {
+            value: None,
+            waker: None,
+        }));
+        let pending = Pending {
+            shared: shared.clone(),
+        };
+        (
+            Deferred {
+                shared: Some(shared),
+            },
+            pending,
+        )
+    }
+
+    /// Settles it. Waking only schedules the waiting task (in a microtask
+    /// of its own), so this never calls user code while the supervisor's
+    /// state is borrowed.
+    pub(crate) fn settle(mut self, value: Result<T, Error>) {
+        if let Some(shared) = self.shared.take() {
+            let waker = {
+                let mut shared = shared.borrow_mut();
+                shared.value = Some(value);
+                shared.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
         }
     }
 }
 
-pub(super) fn run_effects(effects: Vec<(Function, JsValue)>) {
-    for (function, arg) in effects {
-        // A throwing user callback must not break the sandbox.
-        if let Err(err) = function.call1(&JsValue::NULL, &arg) {
-            web_sys::console::error_2(&"pycage: a callback threw".into(), &err);
+impl<T> Drop for Deferred<T> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.take() {
+            Deferred {
+                shared: Some(shared),
+            }
+            .settle(Err(Error::Disposed));
         }
+    }
+}
+
+impl<T> Future for Pending<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut shared = self.shared.borrow_mut();
+        match shared.value.take() {
+            Some(value) => Poll::Ready(value),
+            None => {
+                shared.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// A user callback queued while the supervisor's state is borrowed.
+pub(crate) type Effect = Box<dyn FnOnce()>;
+
+pub(super) fn run_effects(effects: Vec<Effect>) {
+    for effect in effects {
+        effect();
     }
 }

@@ -72,8 +72,8 @@ impl Inner {
             FromSandbox::Progress(p) if !ready => {
                 if role == Role::Active {
                     let phase = match p.phase {
-                        protocol::Phase::Starting => "starting",
-                        protocol::Phase::Packages => "packages",
+                        protocol::Phase::Starting => Phase::Starting,
+                        protocol::Phase::Packages => Phase::Packages,
                     };
                     self.progress(phase);
                 }
@@ -117,16 +117,14 @@ impl Inner {
                         StreamName::Stdout => &current.job.config.on_stdout,
                         StreamName::Stderr => &current.job.config.on_stderr,
                     };
-                    if let Some(callback) = callback {
-                        self.effects.push((callback.clone(), kept.into()));
+                    if let Some(callback) = callback.clone() {
+                        self.effects.push(Box::new(move || callback(&kept)));
                     }
                 }
             }
             FromSandbox::Display(d) if self.is_current(role, d.id) => {
                 if let Some(current) = &mut self.current {
-                    current
-                        .exec
-                        .display(&d.data, Execution::display_source(d.source));
+                    current.exec.display(&d.data, d.source);
                 }
             }
             FromSandbox::Done(d) if self.is_current(role, d.id) => self.on_done(d),

@@ -255,6 +255,6 @@ fn deliver(
         line.zip(inner.config.on_log.clone())
     };
     if let Some((line, on_log)) = effect {
-        run_effects(vec![(on_log, line.into())]);
+        on_log(&line);
     }
 }

@@ -142,13 +142,12 @@ impl Inner {
             return;
         }
         let url = self.config.pyodide_url.clone();
-        let error = || {
-            JsValue::from(Error::init(
+        self.reject_all(|| {
+            Error::init(
                 format!("could not start Python from {url}: {reason}"),
                 Some(&url),
-            ))
-        };
-        self.reject_all(error);
+            )
+        });
     }
 
     /// Promotes the standby (or boots a new interpreter) after the active one went.
@@ -183,12 +182,12 @@ impl Inner {
 
     pub(super) fn on_active_ready(&mut self) {
         for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.resolve, JsValue::UNDEFINED));
+            waiter.settle(Ok(()));
         }
         if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.resolve, JsValue::UNDEFINED));
+            reset.settle(Ok(()));
         }
-        self.progress("ready");
+        self.progress(Phase::Ready);
         if self.config.standby && self.standby.is_none() {
             // Not at once: the first run usually follows `ready` immediately,
             // and a booting standby would compete with it for the CPU.

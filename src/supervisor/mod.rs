@@ -26,17 +26,16 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::errors::Error;
-use crate::execution::{Execution, Status};
-use crate::options::{RunConfig, SandboxConfig};
+use crate::execution::{ExecutionBuilder, MimeBundle, Status};
+use crate::options::{Isolation, Phase, RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
-use deferred::run_effects;
-pub(crate) use deferred::Deferred;
+use deferred::{run_effects, Deferred, Effect, Pending};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use policing::{kind_name, Budget};
@@ -114,13 +113,14 @@ struct Inner {
     standby: Option<Interpreter>,
     queue: VecDeque<Job>,
     current: Option<Current>,
-    resetting: Option<Deferred>,
-    boot_waiters: Vec<Deferred>,
+    resetting: Option<Deferred<()>>,
+    boot_waiters: Vec<Deferred<()>>,
     next_gen: u32,
     next_id: u32,
     disposed: bool,
     info: Option<(String, String)>,
-    effects: Vec<(Function, JsValue)>,
+    /// User callbacks to call once the state borrow is released.
+    effects: Vec<Effect>,
     standby_timer: Option<Timer>,
     /// The snapshot new interpreters boot from, once one exists.
     snapshot: Option<js_sys::Uint8Array>,
@@ -172,17 +172,14 @@ pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
 impl Supervisor {
     /// Downloads Pyodide (once per page), boots the first interpreter and
     /// resolves when Python is ready.
-    pub(crate) async fn start(config: SandboxConfig) -> Result<Supervisor, JsValue> {
+    pub(crate) async fn start(config: SandboxConfig) -> Result<Supervisor, Error> {
         if let Some(progress) = &config.on_progress {
-            run_effects(vec![(progress.clone(), progress_event("downloading"))]);
+            progress(Phase::Downloading);
         }
         let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
         let fetch_policy = fetch_policy::for_sandbox(&config, &files).map_err(|reason| {
             let url = format!("{}pyodide-lock.json", config.pyodide_url);
-            JsValue::from(Error::init(
-                format!("could not read {url}: {reason}"),
-                Some(&url),
-            ))
+            Error::init(format!("could not read {url}: {reason}"), Some(&url))
         })?;
         let snapshot_key = snapshot_key(&config.pyodide_url);
         let saved = if config.snapshot {
@@ -214,23 +211,25 @@ impl Supervisor {
                 replaced_between_runs: false,
             })
         });
-        let booted = Deferred::new();
-        let promise = booted.promise.clone();
+        let (booted, boot) = Deferred::new();
         {
             let mut state = inner.borrow_mut();
             state.boot_waiters.push(booted);
-            state.active = Some(state.spawn_interpreter(Role::Active)?);
+            let first = state.spawn_interpreter(Role::Active).map_err(|err| {
+                Error::init(format!("could not create the sandbox: {err:?}"), None)
+            })?;
+            state.active = Some(first);
         }
         let supervisor = Supervisor { inner };
-        if let Err(err) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        if let Err(err) = boot.await {
             supervisor.dispose();
             return Err(err);
         }
         Ok(supervisor)
     }
 
-    /// Queues a run; the promise resolves with an `Execution`.
-    pub(crate) fn run(&self, code: String, config: RunConfig) -> Promise {
+    /// Queues a run, which resolves with an `Execution`.
+    pub(crate) fn run(&self, code: String, config: RunConfig) -> Pending<crate::Execution> {
         self.enqueue(|deferred| {
             Job::Run(RunJob {
                 code,
@@ -241,25 +240,22 @@ impl Supervisor {
     }
 
     /// Queues a reset: after the runs before it, a fresh interpreter.
-    pub(crate) fn reset(&self) -> Promise {
+    pub(crate) fn reset(&self) -> Pending<()> {
         self.enqueue(Job::Reset)
     }
 
-    /// Queues a job; its promise rejects at once if the sandbox is disposed.
-    fn enqueue(&self, job: impl FnOnce(Deferred) -> Job) -> Promise {
-        let deferred = Deferred::new();
-        let promise = deferred.promise.clone();
+    /// Queues a job; it fails at once if the sandbox is disposed.
+    fn enqueue<T>(&self, job: impl FnOnce(Deferred<T>) -> Job) -> Pending<T> {
+        let (deferred, pending) = Deferred::new();
         self.with(|inner| {
             if inner.disposed {
-                inner
-                    .effects
-                    .push((deferred.reject, Error::Disposed.into()));
+                deferred.settle(Err(Error::Disposed));
             } else {
                 inner.queue.push_back(job(deferred));
                 inner.pump();
             }
         });
-        promise
+        pending
     }
 
     pub(crate) fn dispose(&self) {
@@ -270,8 +266,8 @@ impl Supervisor {
         self.inner.borrow().disposed
     }
 
-    pub(crate) fn isolation(&self) -> &'static str {
-        self.inner.borrow().config.isolation.as_str()
+    pub(crate) fn isolation(&self) -> Isolation {
+        self.inner.borrow().config.isolation
     }
 
     /// (Pyodide version, Python version) of the running interpreter.
@@ -305,23 +301,16 @@ impl Supervisor {
     }
 }
 
-fn progress_event(phase: &str) -> JsValue {
-    let event = Object::new();
-    let _ = Reflect::set(&event, &"phase".into(), &phase.into());
-    event.into()
-}
-
 impl Inner {
     fn log(&mut self, text: String) {
-        if let Some(on_log) = &self.config.on_log {
-            self.effects.push((on_log.clone(), text.into()));
+        if let Some(on_log) = self.config.on_log.clone() {
+            self.effects.push(Box::new(move || on_log(&text)));
         }
     }
 
-    fn progress(&mut self, phase: &str) {
-        if let Some(on_progress) = &self.config.on_progress {
-            self.effects
-                .push((on_progress.clone(), progress_event(phase)));
+    fn progress(&mut self, phase: Phase) {
+        if let Some(on_progress) = self.config.on_progress.clone() {
+            self.effects.push(Box::new(move || on_progress(phase)));
         }
     }
 
@@ -337,7 +326,6 @@ impl Inner {
         self.active = None;
         self.standby = None;
         self.standby_timer = None;
-        let disposed = || JsValue::from(Error::Disposed);
-        self.reject_all(disposed);
+        self.reject_all(|| Error::Disposed);
     }
 }

@@ -6,18 +6,18 @@ use super::*;
 pub(super) struct RunJob {
     pub(super) code: String,
     pub(super) config: RunConfig,
-    pub(super) deferred: Deferred,
+    pub(super) deferred: Deferred<crate::Execution>,
 }
 
 pub(super) enum Job {
     Run(RunJob),
-    Reset(Deferred),
+    Reset(Deferred<()>),
 }
 
 pub(super) struct Current {
     pub(super) id: u32,
     pub(super) job: RunJob,
-    pub(super) exec: Execution,
+    pub(super) exec: ExecutionBuilder,
     pub(super) timeout_ms: f64,
     pub(super) interrupted: Option<Status>,
     /// After the deadline: the ping's nonce the worker must echo to prove it
@@ -134,7 +134,7 @@ impl Inner {
     pub(super) fn settle(
         &mut self,
         status: Status,
-        result: Option<JsValue>,
+        result: Option<MimeBundle>,
         error: Option<PyError>,
         reset: bool,
     ) {
@@ -145,7 +145,7 @@ impl Inner {
         let execution = current
             .exec
             .finish(status, result, error, reset || replaced_before, now());
-        self.effects.push((current.job.deferred.resolve, execution));
+        current.job.deferred.settle(Ok(execution));
         if let Some(slot) = self.active.as_mut() {
             slot.idle = Budget::default(); // the idle window starts now
         }
@@ -214,19 +214,18 @@ impl Inner {
 
     /// Rejects everything waiting (the boot, a reset, every queued job) with
     /// `error()`: the sandbox cannot start, or was disposed.
-    pub(super) fn reject_all(&mut self, error: impl Fn() -> JsValue) {
+    pub(super) fn reject_all(&mut self, error: impl Fn() -> Error) {
         for waiter in self.boot_waiters.drain(..) {
-            self.effects.push((waiter.reject, error()));
+            waiter.settle(Err(error()));
         }
         if let Some(reset) = self.resetting.take() {
-            self.effects.push((reset.reject, error()));
+            reset.settle(Err(error()));
         }
         for job in std::mem::take(&mut self.queue) {
-            let reject = match job {
-                Job::Run(run) => run.deferred.reject,
-                Job::Reset(deferred) => deferred.reject,
-            };
-            self.effects.push((reject, error()));
+            match job {
+                Job::Run(run) => run.deferred.settle(Err(error())),
+                Job::Reset(deferred) => deferred.settle(Err(error())),
+            }
         }
     }
 
@@ -256,7 +255,7 @@ impl Inner {
 
     pub(super) fn start(&mut self, job: RunJob) {
         let started = now();
-        let exec = Execution::new(
+        let exec = ExecutionBuilder::new(
             self.config.caps.clone(),
             self.config.max_output_bytes,
             started,
@@ -266,10 +265,8 @@ impl Inner {
                 "CancelledError",
                 "the run was cancelled before it started".into(),
             );
-            self.effects.push((
-                job.deferred.resolve.clone(),
-                exec.finish(Status::Cancelled, None, Some(error), false, now()),
-            ));
+            let execution = exec.finish(Status::Cancelled, None, Some(error), false, now());
+            job.deferred.settle(Ok(execution));
             return;
         }
         self.next_id += 1;

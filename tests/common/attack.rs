@@ -1,6 +1,7 @@
 //! The attack harness: the host's planted secrets, the leak listener, and
 //! the invariants every attack is held to (tests/attacks*.rs).
-use wasm_bindgen::{JsCast, JsValue};
+use pycage::{Execution, Isolation, RunOptions, Sandbox, SandboxOptions};
+use wasm_bindgen::JsCast;
 
 use super::*;
 
@@ -37,42 +38,49 @@ pub async fn clear_listener() {
 }
 
 /// Runs one attack and checks the invariants; returns the Execution.
-pub async fn attack(code: &str) -> JsValue {
-    attack_with(code, JsValue::UNDEFINED).await
+pub async fn attack(code: &str) -> Execution {
+    attack_with(code, RunOptions::default()).await
 }
 
-pub async fn attack_with(code: &str, opts: JsValue) -> JsValue {
-    attack_on(&*attack_sandbox().await, code, opts).await
+pub async fn attack_with(code: &str, options: RunOptions) -> Execution {
+    attack_on(&*attack_sandbox().await, code, options).await
 }
 
-/// "iframe" (the default, and what the test command runs). Building with
+/// Iframe (the default, and what the test command runs). Building with
 /// PYCAGE_ATTACK_ISOLATION=worker runs the same suite against worker mode,
 /// to count what that mode lets through (README, Security model).
-pub fn isolation() -> &'static str {
-    option_env!("PYCAGE_ATTACK_ISOLATION").unwrap_or("iframe")
+pub fn isolation() -> Isolation {
+    match option_env!("PYCAGE_ATTACK_ISOLATION") {
+        Some("worker") => Isolation::Worker,
+        _ => Isolation::Iframe,
+    }
 }
 
-pub async fn attack_sandbox() -> std::rc::Rc<pycage::Sandbox> {
-    shared_with(&[("isolation", isolation().into())]).await
+pub async fn attack_sandbox() -> std::rc::Rc<Sandbox> {
+    shared_with(SandboxOptions {
+        isolation: isolation(),
+        ..opts()
+    })
+    .await
 }
 
 /// The invariants every attack is held to: nothing planted leaks into the
 /// result, the listener records nothing, the page's timer keeps firing, and
 /// the same sandbox (or its replacement) then runs `print(1+1)`.
-pub async fn attack_on(sb: &pycage::Sandbox, code: &str, opts: JsValue) -> JsValue {
+pub async fn attack_on(sb: &Sandbox, code: &str, options: RunOptions) -> Execution {
     plant_secrets().await;
     clear_listener().await;
     start_heartbeat();
     let code = code.replace("LISTENER", listener());
-    let ex = run_with(sb, &code, opts).await;
+    let ex = run_with(sb, &code, options).await;
     assert_not_leaked(&ex).await;
     assert_healthy(sb).await;
     assert_page_responsive(&code[..code.len().min(60)]);
     ex
 }
 
-pub async fn assert_not_leaked(ex: &JsValue) {
-    let dump = json(ex);
+pub async fn assert_not_leaked(ex: &Execution) {
+    let dump = format!("{ex:?}");
     for secret in SECRETS {
         assert!(!dump.contains(secret), "secret {secret} leaked: {dump}");
     }
@@ -84,11 +92,7 @@ pub async fn assert_not_leaked(ex: &JsValue) {
     );
 }
 
-pub fn out(ex: &JsValue) -> String {
-    format!(
-        "{} {} {}",
-        text(ex, "stdout"),
-        text(ex, "stderr"),
-        text(ex, "error.message")
-    )
+/// Everything the run printed or raised, in one string.
+pub fn out(ex: &Execution) -> String {
+    format!("{} {} {}", ex.stdout, ex.stderr, error_text(ex))
 }

@@ -1,10 +1,14 @@
 //! Helpers shared by the browser test binaries.
 #![allow(dead_code)]
+// The helpers script the host page itself (a page may eval; pycage may not).
+#![allow(clippy::disallowed_methods)]
 
 pub mod attack;
 
+use std::rc::Rc;
+
 use js_sys::{Object, Reflect};
-use pycage::Sandbox;
+use pycage::{Execution, RunOptions, Sandbox, SandboxOptions, Status};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -14,8 +18,35 @@ pub fn pyodide_url() -> String {
     format!("{origin}/node_modules/pyodide/")
 }
 
-/// `{ pyodideUrl, ...extra }` as a JS object.
-pub fn options(extra: &[(&str, JsValue)]) -> JsValue {
+/// Options with the test server's Pyodide; override fields with
+/// `SandboxOptions { standby: Some(false), ..opts() }`.
+pub fn opts() -> SandboxOptions {
+    SandboxOptions {
+        pyodide_url: Some(pyodide_url()),
+        ..Default::default()
+    }
+}
+
+/// Run options with a time limit.
+pub fn timeout(ms: f64) -> RunOptions {
+    RunOptions {
+        timeout_ms: Some(ms),
+        ..Default::default()
+    }
+}
+
+/// A callback that records what it is given.
+pub fn recorder() -> (pycage::TextCallback, Rc<std::cell::RefCell<Vec<String>>>) {
+    let seen = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    (
+        Rc::new(move |text: &str| sink.borrow_mut().push(text.to_string())),
+        seen,
+    )
+}
+
+/// `{ pyodideUrl, ...extra }` as a JS object (for the JS API's tests).
+pub fn js_options(extra: &[(&str, JsValue)]) -> JsValue {
     let obj = Object::new();
     Reflect::set(&obj, &"pyodideUrl".into(), &pyodide_url().into()).unwrap();
     for (key, value) in extra {
@@ -32,52 +63,31 @@ pub fn obj(fields: &[(&str, JsValue)]) -> JsValue {
     obj.into()
 }
 
-pub async fn sandbox(extra: &[(&str, JsValue)]) -> Sandbox {
-    Sandbox::create(Some(options(extra).unchecked_into()))
-        .await
-        .expect("sandbox starts")
+pub async fn sandbox(options: SandboxOptions) -> Sandbox {
+    Sandbox::create(options).await.expect("sandbox starts")
 }
 
-pub async fn run(sb: &Sandbox, code: &str) -> JsValue {
-    run_with(sb, code, JsValue::UNDEFINED).await
+pub async fn run(sb: &Sandbox, code: &str) -> Execution {
+    run_with(sb, code, RunOptions::default()).await
 }
 
-pub async fn run_with(sb: &Sandbox, code: &str, opts: JsValue) -> JsValue {
-    let opts = if opts.is_undefined() {
-        None
-    } else {
-        Some(opts.unchecked_into())
-    };
-    JsFuture::from(sb.run_python(code.into(), opts))
-        .await
-        .expect("runPython resolves")
-}
-
-pub fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| {
-        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-pub fn text(value: &JsValue, path: &str) -> String {
-    let v = get(value, path);
-    v.as_string().unwrap_or_else(|| format!("{v:?}"))
-}
-
-pub fn status(ex: &JsValue) -> String {
-    text(ex, "status")
+pub async fn run_with(sb: &Sandbox, code: &str, options: RunOptions) -> Execution {
+    sb.run(code, options).await.expect("the run resolves")
 }
 
 /// Asserts the sandbox still works: `print(1+1)` gives "2\n".
 pub async fn assert_healthy(sb: &Sandbox) {
     let ex = run(sb, "print(1+1)").await;
-    assert_eq!(
-        status(&ex),
-        "ok",
-        "follow-up run failed: {:?}",
-        js_sys::JSON::stringify(&ex)
-    );
-    assert_eq!(text(&ex, "stdout"), "2\n");
+    assert_eq!(ex.status, Status::Ok, "follow-up run failed: {ex:?}");
+    assert_eq!(ex.stdout, "2\n");
+}
+
+/// The error's type and message, or "" for none.
+pub fn error_text(ex: &Execution) -> String {
+    ex.error
+        .as_ref()
+        .map(|e| format!("{}: {}", e.kind, e.message))
+        .unwrap_or_default()
 }
 
 pub async fn sleep(ms: i32) {
@@ -119,6 +129,13 @@ pub fn json(value: &JsValue) -> String {
         .unwrap_or_default()
 }
 
+/// A field of a JS value, by a dotted path (for the JS API's tests).
+pub fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
 /// The error a promise rejects with (the test fails if it resolves).
 pub async fn rejects(promise: js_sys::Promise) -> JsValue {
     JsFuture::from(promise).await.expect_err("should reject")
@@ -136,21 +153,26 @@ pub fn as_array(value: &JsValue) -> js_sys::Array {
 }
 
 thread_local! {
-    static SHARED: std::cell::RefCell<Option<std::rc::Rc<Sandbox>>> = const { std::cell::RefCell::new(None) };
+    static SHARED: std::cell::RefCell<Option<Rc<Sandbox>>> = const { std::cell::RefCell::new(None) };
 }
 
 /// One sandbox per test binary for tests that need no fresh interpreter
 /// (each boot costs seconds on a 2-core machine).
-pub async fn shared() -> std::rc::Rc<Sandbox> {
-    shared_with(&[]).await
+pub async fn shared() -> Rc<Sandbox> {
+    shared_with(opts()).await
 }
 
-/// [`shared`], created with `extra` options by whichever call comes first.
-pub async fn shared_with(extra: &[(&str, JsValue)]) -> std::rc::Rc<Sandbox> {
+/// [`shared`], created with `options` (and a 20 s time limit) by whichever
+/// call comes first.
+pub async fn shared_with(options: SandboxOptions) -> Rc<Sandbox> {
     if let Some(sb) = SHARED.with(|s| s.borrow().clone()) {
         return sb;
     }
-    let sb = std::rc::Rc::new(sandbox(&[&[("timeoutMs", 20_000.into())], extra].concat()).await);
+    let options = SandboxOptions {
+        timeout_ms: Some(20_000.0),
+        ..options
+    };
+    let sb = Rc::new(sandbox(options).await);
     SHARED.with(|s| *s.borrow_mut() = Some(sb.clone()));
     sb
 }

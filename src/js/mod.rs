@@ -1,0 +1,206 @@
+//! The JS API: a thin binding over the typed Rust core. It reads JS option
+//! objects into the Rust option types, calls [`crate::Sandbox`], and turns
+//! the results into JS values (serde for `Execution`, `errors.js` classes
+//! for errors). No behaviour lives here.
+
+mod convert;
+mod errors;
+mod figures;
+mod options;
+mod types;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::errors::Error;
+use crate::sandbox::Sandbox;
+pub use figures::{figure_to_blob, figure_to_data_url};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `SandboxOptions` as passed from JS (read field by field).
+    #[wasm_bindgen(typescript_type = "SandboxOptions")]
+    pub type SandboxOptionsArg;
+    /// `RunOptions` as passed from JS.
+    #[wasm_bindgen(typescript_type = "RunOptions")]
+    pub type RunOptionsArg;
+    /// Options of the one-shot `runPython`.
+    #[wasm_bindgen(typescript_type = "RunOptions & SandboxOptions")]
+    pub type OneShotOptionsArg;
+}
+
+/// A Python sandbox (the JS class `Sandbox`): one interpreter (plus a warm
+/// standby) in an isolated worker. Runs are queued and executed in order;
+/// state persists between runs, as in a notebook.
+///
+/// ```ts
+/// const sb = await Sandbox.create({ timeoutMs: 5000 });
+/// const ex = await sb.runPython("x = 6 * 7\nx");
+/// ex.result?.["text/plain"]; // "42"
+/// sb.dispose();
+/// ```
+#[wasm_bindgen(js_name = Sandbox)]
+pub struct JsSandbox {
+    sandbox: Sandbox,
+}
+
+fn code_arg(code: &JsValue) -> Result<String, Error> {
+    code.as_string()
+        .ok_or_else(|| Error::options("code", "runPython expects the code as a string"))
+}
+
+fn or_undefined<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, Into::into)
+}
+
+/// A promise for a run: its `Execution` as a JS object, or a JS error.
+fn execution_promise(
+    run: impl Future<Output = Result<crate::Execution, Error>> + 'static,
+) -> Promise {
+    future_to_promise(async move { convert::execution(&run.await?) })
+}
+
+#[wasm_bindgen(js_class = Sandbox)]
+impl JsSandbox {
+    /// Starts a sandbox; resolves once Python is ready. Rejects with
+    /// `OptionsError` for bad options and `SandboxInitError` (naming the URL)
+    /// when Pyodide cannot be loaded.
+    pub async fn create(options: Option<SandboxOptionsArg>) -> Result<JsSandbox, JsValue> {
+        let options = options::sandbox_options(&or_undefined(options), &[])?;
+        Ok(JsSandbox {
+            sandbox: Sandbox::create(options).await?,
+        })
+    }
+
+    /// Runs `code` after the runs queued before it. Resolves with an
+    /// `Execution` whatever the code does; rejects only for misuse
+    /// (`OptionsError`, `SandboxDisposedError`) or infrastructure failure.
+    #[wasm_bindgen(js_name = runPython, unchecked_return_type = "Promise<Execution>")]
+    pub fn run_python(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        options: Option<RunOptionsArg>,
+    ) -> Promise {
+        let parsed = code_arg(&code)
+            .and_then(|code| Ok((code, options::run_options(&or_undefined(options), &[])?)));
+        match parsed {
+            Ok((code, options)) => execution_promise(self.sandbox.run(&code, options)),
+            Err(err) => Promise::reject(&err.into()),
+        }
+    }
+
+    /// A fresh interpreter with the same options, after the queued runs.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn reset(&self) -> Promise {
+        let reset = self.sandbox.reset();
+        future_to_promise(async move {
+            reset.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Terminates everything. The run in progress resolves as "cancelled";
+    /// queued runs and later calls reject with `SandboxDisposedError`.
+    pub fn dispose(&self) {
+        self.sandbox.dispose();
+    }
+
+    /// "iframe" or "worker".
+    #[wasm_bindgen(getter, unchecked_return_type = "\"iframe\" | \"worker\"")]
+    pub fn isolation(&self) -> String {
+        self.sandbox.isolation().as_str().to_string()
+    }
+
+    /// Whether a timeout first tries a KeyboardInterrupt that keeps state
+    /// (needs SharedArrayBuffer where the worker runs).
+    #[wasm_bindgen(getter)]
+    pub fn interruptible(&self) -> bool {
+        self.sandbox.interruptible()
+    }
+
+    /// Whether the current interpreter booted from the page's memory snapshot.
+    #[wasm_bindgen(getter, js_name = bootedFromSnapshot)]
+    pub fn booted_from_snapshot(&self) -> bool {
+        self.sandbox.booted_from_snapshot()
+    }
+
+    /// The running Pyodide's version, e.g. "314.0.7".
+    #[wasm_bindgen(getter, js_name = pyodideVersion)]
+    pub fn pyodide_version(&self) -> Option<String> {
+        self.sandbox.pyodide_version()
+    }
+
+    /// The running Python's version, e.g. "3.14.2".
+    #[wasm_bindgen(getter, js_name = pythonVersion)]
+    pub fn python_version(&self) -> Option<String> {
+        self.sandbox.python_version()
+    }
+}
+
+/// The default sandbox behind the one-shot `runPython`: a promise that
+/// resolves once it has started, and the sandbox it then holds.
+type Shared = (Promise, Rc<RefCell<Option<Rc<Sandbox>>>>);
+
+thread_local! {
+    static SHARED: RefCell<Option<Shared>> = const { RefCell::new(None) };
+}
+
+/// Runs `code` on a shared default sandbox, created on first use with the
+/// `SandboxOptions` fields of `options`.
+///
+/// ```ts
+/// const { stdout } = await runPython("print('hi')");
+/// ```
+#[wasm_bindgen(js_name = runPython, unchecked_return_type = "Promise<Execution>")]
+pub fn run_python(
+    #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+    options: Option<OneShotOptionsArg>,
+) -> Promise {
+    let options = or_undefined(options);
+    let parsed = code_arg(&code).and_then(|code| {
+        let run = options::run_options(&options, options::SANDBOX_FIELDS)?;
+        let sandbox = options::sandbox_options(&options, options::RUN_FIELDS)?;
+        Ok((code, run, sandbox))
+    });
+    let (code, run, sandbox_options) = match parsed {
+        Ok(parsed) => parsed,
+        Err(err) => return Promise::reject(&err.into()),
+    };
+    let (started, slot) = SHARED.with(|shared| {
+        shared
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let slot = Rc::new(RefCell::new(None));
+                let filled = slot.clone();
+                let started = future_to_promise(async move {
+                    *filled.borrow_mut() = Some(Rc::new(Sandbox::create(sandbox_options).await?));
+                    Ok(JsValue::UNDEFINED)
+                });
+                (started, slot)
+            })
+            .clone()
+    });
+    future_to_promise(async move {
+        if let Err(err) = wasm_bindgen_futures::JsFuture::from(started).await {
+            // Let the next call try again (e.g. the server came back).
+            SHARED.with(|shared| shared.borrow_mut().take());
+            return Err(err);
+        }
+        let sandbox = slot.borrow().clone().ok_or(Error::Disposed)?;
+        let execution = sandbox.run(&code, run).await?;
+        convert::execution(&execution)
+    })
+}
+
+/// The sandbox document, for sites that serve it as their `runnerUrl` page
+/// (on another site, with the headers in the README). It is the same
+/// document the default iframe gets inline.
+#[wasm_bindgen(js_name = runnerHtml)]
+pub fn runner_html() -> String {
+    crate::sandbox::runner_html()
+}

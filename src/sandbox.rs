@@ -1,0 +1,183 @@
+//! [`Sandbox`]: the typed Rust API. The JS `Sandbox` (`js/mod.rs`) is a thin
+//! binding over this one.
+
+use std::future::Future;
+
+use crate::errors::Error;
+use crate::execution::Execution;
+use crate::options::{Isolation, RunConfig, RunOptions, SandboxConfig, SandboxOptions};
+use crate::supervisor::Supervisor;
+
+/// A Python sandbox: one interpreter (plus a warm standby) in an isolated
+/// worker. Runs are queued and executed in order; state persists between
+/// runs, as in a notebook. Dropping a `Sandbox` does not stop it (its
+/// interpreters are shared with the runs in flight): call
+/// [`dispose`](Sandbox::dispose).
+///
+/// ```no_run
+/// # async fn example() -> Result<(), pycage::Error> {
+/// use pycage::{RunOptions, Sandbox, SandboxOptions, Status};
+/// let sandbox = Sandbox::create(SandboxOptions::default()).await?;
+/// let ex = sandbox.run("x = 6 * 7\nx", RunOptions::default()).await?;
+/// assert_eq!(ex.status, Status::Ok);
+/// assert_eq!(ex.result_text(), Some("42"));
+/// sandbox.dispose();
+/// # Ok(()) }
+/// ```
+pub struct Sandbox {
+    supervisor: Supervisor,
+}
+
+impl Sandbox {
+    /// Starts a sandbox; resolves once Python is ready. Fails with
+    /// [`Error::Options`] for bad options and [`Error::Init`] (naming the
+    /// URL) when Pyodide cannot be loaded.
+    ///
+    /// ```no_run
+    /// # async fn example() {
+    /// use pycage::{Error, Sandbox, SandboxOptions};
+    /// let options = SandboxOptions {
+    ///     pyodide_url: Some("https://mirror.invalid/pyodide/".into()),
+    ///     ..Default::default()
+    /// };
+    /// assert!(matches!(Sandbox::create(options).await, Err(Error::Init { .. })));
+    /// # }
+    /// ```
+    pub async fn create(options: SandboxOptions) -> Result<Sandbox, Error> {
+        let config = SandboxConfig::resolve(options)?;
+        Ok(Sandbox {
+            supervisor: Supervisor::start(config).await?,
+        })
+    }
+
+    /// Queues `code` after the runs queued before it (it is queued when
+    /// called, not when the future is first polled). Resolves with an
+    /// [`Execution`] whatever the code does; fails only for misuse
+    /// ([`Error::Options`], [`Error::Disposed`]).
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+    /// let first = sandbox.run("n = 1", Default::default());
+    /// let second = sandbox.run("n += 1\nn", Default::default());
+    /// first.await?;
+    /// assert_eq!(second.await?.result_text(), Some("2"));
+    /// # Ok(()) }
+    /// ```
+    pub fn run(
+        &self,
+        code: &str,
+        options: RunOptions,
+    ) -> impl Future<Output = Result<Execution, Error>> + 'static {
+        let queued =
+            RunConfig::resolve(options).map(|config| self.supervisor.run(code.to_string(), config));
+        async move { queued?.await }
+    }
+
+    /// A fresh interpreter with the same options, after the queued runs.
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+    /// sandbox.run("x = 1", Default::default()).await?;
+    /// sandbox.reset().await?;
+    /// let ex = sandbox.run("x", Default::default()).await?;
+    /// assert_eq!(ex.error.unwrap().kind, "NameError");
+    /// # Ok(()) }
+    /// ```
+    pub fn reset(&self) -> impl Future<Output = Result<(), Error>> + 'static {
+        self.supervisor.reset()
+    }
+
+    /// Terminates everything. The run in progress resolves as
+    /// [`Status::Cancelled`](crate::Status::Cancelled); queued runs and later
+    /// calls fail with [`Error::Disposed`].
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: pycage::Sandbox) {
+    /// sandbox.dispose();
+    /// let later = sandbox.run("1", Default::default()).await;
+    /// assert_eq!(later, Err(pycage::Error::Disposed));
+    /// # }
+    /// ```
+    pub fn dispose(&self) {
+        self.supervisor.dispose();
+    }
+
+    /// Whether [`dispose`](Sandbox::dispose) was called.
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// sandbox.dispose();
+    /// assert!(sandbox.is_disposed());
+    /// # }
+    /// ```
+    pub fn is_disposed(&self) -> bool {
+        self.supervisor.is_disposed()
+    }
+
+    /// Where the interpreter runs.
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// assert_eq!(sandbox.isolation(), pycage::Isolation::Iframe);
+    /// # }
+    /// ```
+    pub fn isolation(&self) -> Isolation {
+        self.supervisor.isolation()
+    }
+
+    /// Whether a timeout first tries a `KeyboardInterrupt` that keeps state
+    /// (needs `SharedArrayBuffer` where the worker runs).
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// let keeps_state_on_timeout = sandbox.interruptible();
+    /// # let _ = keeps_state_on_timeout; }
+    /// ```
+    pub fn interruptible(&self) -> bool {
+        self.supervisor.interruptible()
+    }
+
+    /// Whether the current interpreter booted from the page's memory snapshot.
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// let fast = sandbox.booted_from_snapshot();
+    /// # let _ = fast; }
+    /// ```
+    pub fn booted_from_snapshot(&self) -> bool {
+        self.supervisor.booted_from_snapshot()
+    }
+
+    /// The running Pyodide's version, e.g. `"314.0.7"`.
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// assert_eq!(sandbox.pyodide_version().as_deref(), Some("314.0.7"));
+    /// # }
+    /// ```
+    pub fn pyodide_version(&self) -> Option<String> {
+        self.supervisor.versions().map(|v| v.0)
+    }
+
+    /// The running Python's version, e.g. `"3.14.2"`.
+    ///
+    /// ```no_run
+    /// # fn example(sandbox: &pycage::Sandbox) {
+    /// assert!(sandbox.python_version().unwrap().starts_with("3."));
+    /// # }
+    /// ```
+    pub fn python_version(&self) -> Option<String> {
+        self.supervisor.versions().map(|v| v.1)
+    }
+}
+
+/// The sandbox document, for sites that serve it as their `runner_url` page
+/// (on another site, with the headers in the README). It is the same
+/// document the default iframe gets inline.
+///
+/// ```no_run
+/// let page = pycage::runner_html(); // serve it with the README's headers
+/// ```
+pub fn runner_html() -> String {
+    crate::supervisor::frame_document()
+}
