@@ -1,7 +1,6 @@
 //! Figures, the display protocol, validation and packages, in the browser.
 use pycage::{
-    Execution, FigureFormat, FigureSource, ImageMime, MimeValue, Output, RunOptions,
-    SandboxOptions, Status,
+    FigureFormat, FigureSource, ImageMime, MimeValue, Output, RunOptions, SandboxOptions, Status,
 };
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -15,18 +14,6 @@ const PNG_HELPER: &str = "import zlib, struct\n\
 def png(w, h):\n    def chunk(k, d): return struct.pack('>I', len(d)) + k + d + struct.pack('>I', zlib.crc32(k + d))\n    \
 return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(b''.join(b'\\x00' + b'\\xff\\x00\\x00' * w for _ in range(h)))) + chunk(b'IEND', b'')\n\
 class Img:\n    def __init__(self, data): self.data = data\n    def _repr_png_(self): return self.data\n";
-
-/// The kind of each output item, in order: "stdout", "stderr" or "display".
-fn output_kinds(ex: &Execution) -> Vec<&'static str> {
-    ex.outputs
-        .iter()
-        .map(|o| match o {
-            Output::Stdout { .. } => "stdout",
-            Output::Stderr { .. } => "stderr",
-            Output::Display { .. } => "display",
-        })
-        .collect()
-}
 
 /// A value as JS gets it from the JS API (the same serde settings as
 /// `src/js/convert.rs`), for the JS-only figure helpers.

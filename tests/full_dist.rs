@@ -1,9 +1,7 @@
 //! numpy, matplotlib and pillow in the browser. Their Pyodide builds are not
 //! on npm, so these run only when the test command is given a full Pyodide
 //! distribution folder (PYCAGE_PYODIDE_DIST); otherwise they show as ignored.
-use pycage::{
-    Execution, FigureFormat, FigureSource, ImageMime, Output, RunOptions, SandboxOptions, Status,
-};
+use pycage::{FigureFormat, FigureSource, ImageMime, RunOptions, SandboxOptions, Status};
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -18,18 +16,6 @@ async fn full_sandbox() -> pycage::Sandbox {
         ..opts()
     })
     .await
-}
-
-/// The kind of each output item, in order: "stdout", "stderr" or "display".
-fn output_kinds(ex: &Execution) -> Vec<&'static str> {
-    ex.outputs
-        .iter()
-        .map(|o| match o {
-            Output::Stdout { .. } => "stdout",
-            Output::Stderr { .. } => "stderr",
-            Output::Display { .. } => "display",
-        })
-        .collect()
 }
 
 #[wasm_bindgen_test]

@@ -82,6 +82,18 @@ pub async fn assert_healthy(sb: &Sandbox) {
     assert_eq!(ex.stdout, "2\n");
 }
 
+/// The kind of each output item, in order: "stdout", "stderr" or "display".
+pub fn output_kinds(ex: &Execution) -> Vec<&'static str> {
+    ex.outputs
+        .iter()
+        .map(|o| match o {
+            pycage::Output::Stdout { .. } => "stdout",
+            pycage::Output::Stderr { .. } => "stderr",
+            pycage::Output::Display { .. } => "display",
+        })
+        .collect()
+}
+
 /// The error's type and message, or "" for none.
 pub fn error_text(ex: &Execution) -> String {
     ex.error

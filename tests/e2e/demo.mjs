@@ -2,36 +2,17 @@
 // command does, drives it in headless Chromium (playwright-core, the system
 // /usr/bin/chromium) and checks what a person would see.
 // Usage: node tests/e2e/demo.mjs   (needs pkg/ from a release build)
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { ROOT, launch, serve, tally } from "./harness.mjs";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
 const SHOTS = `${ROOT}build`;
 const SECRET = "E2E-HOST-SECRET-51c9";
 
-function serve() {
-  const server = spawn("python3", [`${ROOT}scripts/serve.py`, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: server.stdout }).once("line", (line) => resolve({ server, url: line.match(/http:\S+/)[0] }));
-  });
-}
 
-const failures = [];
-let passed = 0;
-function check(ok, what) {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-  if (ok) passed++;
-  else failures.push(what);
-}
+const { check, finish } = tally("demo e2e");
 
 const { server, url } = await serve();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const origin = new URL(url).origin;
@@ -162,5 +143,4 @@ try {
   await browser.close();
   server.kill();
 }
-console.log(`\ndemo e2e: ${passed} passed, ${failures.length} failed`);
-process.exit(failures.length ? 1 : 0);
+finish();

@@ -1,0 +1,166 @@
+// Types of `pycage/agent`. Self-contained but for the Execution types of the
+// package itself (type-only: importing them loads no wasm).
+import type { Execution, RunOptions } from "../pycage.js";
+
+/**
+ * How much of a run reaches the model. Every field is optional in the
+ * functions that take a budget; the defaults are {@link DEFAULT_BUDGET}.
+ * Text over a cap keeps its head and tail with a line saying how much was cut.
+ */
+export type Budget = {
+  /** Characters kept of stdout, and of stderr, each. Default 8000 (about 2k tokens). */
+  maxStreamChars: number;
+  /** Lines kept of a traceback: its first line and its innermost frames. Default 40. */
+  maxTracebackLines: number;
+  /** Characters kept of the result's `text/plain`, of displayed text, and of an error message. Default 4000. */
+  maxResultChars: number;
+  /** Most image parts per run; the figures past it are named in the text. Default 4. */
+  maxImages: number;
+  /** Most pixels (width x height) per image; larger figures are downscaled in a page.
+   *  Default 1 150 000, the size over which the vision APIs downscale anyway. */
+  maxImagePixels: number;
+  /** Longest side per image, in pixels. Default 1568. */
+  maxImageSide: number;
+  /** Most bytes per image (before base64); heavier ones are re-encoded as JPEG or
+   *  made smaller. Default 500 000. */
+  maxImageBytes: number;
+  /** Most file names listed (when the execution carries `files`). Default 50. */
+  maxFiles: number;
+};
+
+/** The defaults: `{ maxStreamChars: 8000, maxTracebackLines: 40, maxResultChars: 4000,
+ *  maxImages: 4, maxImagePixels: 1150000, maxImageSide: 1568, maxImageBytes: 500000, maxFiles: 50 }`. */
+export declare const DEFAULT_BUDGET: Readonly<Budget>;
+/** The defaults with the given fields on top (non-numbers are ignored). */
+export declare function resolveBudget(budget?: Partial<Budget> | null): Budget;
+
+export type TextPart = { type: "text"; text: string };
+/** `data` is base64, without a `data:` prefix. */
+export type ImagePart = { type: "image"; mime: "image/png" | "image/jpeg"; data: string };
+export type ModelPart = TextPart | ImagePart;
+
+/** A text part, for an app's own messages to the model. */
+export declare function textPart(text: string): TextPart;
+
+/**
+ * What the model reads of a run: one text part, then up to `maxImages` image parts.
+ * The text: a status line (ok, error, timeout, cancelled, crashed), the trimmed
+ * stdout and stderr, the error's type, message and line with a trimmed traceback,
+ * the result's `text/plain`, what `display()` showed as text, one line per figure
+ * (attached, downscaled, or why not sent), and the names and sizes of files.
+ * In a page, figures over the budget are downscaled and SVGs rasterised
+ * (OffscreenCanvas); in Node, which has no canvas, they are named in the text.
+ * HTML is never sent as an image.
+ */
+export declare function toModelContent(ex: Execution, budget?: Partial<Budget>): Promise<ModelPart[]>;
+
+/** Anthropic Messages API `ToolResultBlockParam`: put it in the next `user` message.
+ *  `is_error` is true for error, timeout and crashed. */
+export type AnthropicToolResult = {
+  type: "tool_result";
+  tool_use_id: string;
+  content: Array<
+    | { type: "text"; text: string }
+    | { type: "image"; source: { type: "base64"; media_type: "image/png" | "image/jpeg"; data: string } }
+  >;
+  is_error: boolean;
+};
+export declare function toAnthropic(toolUseId: string, ex: Execution, budget?: Partial<Budget>): Promise<AnthropicToolResult>;
+
+/**
+ * OpenAI Chat Completions messages to append: a `tool` message with the text
+ * and, when the run made figures, a `user` message with them as `image_url`
+ * data URLs, since a tool message carries text only. When one assistant turn
+ * made several tool calls, append all their `tool` messages first and the
+ * `user` messages after them: the API wants the tool messages right after
+ * the assistant message.
+ */
+export type OpenAIChatMessage =
+  | { role: "tool"; tool_call_id: string; content: string }
+  | {
+      role: "user";
+      content: Array<{ type: "text"; text: string } | { type: "image_url"; image_url: { url: string } }>;
+    };
+export declare function toOpenAIChat(toolCallId: string, ex: Execution, budget?: Partial<Budget>): Promise<OpenAIChatMessage[]>;
+
+/** OpenAI Responses API `function_call_output` input item. `output` is a string
+ *  when there are no images, else `input_text` and `input_image` (data URL) parts. */
+export type OpenAIResponsesOutput = {
+  type: "function_call_output";
+  call_id: string;
+  output:
+    | string
+    | Array<{ type: "input_text"; text: string } | { type: "input_image"; image_url: string; detail: "auto" }>;
+};
+export declare function toOpenAIResponses(callId: string, ex: Execution, budget?: Partial<Budget>): Promise<OpenAIResponsesOutput>;
+
+/** Vercel AI SDK (v7) tool output, for a tool's `toModelOutput`: text and `file` parts. */
+export type AiSdkOutput = {
+  type: "content";
+  value: Array<
+    | { type: "text"; text: string }
+    | { type: "file"; mediaType: "image/png" | "image/jpeg"; data: { type: "data"; data: string } }
+  >;
+};
+export declare function toAiSdk(ex: Execution, budget?: Partial<Budget>): Promise<AiSdkOutput>;
+
+/** Model Context Protocol `CallToolResult`. `isError` is true for error, timeout and crashed. */
+export type McpToolResult = {
+  content: Array<{ type: "text"; text: string } | { type: "image"; data: string; mimeType: "image/png" | "image/jpeg" }>;
+  isError: boolean;
+};
+export declare function toMcp(ex: Execution, budget?: Partial<Budget>): Promise<McpToolResult>;
+
+/** JSON Schema of the tool's arguments: `{ code: string }`. */
+export type PythonToolParameters = {
+  type: "object";
+  properties: { code: { type: "string"; description: string } };
+  required: ["code"];
+  additionalProperties: false;
+};
+
+export type PythonTool<N extends string = "run_python"> = {
+  name: N;
+  /** Tells the model its environment: Python version, packages, figures, no network, time limit, state. */
+  description: string;
+  parameters: PythonToolParameters;
+};
+
+export type PythonToolOptions<N extends string = "run_python"> = {
+  /** A started sandbox: its Python and Pyodide versions go in the description. */
+  sandbox?: { readonly pythonVersion?: string | null; readonly pyodideVersion?: string | null };
+  /** The time limit the runs have, for the description. Default 30000 (the sandbox's default). */
+  timeoutMs?: number;
+  /** The packages that can be imported (the sandbox's `allowedPackages`), for the description. */
+  packages?: string[];
+  /** False when the sandbox has `autoLoadPackages: false`. Default true. */
+  autoLoadPackages?: boolean;
+  /** Default "run_python". */
+  name?: N;
+  /** Replaces the generated description. */
+  description?: string;
+};
+
+export declare function pythonTool<N extends string = "run_python">(opts?: PythonToolOptions<N>): PythonTool<N>;
+
+/** Anything with the sandbox's `runPython`: a `Sandbox`, or a stand-in in a test. */
+export type SandboxLike = { runPython(code: string, opts?: RunOptions): Promise<Execution> };
+
+export type ToolCallOptions = {
+  /** Passed to `runPython`: time limit, AbortSignal, stream callbacks. */
+  run?: RunOptions;
+  budget?: Partial<Budget>;
+};
+
+/**
+ * Runs one `run_python` call. `args` is the call's arguments, as an object or
+ * as the JSON text most APIs give. A missing or non-string `code`, or JSON
+ * that does not parse, does not throw: it gives `execution: null` and a text
+ * part telling the model what was wrong. Errors of the sandbox itself (a
+ * disposed sandbox) still reject.
+ */
+export declare function runToolCall(
+  sandbox: SandboxLike,
+  args: unknown,
+  opts?: ToolCallOptions,
+): Promise<{ execution: Execution | null; parts: ModelPart[] }>;

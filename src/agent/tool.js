@@ -1,0 +1,110 @@
+// The tool definition a model is given, and the handler for its calls.
+// The description is the model's only view of the environment: what it
+// leaves out (no network, no pip) the model will try, and waste a turn on.
+import { headTail } from "./budget.js";
+import { textPart, toModelContent } from "./content.js";
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+function duration(ms) {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function describeEnvironment(opts) {
+  const sb = opts.sandbox;
+  const python = sb?.pythonVersion ? `Python ${sb.pythonVersion}` : "Python 3";
+  const pyodide = sb?.pyodideVersion ? ` (Pyodide ${sb.pyodideVersion})` : " (Pyodide)";
+  const timeout = duration(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const allowed = Array.isArray(opts.packages) && opts.packages.length ? opts.packages : null;
+  let packages;
+  if (opts.autoLoadPackages === false) {
+    packages = allowed
+      ? `Packages: the standard library and these, already loaded: ${allowed.join(", ")}. Nothing else can be installed.`
+      : "Packages: the standard library only. Nothing can be installed.";
+  } else if (allowed) {
+    packages = `Packages: the standard library, and only these others, which load on their first import: ${allowed.join(", ")}.`;
+  } else {
+    packages =
+      "Packages: the standard library, and the packages of the Pyodide distribution (numpy, pandas, matplotlib, " +
+      "scipy, scikit-learn, sympy, and many more), which load on their first import. pip install is not available.";
+  }
+  return [
+    `Runs Python code in a sandbox in the user's browser and returns what it printed, the value of its last expression, any error, and its figures as images.`,
+    `Environment: ${python}${pyodide}, running in WebAssembly.`,
+    packages,
+    "Figures: draw with matplotlib and call plt.show(), or display(fig); each figure comes back to you as an image. display(obj) also shows other objects, as text.",
+    "No network: HTTP requests, downloads and package installs fail. Work with data the code creates or that is in the conversation.",
+    `Time limit: ${timeout} per call. Code that runs longer is stopped, and the interpreter may be restarted.`,
+    "State: variables, imports and functions persist between calls, as in a notebook, until a timeout or crash restarts the interpreter.",
+    "Long output is cut to its head and tail: print summaries, not whole data sets.",
+  ].join("\n");
+}
+
+/** The `run_python` tool definition: name, description, JSON Schema parameters. */
+export function pythonTool(opts) {
+  const o = opts ?? {};
+  return {
+    name: o.name ?? "run_python",
+    description: o.description ?? describeEnvironment(o),
+    parameters: {
+      type: "object",
+      properties: {
+        code: {
+          type: "string",
+          description: "Python source code to run, as one notebook cell. End with an expression to see its value.",
+        },
+      },
+      required: ["code"],
+      additionalProperties: false,
+    },
+  };
+}
+
+function preview(value) {
+  let text;
+  try {
+    text = typeof value === "string" ? value : JSON.stringify(value);
+  } catch {
+    text = String(value);
+  }
+  return headTail(text ?? String(value), 200, "the arguments");
+}
+
+const EXAMPLE = '{"code": "print(1 + 1)"}';
+
+// A message for the model, not an exception: a model that sent bad
+// arguments can read what was wrong and try again in its next turn.
+function readCode(args) {
+  let value = args;
+  if (typeof args === "string") {
+    try {
+      value = JSON.parse(args);
+    } catch (err) {
+      return { problem: `The arguments are not valid JSON (${err.message}). Send a JSON object like ${EXAMPLE}. Received: ${preview(args)}` };
+    }
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { problem: `The arguments must be a JSON object like ${EXAMPLE}. Received: ${preview(value)}` };
+  }
+  if (!("code" in value)) {
+    return { problem: `The "code" argument is missing. Send a JSON object like ${EXAMPLE}. Received: ${preview(value)}` };
+  }
+  if (typeof value.code !== "string") {
+    return { problem: `The "code" argument must be a string of Python source, not ${value.code === null ? "null" : typeof value.code}. Received: ${preview(value)}` };
+  }
+  if (value.code.trim() === "") return { problem: 'The "code" argument is empty.' };
+  return { code: value.code };
+}
+
+/**
+ * Runs one tool call: validates `args` (an object or its JSON text), runs
+ * the code and returns the execution with its model parts. Bad arguments
+ * give `execution: null` and a text part that says what was wrong.
+ */
+export async function runToolCall(sandbox, args, opts) {
+  const { code, problem } = readCode(args);
+  if (problem) return { execution: null, parts: [textPart(`Status: not run. ${problem}`)] };
+  const execution = await sandbox.runPython(code, opts?.run);
+  return { execution, parts: await toModelContent(execution, opts?.budget) };
+}
