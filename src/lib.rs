@@ -11,7 +11,9 @@ pub use execution::{
     DisplaySource, Execution, Figure, FigureSource, ImageMime, MimeBundle, MimeValue, Output,
     PythonError, Status,
 };
-pub use options::{FigureFormat, Isolation, Phase, RunOptions, SandboxOptions, TextCallback};
+pub use options::{
+    FigureFormat, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions, TextCallback,
+};
 pub use sandbox::{runner_html, Sandbox};
 
 // The JS API: a thin binding over the above, exported to JS by wasm-bindgen.

@@ -2,6 +2,7 @@
 //! settings the supervisor uses. The JS binding reads JS objects into these
 //! same types (`js/options.rs`), so every range is checked here, once.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use web_sys::AbortSignal;
@@ -35,6 +36,9 @@ pub type TextCallback = Rc<dyn Fn(&str)>;
 pub struct SandboxOptions {
     /// Folder holding `pyodide.mjs` (default: jsDelivr's copy of Pyodide 314.0.7).
     pub pyodide_url: Option<String>,
+    /// The sha256 each Pyodide core file must have. Default: the pinned
+    /// 314.0.7 files' hashes, built in.
+    pub pyodide_hashes: PyodideHashes,
     /// Where distribution packages (wheels) are fetched from. Default: `pyodide_url`.
     pub package_base_url: Option<String>,
     /// Default per-run time limit in ms, from 1 to 86 400 000. Default 30 000.
@@ -71,6 +75,41 @@ pub struct SandboxOptions {
     pub max_run_figure_bytes: Option<usize>,
     /// Largest PNG area (width x height) accepted. Default 25 000 000.
     pub max_image_pixels: Option<u64>,
+}
+
+/// The sha256 each Pyodide core file (`pyodide.mjs`, `pyodide.asm.mjs`,
+/// `pyodide.asm.wasm`, `python_stdlib.zip`, `pyodide-lock.json`) must have
+/// when the page loads it from `pyodide_url`. A file that differs is an
+/// [`Error::Init`] naming it. In JS, `pyodideHashes`: an object of file name
+/// to hex, or `false`.
+///
+/// ```
+/// use pycage::{PyodideHashes, SandboxOptions};
+/// // A self-hosted build of another version: its own hashes (one per file).
+/// let mine: std::collections::BTreeMap<String, String> = [
+///     ("pyodide.mjs", "6f1d…"), // and the other four files
+/// ]
+/// .into_iter()
+/// .map(|(name, hash)| (name.to_string(), hash.to_string()))
+/// .collect();
+/// let options = SandboxOptions {
+///     pyodide_url: Some("/my-pyodide/".into()),
+///     pyodide_hashes: PyodideHashes::Custom(mine),
+///     ..Default::default()
+/// };
+/// assert_eq!(SandboxOptions::default().pyodide_hashes, PyodideHashes::Pinned);
+/// # let _ = options;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PyodideHashes {
+    /// The hashes of Pyodide 314.0.7's files, built into pycage; another
+    /// version is refused with an error that names both.
+    #[default]
+    Pinned,
+    /// Your own, by file name: lower- or upper-case hex, one per core file.
+    Custom(BTreeMap<String, String>),
+    /// No check (`false` in JS); said once per sandbox through `on_log`.
+    Unchecked,
 }
 
 /// How one run behaves.
@@ -243,6 +282,8 @@ fn checked_count(field: &str, value: Option<usize>) -> Result<Option<usize>, Err
 /// [`SandboxOptions`], validated and resolved.
 pub(crate) struct SandboxConfig {
     pub pyodide_url: String,
+    /// Custom tables already checked (one lower-case sha256 per core file).
+    pub pyodide_hashes: PyodideHashes,
     pub package_base_url: String,
     pub timeout_ms: f64,
     pub max_output_bytes: usize,

@@ -11,11 +11,13 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    in_range, FigureFormat, Isolation, Phase, RunOptions, SandboxOptions, TextCallback,
+    in_range, FigureFormat, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions,
+    TextCallback,
 };
 
 pub(crate) const SANDBOX_FIELDS: &[&str] = &[
     "pyodideUrl",
+    "pyodideHashes",
     "packageBaseUrl",
     "timeoutMs",
     "maxOutputBytes",
@@ -129,6 +131,33 @@ impl<'a> Fields<'a> {
             .collect::<Result<_, _>>()
             .map(Some)
     }
+
+    /// `pyodideHashes`: `false`, or `{ fileName: sha256 }` (which file names
+    /// and hashes are acceptable is checked by options.rs).
+    fn pyodide_hashes(&self) -> Result<PyodideHashes, Error> {
+        let field = "pyodideHashes";
+        let Some(value) = self.get(field) else {
+            return Ok(PyodideHashes::Pinned);
+        };
+        if value.as_bool() == Some(false) {
+            return Ok(PyodideHashes::Unchecked);
+        }
+        let bad = || Error::options(field, "expected an object of file name to sha256, or false");
+        if !value.is_object() || value.is_function() || Array::is_array(&value) {
+            return Err(bad());
+        }
+        Object::entries(value.unchecked_ref())
+            .iter()
+            .map(|entry| {
+                let entry: Array = entry.unchecked_into();
+                match (entry.get(0).as_string(), entry.get(1).as_string()) {
+                    (Some(name), Some(hash)) => Ok((name, hash)),
+                    _ => Err(bad()),
+                }
+            })
+            .collect::<Result<_, _>>()
+            .map(PyodideHashes::Custom)
+    }
 }
 
 /// A JS function as a Rust callback. A throwing callback must not break
@@ -169,6 +198,7 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
     };
     Ok(SandboxOptions {
         pyodide_url: f.string("pyodideUrl")?,
+        pyodide_hashes: f.pyodide_hashes()?,
         package_base_url: f.string("packageBaseUrl")?,
         timeout_ms: f.number("timeoutMs")?,
         max_output_bytes: f.count("maxOutputBytes")?,

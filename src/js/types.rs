@@ -10,6 +10,13 @@ const TYPES: &'static str = r#"
 export interface SandboxOptions {
   /** Folder holding `pyodide.mjs` (default: jsDelivr's copy of Pyodide 314.0.7). */
   pyodideUrl?: string;
+  /** The sha256 (hex) each Pyodide core file must have, by file name: `pyodide.mjs`,
+   *  `pyodide.asm.mjs`, `pyodide.asm.wasm`, `python_stdlib.zip`, `pyodide-lock.json`.
+   *  Default: the pinned Pyodide 314.0.7 files' hashes, built in; a file that differs,
+   *  or another Pyodide version, is a `SandboxInitError` naming it. Pass your build's
+   *  hashes to self-host another build, or `false` to load the files unchecked (logged
+   *  through `onLog`). */
+  pyodideHashes?: Record<string, string> | false;
   /** Where distribution packages (wheels) are fetched from. Default: `pyodideUrl`. */
   packageBaseUrl?: string;
   /** Default per-run time limit in ms. Default 30000. */

@@ -70,6 +70,13 @@ impl SandboxConfig {
             Some(url) => folder_url("packageBaseUrl", url)?,
             None => pyodide_url.clone(),
         };
+        let pyodide_hashes = match options.pyodide_hashes {
+            PyodideHashes::Custom(map) => PyodideHashes::Custom(
+                crate::supervisor::normalise_pyodide_hashes(map)
+                    .map_err(|reason| Error::options("pyodideHashes", reason))?,
+            ),
+            other => other,
+        };
         let isolation = options.isolation;
         let runner_url = match options.runner_url {
             None => None,
@@ -100,6 +107,7 @@ impl SandboxConfig {
         Ok(SandboxConfig {
             snapshot: options.snapshot.unwrap_or(packages.is_empty()),
             pyodide_url,
+            pyodide_hashes,
             package_base_url,
             timeout_ms: checked("timeoutMs", options.timeout_ms)?.unwrap_or(30_000.0),
             max_output_bytes: checked_count("maxOutputBytes", options.max_output_bytes)?

@@ -12,16 +12,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit, Response};
 
+use super::pyodide_files::{self as checks, core_file_names};
 use crate::errors::Error;
-
-/// What `loadPyodide` needs, all under `indexURL`.
-pub(crate) const CORE_FILES: &[&str] = &[
-    "pyodide.mjs",
-    "pyodide.asm.mjs",
-    "pyodide.asm.wasm",
-    "python_stdlib.zip",
-    "pyodide-lock.json",
-];
+use crate::options::{PyodideHashes, SandboxConfig};
 
 /// The largest file we accept from any URL (a wheel or a core file).
 pub(crate) const MAX_DOWNLOAD: f64 = 256.0 * 1048576.0;
@@ -83,21 +76,25 @@ pub(crate) async fn fetch_bytes(
     Ok(body)
 }
 
-/// Passes if `body`'s SHA-256 is `expected` (lower-case hex, as in
-/// Pyodide's lockfile). One digest, whatever the sandbox asked for.
-pub(crate) async fn check_sha256(body: &ArrayBuffer, expected: &str) -> Result<(), String> {
+/// `body`'s SHA-256, lower-case hex.
+async fn sha256_hex(body: &ArrayBuffer) -> Result<String, String> {
     let window = web_sys::window().ok_or("no window")?;
     let subtle = window.crypto().map_err(|e| describe(&e))?.subtle();
     let digest = subtle
         .digest_with_str_and_buffer_source("SHA-256", body)
         .map_err(|e| describe(&e))?;
     let digest = JsFuture::from(digest).await.map_err(|e| describe(&e))?;
-    let actual: String = js_sys::Uint8Array::new(&digest)
+    Ok(js_sys::Uint8Array::new(&digest)
         .to_vec()
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    if actual == expected {
+        .collect())
+}
+
+/// Passes if `body`'s SHA-256 is `expected` (lower-case hex, as in
+/// Pyodide's lockfile). One digest, whatever the sandbox asked for.
+pub(crate) async fn check_sha256(body: &ArrayBuffer, expected: &str) -> Result<(), String> {
+    if sha256_hex(body).await? == expected {
         Ok(())
     } else {
         Err(format!(
@@ -118,32 +115,103 @@ fn describe(err: &JsValue) -> String {
         .map_or_else(|| format!("{err:?}"), |e| String::from(e.message()))
 }
 
-async fn download(index_url: String, timeout_ms: f64) -> Result<JsValue, JsValue> {
+/// Checks one core file before any sandbox sees it: not a web page, the
+/// pinned version (unless the user chose other hashes), the expected hash.
+async fn check_core_file(
+    name: &str,
+    url: &str,
+    bytes: &ArrayBuffer,
+    hashes: &PyodideHashes,
+) -> Result<(), String> {
+    let head =
+        js_sys::Uint8Array::new_with_byte_offset_and_length(bytes, 0, bytes.byte_length().min(512))
+            .to_vec();
+    if let Some(error) = checks::markup_error(name, url, &head) {
+        return Err(error);
+    }
+    if *hashes == PyodideHashes::Pinned {
+        // Before the hash: another version fails it anyway, and saying
+        // which version is the more useful message.
+        let declares = matches!(
+            name,
+            "pyodide.mjs" | "pyodide.asm.mjs" | "pyodide-lock.json"
+        );
+        if declares {
+            let text = js_sys::Uint8Array::new(bytes).to_vec();
+            if let Some(found) = checks::declared_version(name, &text) {
+                if found != crate::options::PYODIDE_VERSION {
+                    return Err(checks::version_error(url, &found));
+                }
+            }
+        }
+    }
+    if let Some(expected) = checks::expected_sha256(hashes, name) {
+        let actual = sha256_hex(bytes).await?;
+        if actual != expected {
+            return Err(checks::mismatch_error(hashes, name, url, expected, &actual));
+        }
+    }
+    Ok(())
+}
+
+async fn download(
+    index_url: String,
+    hashes: PyodideHashes,
+    timeout_ms: f64,
+) -> Result<JsValue, JsValue> {
+    // [message, url]: the shared promise carries it to every waiter.
+    let failure = |message: String, url: &str| {
+        JsValue::from(js_sys::Array::of2(&message.into(), &url.into()))
+    };
     // One at a time: in parallel, wasm-bindgen-test's server stalled a
     // request past the deadline, and a cold boot gained little from it here.
     let files = Object::new();
-    for name in CORE_FILES {
+    for name in core_file_names() {
         let url = format!("{index_url}{name}");
         let bytes = fetch_bytes(&url, None, timeout_ms)
             .await
             .map_err(|reason| {
-                // [message, url]: the shared promise carries it to every waiter.
-                let message = format!("could not load Pyodide from {url}: {reason}");
-                JsValue::from(js_sys::Array::of2(&message.into(), &url.as_str().into()))
+                let hint = if reason == "HTTP 404" {
+                    " (is pyodideUrl right? it must be the folder holding pyodide.mjs)"
+                } else {
+                    ""
+                };
+                failure(
+                    format!("could not load Pyodide from {url}: {reason}{hint}"),
+                    &url,
+                )
             })?;
+        check_core_file(name, &url, &bytes, &hashes)
+            .await
+            .map_err(|reason| failure(reason, &url))?;
         js_sys::Reflect::set(&files, &url.into(), &bytes)?;
     }
     Ok(files.into())
 }
 
-/// `{ url: ArrayBuffer }` for the core files under `index_url`.
-pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Object, Error> {
+/// `{ url: ArrayBuffer }` for the core files under the sandbox's
+/// `pyodide_url`, each checked against its `pyodide_hashes`.
+pub(crate) async fn core_files(config: &SandboxConfig) -> Result<Object, Error> {
+    let index_url = &config.pyodide_url;
+    if config.pyodide_hashes == PyodideHashes::Unchecked {
+        if let Some(log) = &config.on_log {
+            log(&format!(
+                "pycage: pyodideHashes is false: Pyodide's files from {index_url} are loaded \
+                 without checking their sha256"
+            ));
+        }
+    }
+    let key = checks::cache_key(index_url, &config.pyodide_hashes);
     let promise = CACHE.with(|cache| {
         cache
             .borrow_mut()
-            .entry(index_url.to_string())
+            .entry(key.clone())
             .or_insert_with(|| {
-                wasm_bindgen_futures::future_to_promise(download(index_url.to_string(), timeout_ms))
+                wasm_bindgen_futures::future_to_promise(download(
+                    index_url.clone(),
+                    config.pyodide_hashes.clone(),
+                    config.boot_timeout_ms,
+                ))
             })
             .clone()
     });
@@ -151,7 +219,7 @@ pub(crate) async fn core_files(index_url: &str, timeout_ms: f64) -> Result<Objec
         Ok(files) => Ok(files.unchecked_into()),
         Err(err) => {
             // Let a later sandbox try again (the server may be back).
-            CACHE.with(|cache| cache.borrow_mut().remove(index_url));
+            CACHE.with(|cache| cache.borrow_mut().remove(&key));
             let part = |i| {
                 js_sys::Reflect::get_u32(&err, i)
                     .ok()

@@ -18,6 +18,7 @@ mod heartbeat;
 mod host;
 mod interpreters;
 mod policing;
+mod pyodide_files;
 mod runs;
 mod snapshot;
 mod timer;
@@ -39,6 +40,7 @@ use deferred::{run_effects, Deferred, Effect, Pending};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use policing::{kind_name, Budget};
+pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
@@ -176,7 +178,7 @@ impl Supervisor {
         if let Some(progress) = &config.on_progress {
             progress(Phase::Downloading);
         }
-        let files = assets::core_files(&config.pyodide_url, config.boot_timeout_ms).await?;
+        let files = assets::core_files(&config).await?;
         let fetch_policy = fetch_policy::for_sandbox(&config, &files).map_err(|reason| {
             let url = format!("{}pyodide-lock.json", config.pyodide_url);
             Error::init(format!("could not read {url}: {reason}"), Some(&url))
