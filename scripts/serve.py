@@ -10,7 +10,12 @@ With --cors it acts as a self-hosted package mirror on another origin: any
 origin may fetch from it (the page fetches Pyodide's files and hands the
 bytes to the sandbox, so the sandbox itself never needs CORS).
 
+With --csp POLICY (or --csp-file FILE, re-read at each request so a test can
+change the policy between pages) HTML pages are sent with that
+Content-Security-Policy header, to try pycage on a strict host page.
+
 Usage: serve.py [--port N] [--root DIR] [--no-isolation] [--cors]
+                [--csp POLICY | --csp-file FILE]
 """
 
 import argparse
@@ -23,6 +28,8 @@ import sys
 class Handler(http.server.SimpleHTTPRequestHandler):
     isolation = True
     cors = False
+    csp = None
+    csp_file = None
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".mjs": "text/javascript",
@@ -41,7 +48,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Cross-Origin-Resource-Policy", "cross-origin" if self.cors else "same-origin")
         self.send_header("Cache-Control", "no-cache")
+        policy = self.policy()
+        if policy and self.path.split("?")[0].endswith((".html", "/")):
+            self.send_header("Content-Security-Policy", policy)
         super().end_headers()
+
+    def policy(self):
+        if self.csp_file:
+            with open(self.csp_file) as f:
+                return f.read().strip()
+        return self.csp
 
     def log_message(self, fmt, *args):
         if os.environ.get("PYCAGE_SERVE_LOG"):
@@ -61,7 +77,11 @@ def main():
     parser.add_argument("--root", default=os.path.join(os.path.dirname(__file__), ".."))
     parser.add_argument("--no-isolation", action="store_true")
     parser.add_argument("--cors", action="store_true")
+    parser.add_argument("--csp", help="Content-Security-Policy of HTML pages")
+    parser.add_argument("--csp-file", help="a file holding it, re-read at each request")
     args = parser.parse_args()
+    Handler.csp = args.csp
+    Handler.csp_file = args.csp_file and os.path.abspath(args.csp_file)
     Handler.isolation = not args.no_isolation
     Handler.cors = args.cors
     handler = functools.partial(Handler, directory=os.path.abspath(args.root))

@@ -2,10 +2,12 @@
 #![deny(missing_docs)]
 
 // The typed Rust API. Rust/wasm apps use these directly.
+mod csp;
 mod errors;
 mod execution;
 mod options;
 mod sandbox;
+pub use csp::required_csp;
 pub use errors::Error;
 pub use execution::{
     DisplaySource, Execution, Figure, FigureSource, ImageMime, MimeBundle, MimeValue, Output,

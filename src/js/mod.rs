@@ -204,3 +204,17 @@ pub fn run_python(
 pub fn runner_html() -> String {
     crate::sandbox::runner_html()
 }
+
+/// The directives and sources the page's Content-Security-Policy must allow
+/// for a sandbox with these options (see the README's
+/// "Content-Security-Policy"). Throws `OptionsError` for invalid options.
+///
+/// ```ts
+/// requiredCsp({ pyodideUrl: "/pyodide/" });
+/// // "script-src 'sha256-…' blob: 'wasm-unsafe-eval'; worker-src blob:; connect-src 'self'"
+/// ```
+#[wasm_bindgen(js_name = requiredCsp)]
+pub fn required_csp(options: Option<SandboxOptionsArg>) -> Result<String, JsValue> {
+    let options = options::sandbox_options(&or_undefined(options), &[])?;
+    Ok(crate::csp::required_csp(&options)?)
+}

@@ -8,6 +8,11 @@
 // this realm and on this thread, before it is relayed to the page.
 "use strict";
 (() => {
+  // Only ever run as the sandbox document's script, in its opaque origin.
+  // The page inserts a copy of this script, which browsers check against
+  // its policy but never run (the `event`/`for` attributes; see
+  // src/supervisor/csp_watch.rs); should one run it, it stops here.
+  if (self.origin !== "null") return;
   const STRAY_LIMIT = 200; // postMessage calls on the worker global (we expect none)
   const BAD_LIMIT = 100; // relayed messages refused for their shape
   // Our messages are {token, msg: {type, ..., data|error|result: {k: v}}}:
@@ -61,6 +66,12 @@
       return bytes > maxBytes ? `${bytes} bytes of binary data` : null;
     }
 
+    // The page's policy applies here too (this srcdoc frame inherits it).
+    // When it blocks our blob: worker only this document hears of it, so
+    // tell the page which directive (host.rs, CSP_BLOCKED).
+    document.addEventListener("securitypolicyviolation", (e) =>
+      controlPort.postMessage(`pycage:csp ${e.effectiveDirective} ${e.blockedURI}`),
+    );
     let worker;
     try {
       const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));

@@ -13,13 +13,14 @@ use web_sys::{
     HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort, Worker, WorkerOptions, WorkerType,
 };
 
+use super::csp_watch;
 use super::heartbeat::{self, Heartbeat};
 use super::timer::Timer;
 use crate::options::Isolation;
 use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
 
 pub(crate) const WORKER_JS: &str = include_str!("../sandbox/worker.js");
-const FRAME_JS: &str = include_str!("../sandbox/frame.js");
+pub(super) const FRAME_JS: &str = include_str!("../sandbox/frame.js");
 
 /// What a host reports to the supervisor.
 pub(crate) enum HostEvent {
@@ -125,6 +126,9 @@ pub(crate) fn frame_document() -> String {
     )
 }
 
+/// frame.js's report of a violation in the frame: `pycage:csp <directive> <blockedURI>`.
+const CSP_BLOCKED: &str = "pycage:csp ";
+
 /// How long a loaded sandbox document has to take the init message. Only a
 /// wrong `runnerUrl` (a 404, a page that is not ours, a blocked frame) ever
 /// gets near it.
@@ -218,6 +222,9 @@ impl Host {
                                 beat.alive();
                             }
                         }
+                        // What the page's policy blocked in the frame, which
+                        // only the frame hears of (frame.js).
+                        Some(csp) if csp.starts_with(CSP_BLOCKED) => csp_watch::report(csp),
                         _ => on_protocol(sink, event),
                     }
                 });
@@ -241,9 +248,19 @@ impl Host {
                 .to_js()?;
                 let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
                 let target = iframe.clone();
-                let source = runner_url.map_or("the sandbox frame".to_string(), |url| {
-                    format!("the runner page {url}")
-                });
+                let (source, hint) = match runner_url {
+                    Some(url) => (
+                        format!("the runner page {url}"),
+                        "it must be the document from runnerHtml(), served with the headers in pycage's README, \
+                         at a URL that loads in a frame",
+                    ),
+                    // The inline document is ours: only a policy can stop its script.
+                    None => (
+                        "the sandbox frame".to_string(),
+                        "its script did not run; the page's Content-Security-Policy may block it \
+                         (requiredCsp() returns the sources the sandbox needs)",
+                    ),
+                };
                 let on_load = listener(&sink, move |sink, _| {
                     // The document is opaque-origin: "*" is the only target
                     // origin that reaches it; what we send is for it alone.
@@ -258,8 +275,7 @@ impl Host {
                     let (sink, source) = (sink.clone(), source.clone());
                     *answer_timer.borrow_mut() = Some(Timer::new(FRAME_ANSWER_MS, move || {
                         sink(HostEvent::Died(format!(
-                            "{source} did not start the sandbox: it must be the document from runnerHtml(), \
-                             served with the headers in pycage's README, at a URL that loads in a frame"
+                            "{source} did not start the sandbox: {hint}"
                         )))
                     }));
                 });
@@ -306,7 +322,9 @@ impl Host {
         iframe.set_attribute("aria-hidden", "true")?;
         iframe.set_attribute("tabindex", "-1")?;
         iframe.set_attribute("allow", "cross-origin-isolated")?;
-        iframe.set_attribute("style", "display:none")?;
+        // Through CSSOM: a `style` attribute is what a strict `style-src`
+        // (without 'unsafe-inline') refuses.
+        iframe.style().set_property("display", "none")?;
         Ok(iframe)
     }
 

@@ -10,6 +10,7 @@
 //! call back into the sandbox.
 
 mod assets;
+mod csp_watch;
 mod deferred;
 mod events;
 mod fetch_policy;
@@ -173,8 +174,14 @@ pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
 
 impl Supervisor {
     /// Downloads Pyodide (once per page), boots the first interpreter and
-    /// resolves when Python is ready.
+    /// resolves when Python is ready. If the page's Content-Security-Policy
+    /// blocks any of it, fails at once naming the directive (csp_watch.rs).
     pub(crate) async fn start(config: SandboxConfig) -> Result<Supervisor, Error> {
+        let watch = csp_watch::Watch::start(&config);
+        watch.guard(Self::boot(config)).await
+    }
+
+    async fn boot(config: SandboxConfig) -> Result<Supervisor, Error> {
         if let Some(progress) = &config.on_progress {
             progress(Phase::Downloading);
         }

@@ -1,10 +1,39 @@
-// A small consumer of the published package, type-checked against pkg/*.d.ts:
-// if the generated types drift from the documented API, this stops compiling.
-import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml } from "../../pkg/pycage.js";
-import type { Execution, Figure, Output, SandboxOptions, RunOptions } from "../../pkg/pycage.js";
+// A small consumer of the published package, type-checked against pkg/*.d.ts
+// under `strict`, `skipLibCheck: false` and `lib: ["ES2022", "DOM"]` (no
+// esnext: the package's types must bring what they need): if the generated
+// types drift from the documented API, this stops compiling.
+import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml } from "pycage";
+import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError } from "pycage";
+import type { Execution, Figure, Output, SandboxOptions, RunOptions } from "pycage";
+import initInline, { Sandbox as InlineSandbox } from "pycage/inline";
+
+/** Each error class is a value (instanceof) and narrows to its own fields. */
+function describe(err: unknown): string {
+  if (err instanceof OptionsError) {
+    const field: string = err.field;
+    const asType: TypeError = err;
+    return `${field}: ${asType.message}`;
+  }
+  if (err instanceof SandboxInitError) {
+    const url: string | null = err.url;
+    const base: PycageError = err;
+    return `${url ?? "?"}: ${base.message}`;
+  }
+  if (err instanceof SandboxDisposedError) {
+    const base: PycageError = err;
+    return base.name;
+  }
+  if (err instanceof PycageError) return err.message;
+  return String(err);
+}
 
 async function main(): Promise<void> {
   await init();
+  await init({ module_or_path: "/assets/pycage_bg.wasm" });
+  await initInline();
+  const inline: InlineSandbox = await InlineSandbox.create({ pyodideUrl: "/pyodide/" });
+  using scoped = await Sandbox.create({ pyodideUrl: "/pyodide/" });
+  void [inline, scoped, describe];
   const options: SandboxOptions = { pyodideUrl: "/pyodide/", timeoutMs: 5000, isolation: "iframe", packages: ["six"] };
   const sb: Sandbox = await Sandbox.create(options);
   const controller = new AbortController();

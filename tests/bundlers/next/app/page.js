@@ -1,0 +1,9 @@
+import Runner from "./runner";
+
+export default function Page() {
+  return (
+    <main>
+      <Runner />
+    </main>
+  );
+}
