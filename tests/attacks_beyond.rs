@@ -76,7 +76,18 @@ async fn a25_a_poisoned_runtime_cannot_crash_the_page() {
         def deep(n):\n    root = cur = js.Object.new()\n    for _ in range(n):\n        nxt = js.Object.new()\n        setattr(cur, 'text/plain', nxt)\n        cur = nxt\n    return root\n\
         def poisoned(entries):\n    o = orig(entries)\n    o.result = deep(20000)\n    o.data = deep(20000)\n    return o\n\
         js.Object.fromEntries = create_proxy(poisoned)\n'x'";
-    let ex = attack_with(code, timeout(5000.0)).await;
+    // Its own sandbox: whether the poison outlives the run depends on the
+    // engine (Chromium's postMessage refuses the deep reply and the worker
+    // is replaced; Gecko and WebKit send it), and it must not slow the
+    // attacks that share the suite's sandbox.
+    let sb = sandbox(SandboxOptions {
+        isolation: isolation(),
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let ex = attack_on(&sb, code, timeout(5000.0)).await;
+    sb.dispose();
     assert!(
         [Status::Ok, Status::Timeout, Status::Crashed, Status::Error].contains(&ex.status),
         "{ex:?}"

@@ -148,11 +148,18 @@ fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn cross_origin_isolated() -> bool {
-    Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+/// Whether this page can share memory with a worker. `crossOriginIsolated`
+/// alone is not enough: WebKitGTK reports it true yet has no global
+/// `SharedArrayBuffer`, and constructing one there throws, which would
+/// leave `Sandbox.create` unsettled. Without it, timeouts take the
+/// terminate-and-standby path.
+fn shared_memory() -> bool {
+    let global = js_sys::global();
+    let isolated = Reflect::get(&global, &"crossOriginIsolated".into())
         .ok()
         .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+        .unwrap_or(false);
+    isolated && Reflect::get(&global, &"SharedArrayBuffer".into()).is_ok_and(|v| v.is_function())
 }
 
 impl Host {
@@ -194,7 +201,7 @@ impl Host {
                 worker.set_onerror(Some(error.as_ref().unchecked_ref()));
                 worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
                 listeners.extend([stray, error, message_error]);
-                if cross_origin_isolated() {
+                if shared_memory() {
                     let buffer = Int32Array::new(&SharedArrayBuffer::new(INTERRUPT_BUFFER_BYTES));
                     Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
                     interrupt = Some(buffer);
