@@ -117,55 +117,35 @@ fn assert_same(what: &str, expected: &BTreeSet<String>, place: &str, found: &BTr
     );
 }
 
-#[test]
-fn every_sandbox_option_is_declared_listed_parsed_and_documented() {
-    let ts = ts_fields("SandboxOptions");
-    assert_same(
-        "SandboxOptions",
-        &ts,
-        "SANDBOX_FIELDS",
-        &listed("SANDBOX_FIELDS"),
-    );
-    assert_same(
-        "SandboxOptions",
-        &ts,
-        "the README table",
-        &readme_sandbox_options(),
-    );
+/// One options type agrees in all five places; `readme` is the README's
+/// place for it and the names found there.
+fn assert_agreement(name: &str, list: &str, readme: (&str, BTreeSet<String>)) {
+    let ts = ts_fields(name);
+    assert_same(name, &ts, list, &listed(list));
+    assert_same(name, &ts, readme.0, &readme.1);
     let parsed = parsed();
     let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
     assert!(
         unparsed.is_empty(),
         "js/options.rs never reads {unparsed:?}"
     );
-    assert_same(
+    assert_same(name, &ts, &format!("the Rust {name}"), &rust_fields(name));
+}
+
+#[test]
+fn every_sandbox_option_is_declared_listed_parsed_and_documented() {
+    assert_agreement(
         "SandboxOptions",
-        &ts,
-        "the Rust SandboxOptions",
-        &rust_fields("SandboxOptions"),
+        "SANDBOX_FIELDS",
+        ("the README table", readme_sandbox_options()),
     );
 }
 
 #[test]
 fn every_run_option_is_declared_listed_parsed_and_documented() {
-    let ts = ts_fields("RunOptions");
-    assert_same("RunOptions", &ts, "RUN_FIELDS", &listed("RUN_FIELDS"));
-    assert_same(
+    assert_agreement(
         "RunOptions",
-        &ts,
-        "the README sentence",
-        &readme_run_options(),
-    );
-    let parsed = parsed();
-    let unparsed: Vec<_> = ts.iter().filter(|f| !parsed.contains(*f)).collect();
-    assert!(
-        unparsed.is_empty(),
-        "js/options.rs never reads {unparsed:?}"
-    );
-    assert_same(
-        "RunOptions",
-        &ts,
-        "the Rust RunOptions",
-        &rust_fields("RunOptions"),
+        "RUN_FIELDS",
+        ("the README sentence", readme_run_options()),
     );
 }
