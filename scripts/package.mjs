@@ -70,7 +70,7 @@ import initGlue from "${glueFile}";
 import { SandboxInitError } from "${errorsPath}";
 
 export * from "${glueFile}";
-export { PycageError, OptionsError, SandboxDisposedError, SandboxInitError } from "${errorsPath}";
+export { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError } from "${errorsPath}";
 
 export default async function init(input) {
   try {
@@ -140,6 +140,19 @@ export declare class SandboxInitError extends PycageError {
   /** What could not be loaded, or null. */
   readonly url: string | null;
 }
+
+/** A file call was refused or failed; nothing was written or removed. */
+export declare class SandboxFileError extends PycageError {
+  constructor(message: string, code: SandboxFileErrorCode, path: string);
+  /** Why, as Node's \`fs\` says it: "EINVAL" (empty, NUL), "EACCES" (outside the working
+   *  directory), "ENOENT", "EISDIR", "ENOTDIR", "EFBIG" (over maxFileBytes), "EIO" (the
+   *  interpreter failed or did not answer; it was replaced). */
+  readonly code: SandboxFileErrorCode;
+  /** The path as it was given. */
+  readonly path: string;
+}
+
+export type SandboxFileErrorCode = "EINVAL" | "EACCES" | "ENOENT" | "EISDIR" | "ENOTDIR" | "EFBIG" | "EIO";
 `;
 write("index.d.ts", entryDts);
 write("inline.d.ts", `// Types of the \`pycage/inline\` entry: the same API as \`pycage\`.\nexport * from "./index.js";\nexport { default } from "./index.js";\n`);

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::files::FileErrorCode;
+
 /// Why a call failed: misuse, or a sandbox that could not start. In JS each
 /// kind is an `Error` subclass with a stable `name` (`js/errors.rs`).
 ///
@@ -28,6 +30,15 @@ pub enum Error {
     },
     /// The sandbox was disposed; it runs nothing more (`SandboxDisposedError`).
     Disposed,
+    /// A file call was refused or failed (`SandboxFileError`).
+    File {
+        /// Why, as Node's `fs` would say it (`.code` in JS).
+        code: FileErrorCode,
+        /// The path as the caller gave it.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
     /// Python could not be started (`SandboxInitError`).
     Init {
         /// What went wrong.
@@ -41,6 +52,14 @@ impl Error {
     pub(crate) fn options(field: &str, message: impl Into<String>) -> Self {
         Error::Options {
             field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn file(code: FileErrorCode, path: &str, message: impl Into<String>) -> Self {
+        Error::File {
+            code,
+            path: path.to_string(),
             message: message.into(),
         }
     }
@@ -60,6 +79,11 @@ impl fmt::Display for Error {
             Error::Disposed => f.write_str(
                 "pycage: this sandbox was disposed; create a new one with Sandbox.create()",
             ),
+            Error::File {
+                code,
+                path,
+                message,
+            } => write!(f, "pycage: {}: {path:?}: {message}", code.as_str()),
             Error::Init { message, .. } => write!(f, "pycage: {message}"),
         }
     }

@@ -51,6 +51,14 @@ pub struct Execution {
     pub duration_ms: f64,
     /// True when the run cost the interpreter its state (timeout by kill, crash).
     pub interpreter_reset: bool,
+    /// Files in the working directory that the run created or changed, with
+    /// their bytes, up to `maxFileBytes` each and `maxRunFileBytes` in all
+    /// (the rest are in `dropped_outputs`).
+    pub files: Vec<crate::files::OutputFile>,
+    /// Files earlier runs made that were lost since the last run, when an
+    /// interpreter was replaced (a timeout that killed it, a crash).
+    /// Files written with `write_file` are restored instead.
+    pub lost_files: Vec<String>,
 }
 
 impl Execution {

@@ -5,6 +5,7 @@
 mod csp;
 mod errors;
 mod execution;
+mod files;
 mod options;
 mod sandbox;
 pub use csp::required_csp;
@@ -13,8 +14,10 @@ pub use execution::{
     DisplaySource, Execution, Figure, FigureSource, ImageMime, MimeBundle, MimeValue, Output,
     PythonError, Status,
 };
+pub use files::{FileErrorCode, FileInfo, OutputFile, WORK_DIR};
 pub use options::{
-    FigureFormat, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions, TextCallback,
+    FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions,
+    TextCallback,
 };
 pub use sandbox::{runner_html, Sandbox};
 

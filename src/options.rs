@@ -3,6 +3,8 @@
 //! same types (`js/options.rs`), so every range is checked here, once.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use web_sys::AbortSignal;
@@ -15,6 +17,10 @@ pub(crate) const PYODIDE_VERSION: &str = "314.0.7";
 
 /// A callback given text: a log line, or a chunk of stdout or stderr.
 pub type TextCallback = Rc<dyn Fn(&str)>;
+
+/// Answers Python's `input(prompt)`: the line to return, or `None` for
+/// end of input (`EOFError` in Python).
+pub type InputCallback = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Option<String>>>>>;
 
 /// How a [`Sandbox`](crate::Sandbox) starts and behaves. Every field is
 /// optional; `Default` gives the documented defaults. Each field is the
@@ -75,6 +81,11 @@ pub struct SandboxOptions {
     pub max_run_figure_bytes: Option<usize>,
     /// Largest PNG area (width x height) accepted. Default 25 000 000.
     pub max_image_pixels: Option<u64>,
+    /// Largest file, in bytes, that `write_file` takes, `read_file` returns
+    /// or a run returns in `files`. Default 64 MiB.
+    pub max_file_bytes: Option<usize>,
+    /// Largest total of file bytes one run returns in `files`. Default 128 MiB.
+    pub max_run_file_bytes: Option<usize>,
 }
 
 /// The sha256 each Pyodide core file (`pyodide.mjs`, `pyodide.asm.mjs`,
@@ -142,6 +153,10 @@ pub struct RunOptions {
     pub figure_format: FigureFormat,
     /// Resolution of matplotlib figures, 10 to 1000 (default: the figure's own dpi).
     pub figure_dpi: Option<f64>,
+    /// Answers `input()`. It needs a `SharedArrayBuffer` where the sandbox
+    /// runs (a cross-origin-isolated page); without one, or without this,
+    /// `input()` raises `EOFError` at once, saying why.
+    pub on_input: Option<InputCallback>,
 }
 
 /// Where the interpreter's worker runs.
@@ -249,6 +264,8 @@ const RANGES: &[(&str, f64, f64)] = &[
     ("maxRunFigureBytes", 0.0, 1024.0 * 1048576.0),
     ("maxImagePixels", 1.0, 1e10),
     ("figureDpi", 10.0, 1000.0),
+    ("maxFileBytes", 0.0, 1024.0 * 1048576.0),
+    ("maxRunFileBytes", 0.0, 2048.0 * 1048576.0),
 ];
 
 /// Checks a numeric option against its range.
@@ -300,6 +317,8 @@ pub(crate) struct SandboxConfig {
     pub snapshot: bool,
     pub boot_timeout_ms: f64,
     pub caps: FigureCaps,
+    pub max_file_bytes: usize,
+    pub max_run_file_bytes: usize,
 }
 
 /// [`RunOptions`], validated.
@@ -311,6 +330,7 @@ pub(crate) struct RunConfig {
     pub on_stderr: Option<TextCallback>,
     pub figure_svg: bool,
     pub figure_dpi: Option<f64>,
+    pub on_input: Option<InputCallback>,
 }
 
 impl RunConfig {
@@ -322,6 +342,7 @@ impl RunConfig {
             on_stderr: options.on_stderr,
             figure_svg: options.figure_format == FigureFormat::Svg,
             figure_dpi: checked("figureDpi", options.figure_dpi)?,
+            on_input: options.on_input,
         })
     }
 }

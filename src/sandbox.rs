@@ -5,8 +5,10 @@ use std::future::Future;
 
 use crate::errors::Error;
 use crate::execution::Execution;
+use crate::files::{self, FileErrorCode, FileInfo};
 use crate::options::{Isolation, RunConfig, RunOptions, SandboxConfig, SandboxOptions};
-use crate::supervisor::Supervisor;
+use crate::supervisor::{FileOp, FileReply, Pending, Supervisor};
+use js_sys::Uint8Array;
 
 /// A Python sandbox: one interpreter (plus a warm standby) in an isolated
 /// worker. Runs are queued and executed in order; state persists between
@@ -26,6 +28,7 @@ use crate::supervisor::Supervisor;
 /// ```
 pub struct Sandbox {
     supervisor: Supervisor,
+    max_file_bytes: usize,
 }
 
 impl Sandbox {
@@ -45,8 +48,10 @@ impl Sandbox {
     /// ```
     pub async fn create(options: SandboxOptions) -> Result<Sandbox, Error> {
         let config = SandboxConfig::resolve(options)?;
+        let max_file_bytes = config.max_file_bytes;
         Ok(Sandbox {
             supervisor: Supervisor::start(config).await?,
+            max_file_bytes,
         })
     }
 
@@ -71,6 +76,102 @@ impl Sandbox {
         let queued =
             RunConfig::resolve(options).map(|config| self.supervisor.run(code.to_string(), config));
         async move { queued?.await }
+    }
+
+    /// Writes `data` to `path` (relative to [`WORK_DIR`](crate::WORK_DIR),
+    /// or absolute inside it), making its folders, after the calls queued
+    /// before it. The page keeps a copy: after a timeout or crash replaces
+    /// the interpreter, the file is written into the new one before anything
+    /// else runs there (not after [`reset`](Sandbox::reset)).
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+    /// sandbox.write_file("sales.csv", b"month,total\nJan,3\n").await?;
+    /// let ex = sandbox.run("open('sales.csv').read()", Default::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write_file(
+        &self,
+        path: &str,
+        data: &[u8],
+    ) -> impl Future<Output = Result<(), Error>> + 'static {
+        let len = data.len() as f64;
+        let copy = (len <= self.max_file_bytes as f64).then(|| Uint8Array::from(data));
+        self.write_file_js(
+            path,
+            copy.unwrap_or_else(|| Uint8Array::new_with_length(0)),
+            len,
+        )
+    }
+
+    /// `write_file` for bytes already in JS (`copy` is the page's own, kept;
+    /// `len` the caller's length, checked against the cap).
+    pub(crate) fn write_file_js(
+        &self,
+        path: &str,
+        copy: Uint8Array,
+        len: f64,
+    ) -> impl Future<Output = Result<(), Error>> + 'static {
+        let max = self.max_file_bytes;
+        let queued = files::resolve(path, false).and_then(|canonical| {
+            if len > max as f64 {
+                let why = format!("{len} bytes is over maxFileBytes ({max})");
+                return Err(Error::file(FileErrorCode::TooLarge, path, why));
+            }
+            Ok(self
+                .supervisor
+                .file(FileOp::Write(copy), canonical, path.to_string()))
+        });
+        async move {
+            queued?.await?;
+            Ok(())
+        }
+    }
+
+    /// The bytes of the file at `path`, after the calls queued before it.
+    /// They stay in JS (see [`OutputFile`](crate::OutputFile)); `.to_vec()`
+    /// copies them into Rust.
+    pub fn read_file(
+        &self,
+        path: &str,
+    ) -> impl Future<Output = Result<Uint8Array, Error>> + 'static {
+        let queued = self.file_call(FileOp::Read, path, false);
+        async move {
+            match queued?.await? {
+                FileReply::Bytes(bytes) => Ok(bytes),
+                _ => Ok(Uint8Array::new_with_length(0)),
+            }
+        }
+    }
+
+    /// Every file under `dir` (default: the working directory), recursively,
+    /// with absolute paths.
+    pub fn list_files(
+        &self,
+        dir: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<FileInfo>, Error>> + 'static {
+        let queued = self.file_call(FileOp::List, dir.unwrap_or(""), true);
+        async move {
+            match queued?.await? {
+                FileReply::List(list) => Ok(list),
+                _ => Ok(Vec::new()),
+            }
+        }
+    }
+
+    /// Removes the file at `path` (a folder is `EISDIR`); the page forgets
+    /// its copy.
+    pub fn remove_file(&self, path: &str) -> impl Future<Output = Result<(), Error>> + 'static {
+        let queued = self.file_call(FileOp::Remove, path, false);
+        async move {
+            queued?.await?;
+            Ok(())
+        }
+    }
+
+    fn file_call(&self, op: FileOp, path: &str, dir: bool) -> Result<Pending<FileReply>, Error> {
+        let canonical = files::resolve(path, dir)?;
+        Ok(self.supervisor.file(op, canonical, path.to_string()))
     }
 
     /// A fresh interpreter with the same options, after the queued runs.

@@ -67,7 +67,9 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
             "durationMs",
             "error",
             "figures",
+            "files",
             "interpreterReset",
+            "lostFiles",
             "outputs",
             "protocolViolations",
             "result",
@@ -87,7 +89,13 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
     assert_eq!(get(&ex, "truncated"), JsValue::FALSE);
     assert_eq!(get(&ex, "interpreterReset"), JsValue::FALSE);
     assert!(get(&ex, "durationMs").as_f64().is_some_and(|ms| ms > 0.0));
-    for list in ["figures", "droppedOutputs", "protocolViolations"] {
+    for list in [
+        "figures",
+        "droppedOutputs",
+        "protocolViolations",
+        "files",
+        "lostFiles",
+    ] {
         assert!(Array::is_array(&get(&ex, list)), "{list}");
     }
     assert_eq!(
@@ -305,4 +313,82 @@ async fn an_unreachable_pyodide_is_a_sandbox_init_error_naming_the_url() {
         .expect("create rejects");
     assert_eq!(err_name(&err), "SandboxInitError");
     assert!(text(&err, "url").starts_with(&url), "{}", text(&err, "url"));
+}
+
+#[wasm_bindgen_test]
+async fn file_calls_take_bytes_or_text_and_return_typed_arrays() {
+    let sb = js_sandbox().await;
+    let wrote = sb.write_file("js/a.txt".into(), "héllo".into());
+    assert!(JsFuture::from(wrote).await.unwrap().is_undefined());
+    let bytes = Uint8Array::from(&[1u8, 2, 3][..]);
+    JsFuture::from(sb.write_file("js/b.bin".into(), bytes.clone().into()))
+        .await
+        .unwrap();
+    bytes.fill(9, 0, 3); // the page kept its own copy
+    let read = JsFuture::from(sb.read_file("js/b.bin".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        read.dyn_into::<Uint8Array>()
+            .expect("a Uint8Array")
+            .to_vec(),
+        [1, 2, 3]
+    );
+    let utf8 = JsFuture::from(sb.read_file("/mnt/data/js/a.txt".into()))
+        .await
+        .unwrap();
+    assert_eq!(Uint8Array::new(&utf8).to_vec(), "héllo".as_bytes());
+    let list = JsFuture::from(sb.list_files(Some("js".into())))
+        .await
+        .unwrap();
+    assert_eq!(
+        json(&list).matches("modifiedMs").count(),
+        2,
+        "{}",
+        json(&list)
+    );
+    assert_eq!(
+        keys(&as_array(&list).get(0)),
+        ["modifiedMs", "path", "size"]
+    );
+    let ex = run_js(&sb, "open('js/out.csv', 'w').write('a,b')").await;
+    let file = as_array(&get(&ex, "files")).get(0);
+    assert_eq!(
+        keys(&file),
+        ["data", "mime", "path", "size"],
+        "{}",
+        json(&ex)
+    );
+    assert_eq!(text(&file, "path"), "/mnt/data/js/out.csv");
+    assert_eq!(text(&file, "mime"), "text/csv");
+    assert!(get(&file, "data").is_instance_of::<Uint8Array>());
+    JsFuture::from(sb.remove_file("js/out.csv".into()))
+        .await
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn file_errors_are_sandbox_file_errors_with_code_and_path() {
+    let sb = js_sandbox().await;
+    for (path, code) in [
+        ("../up", "EACCES"),
+        ("a\0b", "EINVAL"),
+        ("nope.txt", "ENOENT"),
+    ] {
+        let err = rejects(sb.read_file(path.into())).await;
+        assert_eq!(err_name(&err), "SandboxFileError", "{path}");
+        assert!(err.is_instance_of::<js_sys::Error>());
+        assert_eq!(text(&err, "code"), code, "{path}");
+        assert_eq!(text(&err, "path"), path);
+    }
+    let err = rejects(sb.write_file("x".into(), JsValue::from(5))).await;
+    assert_eq!(
+        (err_name(&err), text(&err, "field")),
+        ("OptionsError".into(), "data".into())
+    );
+    let err = rejects(sb.remove_file(JsValue::NULL)).await;
+    assert_eq!(
+        (err_name(&err), text(&err, "field")),
+        ("OptionsError".into(), "path".into())
+    );
 }

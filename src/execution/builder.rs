@@ -10,6 +10,7 @@ use super::{
     PythonError, Status,
 };
 use crate::figures::{self, ALLOWED_MIMES, IMAGE_MIMES};
+use crate::files::OutputFile;
 use crate::json;
 use crate::options::FigureCaps;
 use crate::protocol::{self, PyError, StreamName};
@@ -27,6 +28,9 @@ pub(crate) struct ExecutionBuilder {
     dropped: Vec<String>,
     dropped_more: usize,
     pub(crate) violations: Vec<String>,
+    files: Vec<OutputFile>,
+    /// Files the code made that a replaced interpreter lost before this run.
+    pub(crate) lost_files: Vec<String>,
     started: f64,
 }
 
@@ -76,12 +80,14 @@ impl ExecutionBuilder {
             dropped: Vec::new(),
             dropped_more: 0,
             violations: Vec::new(),
+            files: Vec::new(),
+            lost_files: Vec::new(),
             started,
         }
     }
 
     /// Records why something was dropped; the list is capped, the count is not.
-    fn drop_reason(&mut self, reason: String) {
+    pub(crate) fn drop_reason(&mut self, reason: String) {
         if self.dropped.len() < 20 {
             self.dropped.push(reason);
         } else {
@@ -281,6 +287,13 @@ impl ExecutionBuilder {
         Ok(())
     }
 
+    /// A file the run made or changed (checked by supervisor/files.rs); a
+    /// later report of the same path replaces the earlier one.
+    pub(crate) fn file(&mut self, file: OutputFile) {
+        self.files.retain(|f| f.path != file.path);
+        self.files.push(file);
+    }
+
     /// The final `Execution`.
     pub(crate) fn finish(
         self,
@@ -322,6 +335,8 @@ impl ExecutionBuilder {
             protocol_violations: self.violations,
             duration_ms: (now - self.started).max(0.0),
             interpreter_reset: reset,
+            files: self.files,
+            lost_files: self.lost_files,
         }
     }
 }

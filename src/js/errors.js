@@ -35,6 +35,25 @@ export class SandboxInitError extends PycageError {
   }
 }
 
+/**
+ * A file call was refused or failed. `code` is "EINVAL" (empty, NUL),
+ * "EACCES" (outside the working directory), "ENOENT", "EISDIR", "ENOTDIR",
+ * "EFBIG" (over maxFileBytes) or "EIO" (the interpreter failed); `path` is
+ * the path as given.
+ */
+export class SandboxFileError extends PycageError {
+  constructor(message, code, path) {
+    super(message);
+    this.name = "SandboxFileError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export function makeFileError(message, code, path) {
+  return new SandboxFileError(message, code, path);
+}
+
 export function makeError(kind, message, detail) {
   switch (kind) {
     case "options":

@@ -9,6 +9,8 @@ use crate::errors::Error;
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
     fn make_error(kind: &str, message: &str, detail: Option<String>) -> JsValue;
+    #[wasm_bindgen(js_name = makeFileError)]
+    fn make_file_error(message: &str, code: &str, path: &str) -> JsValue;
 }
 
 impl From<Error> for JsValue {
@@ -18,6 +20,7 @@ impl From<Error> for JsValue {
             Error::Options { field, message } => make_error("options", &message, Some(field)),
             Error::Disposed => make_error("disposed", &text, None),
             Error::Init { url, .. } => make_error("init", &text, url),
+            Error::File { code, path, .. } => make_file_error(&text, code.as_str(), &path),
         }
     }
 }

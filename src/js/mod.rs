@@ -54,6 +54,11 @@ fn code_arg(code: &JsValue) -> Result<String, Error> {
         .ok_or_else(|| Error::options("code", "runPython expects the code as a string"))
 }
 
+fn path_arg(path: &JsValue) -> Result<String, Error> {
+    path.as_string()
+        .ok_or_else(|| Error::options("path", "expected the path as a string"))
+}
+
 fn or_undefined<T: Into<JsValue>>(value: Option<T>) -> JsValue {
     value.map_or(JsValue::UNDEFINED, Into::into)
 }
@@ -92,6 +97,73 @@ impl JsSandbox {
             Ok((code, options)) => execution_promise(self.sandbox.run(&code, options)),
             Err(err) => Promise::reject(&err.into()),
         }
+    }
+
+    /// Writes `data` (bytes, or a string as UTF-8) to `path` in the working
+    /// directory (`/mnt/data`), after the calls queued before it. Rejects
+    /// with `SandboxFileError` (`code`: "EINVAL", "EACCES", "EISDIR",
+    /// "EFBIG", …) and writes nothing if it cannot.
+    #[wasm_bindgen(js_name = writeFile, unchecked_return_type = "Promise<void>")]
+    pub fn write_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] data: JsValue,
+    ) -> Promise {
+        let write = path_arg(&path).and_then(|path| {
+            let (copy, len) = if let Some(text) = data.as_string() {
+                (js_sys::Uint8Array::from(text.as_bytes()), text.len() as f64)
+            } else if let Some(bytes) = data.dyn_ref::<js_sys::Uint8Array>() {
+                // The page's own copy (kept to restore the file), made only
+                // once the size is known to fit.
+                let len = bytes.byte_length();
+                (bytes.slice(0, len), f64::from(len))
+            } else {
+                return Err(Error::options("data", "expected a Uint8Array or a string"));
+            };
+            Ok(self.sandbox.write_file_js(&path, copy, len))
+        });
+        future_to_promise(async move {
+            write?.await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// The bytes of the file at `path`, after the calls queued before it.
+    #[wasm_bindgen(js_name = readFile, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn read_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    ) -> Promise {
+        let read = path_arg(&path).map(|path| self.sandbox.read_file(&path));
+        future_to_promise(async move { Ok(read?.await?.into()) })
+    }
+
+    /// Every file under `dir` (default: the working directory), recursively:
+    /// `{ path, size, modifiedMs }` with absolute paths.
+    #[wasm_bindgen(js_name = listFiles, unchecked_return_type = "Promise<FileInfo[]>")]
+    pub fn list_files(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] dir: Option<JsValue>,
+    ) -> Promise {
+        let dir = dir
+            .filter(|d| !d.is_undefined())
+            .map(|d| path_arg(&d))
+            .transpose();
+        let list = dir.map(|dir| self.sandbox.list_files(dir.as_deref()));
+        future_to_promise(async move { convert::to_js(&list?.await?) })
+    }
+
+    /// Removes the file at `path`; the page forgets its copy.
+    #[wasm_bindgen(js_name = removeFile, unchecked_return_type = "Promise<void>")]
+    pub fn remove_file(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+    ) -> Promise {
+        let remove = path_arg(&path).map(|path| self.sandbox.remove_file(&path));
+        future_to_promise(async move {
+            remove?.await?;
+            Ok(JsValue::UNDEFINED)
+        })
     }
 
     /// A fresh interpreter with the same options, after the queued runs.

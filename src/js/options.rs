@@ -11,8 +11,8 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    in_range, FigureFormat, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions,
-    TextCallback,
+    in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, RunOptions,
+    SandboxOptions, TextCallback,
 };
 
 pub(crate) const SANDBOX_FIELDS: &[&str] = &[
@@ -35,6 +35,8 @@ pub(crate) const SANDBOX_FIELDS: &[&str] = &[
     "maxImagePixels",
     "snapshot",
     "runnerUrl",
+    "maxFileBytes",
+    "maxRunFileBytes",
 ];
 pub(crate) const RUN_FIELDS: &[&str] = &[
     "timeoutMs",
@@ -43,6 +45,7 @@ pub(crate) const RUN_FIELDS: &[&str] = &[
     "onStderr",
     "figureFormat",
     "figureDpi",
+    "onInput",
 ];
 
 /// Reads fields off one options object, remembering which it was given.
@@ -170,6 +173,29 @@ fn text_callback(function: Function) -> TextCallback {
     })
 }
 
+/// `onInput`: a function returning a string, or a promise of one. Anything
+/// else, or a throw, or a rejection, is the end of input (`EOFError`).
+fn input_callback(function: Function) -> InputCallback {
+    Rc::new(move |prompt: &str| {
+        let answer = function.call1(&JsValue::NULL, &JsValue::from_str(prompt));
+        Box::pin(async move {
+            let value = match answer {
+                Ok(value) => {
+                    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await
+                }
+                Err(err) => Err(err),
+            };
+            match value {
+                Ok(value) => value.as_string(),
+                Err(err) => {
+                    web_sys::console::error_2(&"pycage: onInput failed".into(), &err);
+                    None
+                }
+            }
+        })
+    })
+}
+
 fn progress_callback(function: Function) -> Rc<dyn Fn(Phase)> {
     Rc::new(move |phase: Phase| {
         let event = Object::new();
@@ -217,6 +243,8 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
         max_run_figure_bytes: f.count("maxRunFigureBytes")?,
         // A u64: on wasm32 a usize cannot hold the top of its range.
         max_image_pixels: f.number("maxImagePixels")?.map(|n| n as u64),
+        max_file_bytes: f.count("maxFileBytes")?,
+        max_run_file_bytes: f.count("maxRunFileBytes")?,
     })
 }
 
@@ -250,5 +278,6 @@ pub(crate) fn run_options(options: &JsValue, extra: &[&str]) -> Result<RunOption
         on_stderr: f.function("onStderr")?.map(text_callback),
         figure_format,
         figure_dpi: f.number("figureDpi")?,
+        on_input: f.function("onInput")?.map(input_callback),
     })
 }

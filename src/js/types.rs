@@ -56,6 +56,11 @@ export interface SandboxOptions {
   maxRunFigureBytes?: number;
   /** Largest PNG area (width x height) accepted. Default 25 000 000. */
   maxImagePixels?: number;
+  /** Largest file, in bytes, that `writeFile` takes, `readFile` returns or a run
+   *  returns in `files`. Default 64 MiB. */
+  maxFileBytes?: number;
+  /** Largest total of file bytes one run returns in `files`. Default 128 MiB. */
+  maxRunFileBytes?: number;
 }
 
 /** Options for one run. */
@@ -72,6 +77,30 @@ export interface RunOptions {
   figureFormat?: "png" | "svg";
   /** Resolution of matplotlib figures (default: the figure's own dpi). */
   figureDpi?: number;
+  /** Answers Python's `input(prompt)`: the line (without its newline), or null for
+   *  end of input (`EOFError`). Needs a `SharedArrayBuffer` where the sandbox runs (a
+   *  cross-origin-isolated page). Without it, or without a SharedArrayBuffer, `input()`
+   *  raises `EOFError` at once, saying why. The run's deadline and signal still apply. */
+  onInput?: (prompt: string) => string | null | Promise<string | null>;
+}
+
+/** A file in the working directory (`/mnt/data`), as `listFiles` reports it. */
+export interface FileInfo {
+  /** Absolute path, e.g. "/mnt/data/sales.csv". */
+  path: string;
+  size: number;
+  /** Last modification, ms since the epoch (the sandbox's clock). */
+  modifiedMs: number;
+}
+
+/** A file the run created or changed in the working directory. */
+export interface OutputFile {
+  /** Absolute path, e.g. "/mnt/data/summary.csv". */
+  path: string;
+  size: number;
+  /** From the extension, chosen by the page (never by the sandbox); "application/octet-stream" when unknown. */
+  mime: string;
+  data: Uint8Array;
 }
 
 /** A mime bundle: `text/plain` always, richer types when the object has them.
@@ -120,5 +149,11 @@ export interface Execution {
   durationMs: number;
   /** True when the run cost the interpreter its state (timeout by kill, crash). */
   interpreterReset: boolean;
+  /** Files in the working directory the run created or changed, with their bytes,
+   *  within `maxFileBytes` each and `maxRunFileBytes` in all (the rest are in `droppedOutputs`). */
+  files: OutputFile[];
+  /** Files earlier runs made that were lost since the last run, when a timeout or crash
+   *  replaced the interpreter. Files written with `writeFile` are restored instead. */
+  lostFiles: string[];
 }
 "#;

@@ -133,6 +133,10 @@ impl SandboxConfig {
                 .unwrap_or(defaults.max_run_figure_bytes),
                 max_pixels: max_pixels.unwrap_or(defaults.max_pixels),
             },
+            max_file_bytes: checked_count("maxFileBytes", options.max_file_bytes)?
+                .unwrap_or(64 << 20),
+            max_run_file_bytes: checked_count("maxRunFileBytes", options.max_run_file_bytes)?
+                .unwrap_or(128 << 20),
         })
     }
 }

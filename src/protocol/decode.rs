@@ -61,6 +61,10 @@ pub(crate) fn decode(data: &JsValue, token: &str, max_string: u32) -> Result<Fro
         "log" => FromSandbox::Log(parse(msg)?),
         "crashed" => FromSandbox::Crashed(parse(msg)?),
         "refused" => FromSandbox::Refused(parse(msg)?),
+        "fileResult" => FromSandbox::FileResult(parse(msg)?),
+        "file" => FromSandbox::OutputFile(parse(msg)?),
+        "fileSkipped" => FromSandbox::FileSkipped(parse(msg)?),
+        "input" => FromSandbox::Input(parse(msg)?),
         other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
     })
 }

@@ -57,6 +57,12 @@ pub(crate) struct Init<'a> {
     pub auto_load: bool,
     pub allowed: Option<&'a [String]>,
     pub max_output_bytes: usize,
+    /// The cwd of every run, and the only folder the file calls reach.
+    pub work_dir: &'a str,
+    /// Files over this, or past `max_run_file_bytes` in one run, are named
+    /// as skipped rather than sent.
+    pub max_file_bytes: usize,
+    pub max_run_file_bytes: usize,
     /// A snapshot to boot from (a Uint8Array), or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub snapshot: JsValue,
@@ -100,6 +106,9 @@ pub(crate) struct FrameLimits {
     pub max_string: u32,
     /// The most binary bytes in one message (a snapshot excepted).
     pub max_bytes: f64,
+    /// The size of the memory the frame shares with its worker
+    /// (supervisor/shared_buffer.rs), when it can.
+    pub shared_bytes: u32,
 }
 
 /// On the frame's control port: the frame took `FrameInit` (frame to page),
@@ -123,9 +132,33 @@ pub(crate) enum ToSandbox<'a> {
         code: &'a str,
         figure_format: &'a str,
         figure_dpi: Option<f64>,
+        /// The page answers `input()` (else it raises EOFError at once).
+        input: bool,
+    },
+    /// Write a file (`body`, an ArrayBuffer the frame moves on), making its folders.
+    WriteFile {
+        id: u32,
+        path: &'a str,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        body: JsValue,
+    },
+    ReadFile {
+        id: u32,
+        path: &'a str,
+    },
+    /// Every file under `path`, recursively.
+    ListFiles {
+        id: u32,
+        path: &'a str,
+    },
+    RemoveFile {
+        id: u32,
+        path: &'a str,
     },
     /// After a run's deadline: echo `nonce` (see `FromSandbox::Pong`).
-    Ping { nonce: &'a str },
+    Ping {
+        nonce: &'a str,
+    },
     /// The answer to a [`FromSandbox::Fetch`].
     FetchResult {
         req: u32,
@@ -277,6 +310,66 @@ pub(crate) struct Fetch {
     pub url: String,
 }
 
+/// Why a file command failed: an errno name and a message.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer to a file command: `data` for a read, `listing` (JSON text of
+/// `[[path, size, modifiedMs], …]`, one string however long the list) for a
+/// listing, `error` when it failed.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileResult {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    #[serde(default)]
+    pub error: Option<FileFailure>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+    #[serde(default)]
+    pub listing: Option<String>,
+}
+
+/// A file run `id` created or changed in the working directory.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutputFile {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub path: String,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+}
+
+/// A file run `id` changed that was too large to send.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileSkipped {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub path: String,
+    pub size: f64,
+}
+
+/// Run `id` called `input(prompt)` and waits for the answer.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Input {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    /// The request, as the worker numbered it in the shared memory.
+    pub seq: u32,
+    pub prompt: String,
+}
+
 /// Sandbox to page.
 #[derive(Debug)]
 pub(crate) enum FromSandbox {
@@ -294,6 +387,10 @@ pub(crate) enum FromSandbox {
     Refused(Failure),
     /// A memory snapshot of a freshly booted interpreter (asked for at init).
     Snapshot(js_sys::Uint8Array),
+    FileResult(FileResult),
+    OutputFile(OutputFile),
+    FileSkipped(FileSkipped),
+    Input(Input),
 }
 
 impl FromSandbox {
@@ -302,10 +399,22 @@ impl FromSandbox {
         match self {
             FromSandbox::Stream(s) => s.text.len(),
             FromSandbox::Log(t) => t.text.len(),
+            FromSandbox::FileResult(r) => {
+                byte_length(&r.data) + r.listing.as_ref().map_or(0, String::len)
+            }
+            FromSandbox::OutputFile(f) => byte_length(&f.data),
+            FromSandbox::Input(i) => i.prompt.len(),
             FromSandbox::Crashed(f) | FromSandbox::BootFailed(f) | FromSandbox::Refused(f) => {
                 f.reason.len()
             }
             _ => 64,
         }
     }
+}
+
+/// The bytes a `Uint8Array` field holds (0 for anything else).
+fn byte_length(value: &JsValue) -> usize {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map_or(0, |b| b.byte_length() as usize)
 }

@@ -28,7 +28,7 @@ import sys
 import traceback
 
 # Pyodide: /lib/pycage beside this file (worker.js); CPython tests: src/sandbox.
-from capture_streams import _clean, _clip, _Stream
+from capture_streams import _clean, _clip, _Stdin, _Stream
 
 MPL_BACKEND = "_pycage_mpl"
 # Mime types that carry bytes; everything else is text (JSON types as JSON text).
@@ -98,8 +98,20 @@ def display(*objs, **_ignored):
             run.emit_display(bundle, "display")
 
 
-async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_bytes=1 << 20, namespace=None):
-    """Runs ``code`` as the next notebook cell in ``namespace`` (default: __main__)."""
+async def run_cell(
+    code,
+    emit,
+    figure_format="png",
+    figure_dpi=None,
+    max_output_bytes=1 << 20,
+    read_input=None,
+    no_input="this sandbox has no standard input",
+    namespace=None,
+):
+    """Runs ``code`` as the next notebook cell in ``namespace`` (default: __main__).
+
+    ``read_input(prompt)`` answers input() (a line, or None for end of
+    input); without it input() raises EOFError(``no_input``)."""
     global _cell_count, _active
     _cell_count += 1
     filename = f"<cell-{_cell_count}>"
@@ -107,8 +119,10 @@ async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_
         namespace = sys.modules["__main__"].__dict__
     run = _Run(emit, figure_format or "png", figure_dpi, max_output_bytes)
     builtins.display = display
-    saved = sys.stdout, sys.stderr
+    saved = sys.stdout, sys.stderr, sys.stdin
     sys.stdout, sys.stderr = run.stdout, run.stderr
+    sys.stdin = _Stdin(run.stdout, read_input, no_input)
+    builtins.input = sys.stdin.input
     _active = run
     _set_interruptible(True)
     try:
@@ -124,7 +138,7 @@ async def run_cell(code, emit, figure_format="png", figure_dpi=None, max_output_
         outcome = {"status": "error", "error": describe_error(exc, filename, max_output_bytes)}
     finally:
         _set_interruptible(False)
-        sys.stdout, sys.stderr = saved
+        sys.stdout, sys.stderr, sys.stdin = saved
         run.stdout.flush()
         run.stderr.flush()
     return outcome

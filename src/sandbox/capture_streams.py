@@ -83,3 +83,40 @@ def _clip(text, room):
     if len(data) <= room:
         return head
     return data[:room].decode("utf-8", "ignore")
+
+
+class _Stdin(io.TextIOBase):
+    """sys.stdin and input() for one run: each line comes from the host's
+    ``read_line(prompt)`` (None: end of input). Without one, reading raises
+    EOFError at once, saying why: never OSError, never a hang. The prompt
+    and the answer show in stdout, as a terminal shows them."""
+
+    def __init__(self, stdout, read_line, why):
+        self.stdout = stdout
+        self.read_line = read_line
+        self.why = why
+
+    def readable(self):
+        return True
+
+    def input(self, prompt=""):
+        prompt = str(prompt)
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self._line(prompt)
+        self.stdout.write(line + "\n")
+        return line
+
+    def readline(self, size=-1):
+        return self._line("") + "\n"
+
+    def read(self, size=-1):
+        return self.readline()
+
+    def _line(self, prompt):
+        if self.read_line is None:
+            raise EOFError(self.why)
+        line = self.read_line(prompt)
+        if not isinstance(line, str):
+            raise EOFError("end of input (onInput gave no line)")
+        return line.split("\n", 1)[0]

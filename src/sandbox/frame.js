@@ -43,7 +43,10 @@
         if (typeof value === "string") return value.length > maxString ? `a string of ${value.length} units` : null;
         if (typeof value !== "object") return `a ${typeof value}`;
         if (value instanceof Uint8Array) {
-          bytes += value.byteLength;
+          // Cloned whole, so counted whole; shared memory could change
+          // after this check, so it is refused.
+          if (!(value.buffer instanceof ArrayBuffer)) return "a byte array in shared memory";
+          bytes += value.buffer.byteLength;
           return null;
         }
         if (depth >= MAX_DEPTH) return "nesting too deep";
@@ -63,7 +66,12 @@
         transfer.push(msg.data.buffer);
         return null;
       }
-      return bytes > maxBytes ? `${bytes} bytes of binary data` : null;
+      if (bytes > maxBytes) return `${bytes} bytes of binary data`;
+      // A file's bytes are moved on too (already counted above).
+      if (msg && (msg.type === "file" || msg.type === "fileResult") && msg.data instanceof Uint8Array) {
+        transfer.push(msg.data.buffer);
+      }
+      return null;
     }
 
     // The page's policy applies here too (this srcdoc frame inherits it).
@@ -129,10 +137,30 @@
     worker.onmessageerror = () => report("worker sent a message that could not be deserialized");
     // Interrupts need a SharedArrayBuffer, which exists here only when this
     // frame is cross-origin isolated; otherwise timeouts use termination.
+    // The layout (interrupt, then input()) is in src/supervisor/shared_buffer.rs.
     let interrupt = null;
     if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
-      interrupt = new Int32Array(new SharedArrayBuffer(12));
+      interrupt = new Int32Array(new SharedArrayBuffer(limits.sharedBytes));
       init.interruptBuffer = interrupt.buffer;
+    }
+    const INPUT_AT = 24;
+    const encoder = new TextEncoder();
+    // The page's answer to the worker's input() request `input` (null line:
+    // end of input), unless that request is over.
+    function answerInput({ input, line }) {
+      if (!interrupt || !Number.isInteger(input) || Atomics.load(interrupt, 5) !== input) return;
+      if (typeof line === "string") {
+        // (encodeInto refuses shared memory in Chromium; the page already
+        // cut the line to fit.)
+        const room = new Uint8Array(interrupt.buffer, INPUT_AT);
+        const bytes = encoder.encode(line).subarray(0, room.length);
+        room.set(bytes);
+        Atomics.store(interrupt, 4, bytes.length);
+        Atomics.store(interrupt, 3, 1);
+      } else {
+        Atomics.store(interrupt, 3, 2);
+      }
+      Atomics.notify(interrupt, 3);
     }
     // Control: "pycage:ping" is the page's heartbeat (it notices a dead
     // process by the missing answer); a number asks to stop run `id`: [1]
@@ -144,6 +172,7 @@
         controlPort.postMessage("pycage:alive");
         return;
       }
+      if (id && typeof id === "object") return answerInput(id);
       if (!interrupt || !Number.isInteger(id)) return;
       Atomics.store(interrupt, 1, id);
       if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);

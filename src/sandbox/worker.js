@@ -30,6 +30,8 @@ const importToPackage = new Map(); // import name -> distribution package
 let interrupt = null; // Int32Array over a SharedArrayBuffer, when the page has one
 let currentRun = null; // id of the run in progress
 let fetchFailures = []; // "url (reason)" for each refused or failed fetch
+let workFiles = null; // the file part (files.js), once Pyodide is up
+let inputSeq = 0; // input() requests so far (the shared memory names the current one)
 const fetches = new Map(); // request id -> { resolve, reject, url }
 let nextFetch = 1;
 
@@ -40,7 +42,7 @@ let nextFetch = 1;
 let send = null; // bound port.postMessage, set at init
 let token = "";
 // Settings that hold for the whole sandbox, from the init message.
-const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20 };
+const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20, maxFileBytes: 0, maxRunFileBytes: 0 };
 
 function post(msg, transfer = []) {
   send({ token, msg }, transfer);
@@ -58,6 +60,10 @@ const say = {
   crashed: (reason) => post({ type: "crashed", reason: String(reason).slice(0, 2000) }),
   refused: (reason) => post({ type: "refused", reason }),
   pong: (nonce) => post({ type: "pong", nonce }),
+  fileResult: (id, fields, transfer) => post({ type: "fileResult", id, ...fields }, transfer),
+  file: (id, path, data) => post({ type: "file", id, path, data }, [data.buffer]),
+  fileSkipped: (id, path, size) => post({ type: "fileSkipped", id, path, size }),
+  input: (id, seq, prompt) => post({ type: "input", id, seq, prompt }),
 };
 
 self.onmessage = (event) => {
@@ -69,6 +75,8 @@ self.onmessage = (event) => {
   settings.autoLoad = init.autoLoad;
   settings.allowed = init.allowed || null;
   settings.maxOutputBytes = init.maxOutputBytes;
+  settings.maxFileBytes = init.maxFileBytes;
+  settings.maxRunFileBytes = init.maxRunFileBytes;
   port.onmessage = (ev) => onCommand(ev.data);
   boot(init).catch((err) => say.bootFailed((err && err.stack) || err));
 };
@@ -79,6 +87,14 @@ function onCommand(msg) {
       return run(msg);
     case "fetchResult":
       return settleFetch(msg);
+    // Never during a run: the page sends the next command after `done`.
+    case "writeFile":
+    case "readFile":
+    case "listFiles":
+    case "removeFile": {
+      const [fields, transfer] = workFiles.command(msg, settings.maxFileBytes);
+      return say.fileResult(msg.id, fields, transfer);
+    }
     // The page asks after a run's deadline: being able to answer at all
     // shows that Python has stopped (a busy interpreter blocks this loop).
     case "ping":
@@ -200,6 +216,8 @@ async function boot(init) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
   }
+  workFiles = pycageFiles(pyodide.FS, pyodide.ERRNO_CODES, init.workDir);
+  workFiles.enter();
   pyodide.FS.mkdirTree("/lib/pycage");
   pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
   pyodide.FS.writeFile("/lib/pycage/capture_streams.py", init.captureStreams);
@@ -296,9 +314,14 @@ async function run(msg) {
       data.id = id;
       post(data);
     };
-    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes);
+    workFiles.enter();
+    const before = workFiles.snapshot();
+    const [reader, noInput] = inputFor(msg.input);
+    // (undefined, not null: Pyodide hands Python `None` only for undefined)
+    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
+    sendFiles(id, before);
     done.type = "done";
     done.id = id;
     post(done);
@@ -310,6 +333,51 @@ async function run(msg) {
     currentRun = null;
     if (interrupt) Atomics.store(interrupt, 2, 0);
   }
+}
+
+// The files the run created or changed, each moved (not copied) to the
+// page, within the caps; the rest are named as skipped.
+function sendFiles(id, before) {
+  let total = 0;
+  for (const [path, size] of workFiles.changes(before)) {
+    if (size > settings.maxFileBytes || total + size > settings.maxRunFileBytes) {
+      say.fileSkipped(id, path, size);
+      continue;
+    }
+    total += size;
+    say.file(id, path, workFiles.read(path));
+  }
+}
+
+// input(): [reader, why there is none]. The reader blocks this thread on
+// the shared memory until the page answers (layout: src/supervisor/
+// shared_buffer.rs), waking every 50 ms to let an interrupt (the deadline,
+// a cancel) raise KeyboardInterrupt through the run's interrupt gate.
+const INPUT_AT = 24;
+function inputFor(wanted) {
+  if (!wanted) return [undefined, "this sandbox has no standard input (the host gave no onInput)"];
+  if (!interrupt) {
+    return [undefined, "input() needs a SharedArrayBuffer in the sandbox, which only a cross-origin-isolated page (COOP/COEP) has"];
+  }
+  const reader = (prompt) => {
+    const seq = ++inputSeq;
+    Atomics.store(interrupt, 5, seq);
+    Atomics.store(interrupt, 3, 0);
+    say.input(currentRun, seq, String(prompt));
+    for (;;) {
+      Atomics.wait(interrupt, 3, 0, 50);
+      const state = Atomics.load(interrupt, 3);
+      if (state === 2) return undefined; // None in Python: end of input
+      if (state === 1) {
+        const length = Math.min(Math.max(Atomics.load(interrupt, 4), 0), interrupt.buffer.byteLength - INPUT_AT);
+        const bytes = new Uint8Array(length); // a copy: TextDecoder refuses shared memory
+        bytes.set(new Uint8Array(interrupt.buffer, INPUT_AT, length));
+        return toText(bytes);
+      }
+      pyodide.checkInterrupt();
+    }
+  };
+  return [reader, ""];
 }
 
 function packageError(id, { message, detail = "" }) {

@@ -38,6 +38,8 @@ impl Inner {
                 }
             }
             Event::SpawnStandby => self.spawn_standby(),
+            Event::FileDeadline(id) => self.on_file_deadline(id),
+            Event::InputAnswer { id, seq, line } => self.answer_input(id, seq, line),
             Event::Deadline(id) => self.on_deadline(id, Status::Timeout),
             Event::Abort(id) => self.on_deadline(id, Status::Cancelled),
             Event::Rearm(id) => self.rearm(id),
@@ -128,6 +130,12 @@ impl Inner {
                 }
             }
             FromSandbox::Done(d) if self.is_current(role, d.id) => self.on_done(d),
+            FromSandbox::OutputFile(f) if self.is_current(role, f.id) => self.on_output_file(f),
+            FromSandbox::FileSkipped(f) if self.is_current(role, f.id) => self.on_file_skipped(f),
+            FromSandbox::Input(i) if self.is_current(role, i.id) => self.on_input(i),
+            FromSandbox::FileResult(r) if role == Role::Active && self.is_current_file(r.id) => {
+                self.on_file_result(r)
+            }
             other => self.violation(role, format!("unexpected {} message", kind_name(&other))),
         }
     }

@@ -15,11 +15,16 @@ use web_sys::{
 
 use super::csp_watch;
 use super::heartbeat::{self, Heartbeat};
+use super::shared_buffer;
 use super::timer::Timer;
 use crate::options::Isolation;
 use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
 
-pub(crate) const WORKER_JS: &str = include_str!("../sandbox/worker.js");
+/// The worker's source: its file part (files.js), then the rest.
+pub(crate) const WORKER_JS: &str = concat!(
+    include_str!("../sandbox/files.js"),
+    include_str!("../sandbox/worker.js")
+);
 pub(super) const FRAME_JS: &str = include_str!("../sandbox/frame.js");
 
 /// What a host reports to the supervisor.
@@ -134,20 +139,6 @@ const CSP_BLOCKED: &str = "pycage:csp ";
 /// gets near it.
 const FRAME_ANSWER_MS: f64 = 10_000.0;
 
-/// The interrupt buffer: [0] is Pyodide's flag (2 = SIGINT), [1] the run
-/// the page wants stopped, [2] the run the worker is in. frame.js and
-/// worker.js follow the same handshake, so that an interrupt is never lost
-/// to a run that starts late nor leaks into the next run.
-const INTERRUPT_BUFFER_BYTES: u32 = 12;
-
-fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
-    js_sys::Atomics::store(buffer, 1, id as i32)?;
-    if js_sys::Atomics::load(buffer, 2)? == id as i32 {
-        js_sys::Atomics::store(buffer, 0, 2)?;
-    }
-    Ok(())
-}
-
 /// Whether this page can share memory with a worker. `crossOriginIsolated`
 /// alone is not enough: WebKitGTK reports it true yet has no global
 /// `SharedArrayBuffer`, and constructing one there throws, which would
@@ -202,7 +193,7 @@ impl Host {
                 worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
                 listeners.extend([stray, error, message_error]);
                 if shared_memory() {
-                    let buffer = Int32Array::new(&SharedArrayBuffer::new(INTERRUPT_BUFFER_BYTES));
+                    let buffer = Int32Array::new(&SharedArrayBuffer::new(shared_buffer::BYTES));
                     Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
                     interrupt = Some(buffer);
                 }
@@ -353,11 +344,35 @@ impl Host {
         let _ = self.port.post_message(message);
     }
 
+    /// Answers the worker's `input()` request `seq` (`None`: end of input):
+    /// in worker mode in the shared memory, in iframe mode through the frame,
+    /// which holds it.
+    pub(crate) fn answer_input(&self, seq: u32, line: Option<&str>) {
+        match (&self.kind, &self.interrupt) {
+            (Kind::Worker(_), Some(buffer)) => {
+                let _ = shared_buffer::answer_input(buffer, seq, line);
+            }
+            (Kind::Frame(_, frame_port, _), _) => {
+                let answer = Object::new();
+                let _ = Reflect::set(&answer, &"input".into(), &seq.into());
+                let line =
+                    line.map(|l| String::from_utf8_lossy(shared_buffer::clip(l)).into_owned());
+                let _ = Reflect::set(
+                    &answer,
+                    &"line".into(),
+                    &line.map_or(JsValue::NULL, JsValue::from),
+                );
+                let _ = frame_port.post_message(&answer);
+            }
+            _ => {}
+        }
+    }
+
     /// Asks Python to raise KeyboardInterrupt in run `id`, even if the
     /// worker has not started it yet; false if this host cannot.
     pub(crate) fn interrupt(&self, id: u32) -> bool {
         match (&self.kind, &self.interrupt) {
-            (Kind::Worker(_), Some(buffer)) => request_interrupt(buffer, id).is_ok(),
+            (Kind::Worker(_), Some(buffer)) => shared_buffer::request_interrupt(buffer, id).is_ok(),
             (Kind::Frame(_, frame_port, _), _) => frame_port.post_message(&id.into()).is_ok(),
             _ => false,
         }

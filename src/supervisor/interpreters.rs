@@ -31,6 +31,9 @@ impl Inner {
             auto_load: config.auto_load,
             allowed: config.allowed_packages.as_deref(),
             max_output_bytes: config.max_output_bytes,
+            work_dir: crate::files::WORK_DIR,
+            max_file_bytes: config.max_file_bytes,
+            max_run_file_bytes: config.max_run_file_bytes,
             snapshot: self
                 .snapshot
                 .clone()
@@ -46,7 +49,10 @@ impl Inner {
             init,
             protocol::FrameLimits {
                 max_string: self.max_string(),
-                max_bytes: 4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
+                max_bytes: (4 * self.config.caps.max_figure_bytes).max(self.config.max_file_bytes)
+                    as f64
+                    + 1048576.0,
+                shared_bytes: shared_buffer::BYTES,
             },
             sink,
         )?;
@@ -104,6 +110,7 @@ impl Inner {
                 self.boot_failed(role, reason)
             }
             Role::Active => {
+                self.fail_current_file(&format!("the interpreter failed: {reason}"));
                 if self.current.is_some() {
                     self.kill_current_crashed(reason);
                 } else {
@@ -155,6 +162,7 @@ impl Inner {
         if self.disposed {
             return;
         }
+        self.queue_restore();
         self.active = self.standby.take();
         if self
             .active

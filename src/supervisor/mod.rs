@@ -15,12 +15,15 @@ mod deferred;
 mod events;
 mod fetch_policy;
 mod fetch_proxy;
+mod files;
 mod heartbeat;
 mod host;
+mod input;
 mod interpreters;
 mod policing;
 mod pyodide_files;
 mod runs;
+mod shared_buffer;
 mod snapshot;
 mod timer;
 
@@ -37,7 +40,9 @@ use crate::errors::Error;
 use crate::execution::{ExecutionBuilder, MimeBundle, Status};
 use crate::options::{Isolation, Phase, RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
-use deferred::{run_effects, Deferred, Effect, Pending};
+pub(crate) use deferred::Pending;
+use deferred::{run_effects, Deferred, Effect};
+pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use policing::{kind_name, Budget};
@@ -76,6 +81,13 @@ enum Event {
     Rearm(u32),
     BootTimeout(u32),
     SpawnStandby,
+    FileDeadline(u32),
+    /// `onInput` answered request `seq` of run `id`.
+    InputAnswer {
+        id: u32,
+        seq: u32,
+        line: Option<String>,
+    },
 }
 
 /// What an interpreter is for: running the sandbox's code, or waiting warm
@@ -132,6 +144,8 @@ struct Inner {
     snapshot_key: String,
     /// The active interpreter was replaced between runs; the next run says so.
     replaced_between_runs: bool,
+    current_file: Option<files::CurrentFile>,
+    file_state: files::FileState,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -218,6 +232,8 @@ impl Supervisor {
                 snapshot_maker: None,
                 snapshot_key,
                 replaced_between_runs: false,
+                current_file: None,
+                file_state: files::FileState::default(),
             })
         });
         let (booted, boot) = Deferred::new();
@@ -244,6 +260,19 @@ impl Supervisor {
                 code,
                 config,
                 deferred,
+            })
+        })
+    }
+
+    /// Queues a file call on `path` (canonical, inside the working directory).
+    pub(crate) fn file(&self, op: FileOp, path: String, given: String) -> Pending<FileReply> {
+        self.enqueue(|deferred| {
+            Job::File(files::FileJob {
+                op,
+                path,
+                given,
+                deferred,
+                restore: false,
             })
         })
     }
@@ -332,6 +361,7 @@ impl Inner {
             let error = error_of("CancelledError", "the sandbox was disposed".into());
             self.settle(Status::Cancelled, None, Some(error), true);
         }
+        self.current_file = None; // its caller gets `Disposed`
         self.active = None;
         self.standby = None;
         self.standby_timer = None;

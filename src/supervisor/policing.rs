@@ -57,6 +57,8 @@ impl Inner {
         if in_run {
             let budget = 4 * self.config.max_output_bytes
                 + 2 * self.config.caps.max_run_figure_bytes
+                + self.config.max_run_file_bytes
+                + self.config.max_file_bytes
                 + (16 << 20);
             if let Some(current) = &mut self.current {
                 current.messages += 1;
@@ -70,12 +72,18 @@ impl Inner {
             }
             return true;
         }
+        let file_call = usize::from(role == Role::Active && self.current_file.is_some());
         let Some(slot) = self.interpreter(role) else {
             return false;
         };
         slot.idle.messages += 1;
         slot.idle.bytes += weight;
-        if slot.idle.messages > MAX_IDLE_MESSAGES || slot.idle.bytes > MAX_IDLE_BYTES {
+        // A file call's answer may carry a whole file.
+        let max_bytes = MAX_IDLE_BYTES + file_call * (self.config.max_file_bytes + (1 << 20));
+        let Some(slot) = self.interpreter(role) else {
+            return false;
+        };
+        if slot.idle.messages > MAX_IDLE_MESSAGES || slot.idle.bytes > max_bytes {
             let (messages, bytes) = (slot.idle.messages, slot.idle.bytes);
             self.log(format!(
                 "an interpreter was replaced: it sent {messages} messages ({bytes} bytes) outside a run (flood)"
@@ -150,5 +158,9 @@ pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
         FromSandbox::Crashed(_) => "crashed",
         FromSandbox::Refused(_) => "refused",
         FromSandbox::Snapshot(_) => "snapshot (not asked for)",
+        FromSandbox::FileResult(_) => "fileResult (for no file call)",
+        FromSandbox::OutputFile(_) => "file (for no current run)",
+        FromSandbox::FileSkipped(_) => "fileSkipped (for no current run)",
+        FromSandbox::Input(_) => "input (for no current run, or unanswerable)",
     }
 }

@@ -1,6 +1,7 @@
 //! A run's lifecycle: the queue, starting a run, its deadline (interrupt,
 //! grace, kill) and settling it into an `Execution`.
 
+use super::files::FileJob;
 use super::*;
 
 pub(super) struct RunJob {
@@ -12,6 +13,7 @@ pub(super) struct RunJob {
 pub(super) enum Job {
     Run(RunJob),
     Reset(Deferred<()>),
+    File(FileJob),
 }
 
 pub(super) struct Current {
@@ -30,6 +32,11 @@ pub(super) struct Current {
     pub(super) logs: u32,
     pub(super) messages: u32,
     pub(super) bytes: usize,
+    /// Bytes of `Execution.files` so far.
+    pub(super) file_bytes: usize,
+    /// `input()` calls answered, and whether one waits now.
+    pub(super) inputs: u32,
+    pub(super) input_waiting: bool,
     pub(super) _timer: Timer,
     /// Repeats the interrupt while the run has not stopped.
     pub(super) _rearm: Option<Timer>,
@@ -225,13 +232,18 @@ impl Inner {
             match job {
                 Job::Run(run) => run.deferred.settle(Err(error())),
                 Job::Reset(deferred) => deferred.settle(Err(error())),
+                Job::File(file) => file.deferred.settle(Err(error())),
             }
         }
     }
 
     /// Starts queued work while the active interpreter is idle.
     pub(super) fn pump(&mut self) {
-        while self.current.is_none() && self.resetting.is_none() && !self.disposed {
+        while self.current.is_none()
+            && self.current_file.is_none()
+            && self.resetting.is_none()
+            && !self.disposed
+        {
             if self.active.is_none() && !self.queue.is_empty() {
                 self.replace_active();
                 if self.active.is_none() {
@@ -246,20 +258,23 @@ impl Inner {
                 Some(Job::Reset(deferred)) => {
                     self.resetting = Some(deferred);
                     self.active = None;
+                    self.forget_files();
                     self.replace_active();
                 }
                 Some(Job::Run(job)) => self.start(job),
+                Some(Job::File(job)) => self.start_file(job),
             }
         }
     }
 
     pub(super) fn start(&mut self, job: RunJob) {
         let started = now();
-        let exec = ExecutionBuilder::new(
+        let mut exec = ExecutionBuilder::new(
             self.config.caps.clone(),
             self.config.max_output_bytes,
             started,
         );
+        exec.lost_files = std::mem::take(&mut self.file_state.lost);
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
             let error = error_of(
                 "CancelledError",
@@ -277,6 +292,7 @@ impl Inner {
             code: &job.code,
             figure_format: if job.config.figure_svg { "svg" } else { "png" },
             figure_dpi: job.config.figure_dpi,
+            input: job.config.on_input.is_some(),
         };
         if let Some(slot) = &self.active {
             slot.host.post(&message.to_js());
@@ -301,6 +317,9 @@ impl Inner {
             replaced_before: std::mem::take(&mut self.replaced_between_runs),
             messages: 0,
             bytes: 0,
+            file_bytes: 0,
+            inputs: 0,
+            input_waiting: false,
             _timer: timer,
             _rearm: None,
             _abort: abort,

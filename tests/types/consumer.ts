@@ -3,8 +3,8 @@
 // esnext: the package's types must bring what they need): if the generated
 // types drift from the documented API, this stops compiling.
 import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml } from "pycage";
-import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError } from "pycage";
-import type { Execution, Figure, Output, SandboxOptions, RunOptions } from "pycage";
+import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError } from "pycage";
+import type { Execution, Figure, Output, SandboxOptions, RunOptions, FileInfo, OutputFile, SandboxFileErrorCode } from "pycage";
 import initInline, { Sandbox as InlineSandbox } from "pycage/inline";
 
 /** Each error class is a value (instanceof) and narrows to its own fields. */
@@ -22,6 +22,11 @@ function describe(err: unknown): string {
   if (err instanceof SandboxDisposedError) {
     const base: PycageError = err;
     return base.name;
+  }
+  if (err instanceof SandboxFileError) {
+    const code: SandboxFileErrorCode = err.code;
+    const path: string = err.path;
+    return `${code} ${path}`;
   }
   if (err instanceof PycageError) return err.message;
   return String(err);
@@ -51,6 +56,18 @@ async function main(): Promise<void> {
   }
   const outputs: Output[] = ex.outputs;
   const reset: boolean = ex.interpreterReset;
+  await sb.writeFile("in.csv", "a,b\n");
+  await sb.writeFile("in.bin", new Uint8Array([1, 2]));
+  const back: Uint8Array = await sb.readFile("in.csv");
+  const listed: FileInfo[] = await sb.listFiles();
+  const sub: FileInfo[] = await sb.listFiles("sub");
+  await sb.removeFile("in.bin");
+  const made: OutputFile[] = ex.files;
+  for (const f of made) void [f.path, f.size, f.mime, f.data satisfies Uint8Array];
+  const lost: string[] = ex.lostFiles;
+  const asked: RunOptions = { onInput: async (prompt: string) => prompt.toUpperCase() };
+  const capped: SandboxOptions = { maxFileBytes: 1 << 20, maxRunFileBytes: 1 << 21 };
+  void [back, listed[0]?.modifiedMs, sub, lost, asked, capped];
   await sb.reset();
   sb.dispose();
   const isolation: "iframe" | "worker" = sb.isolation;

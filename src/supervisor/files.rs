@@ -1,0 +1,312 @@
+//! File calls (write, read, list, remove), queued in order with runs; the
+//! files a run made (`Execution.files`); and what survives when an
+//! interpreter is replaced: the page keeps every file written through
+//! `write_file` and writes them into the next interpreter before anything
+//! else runs there; files the code made are lost, and the next run says so.
+//!
+//! Everything the sandbox answers is attacker data: paths are checked
+//! against the working directory again, bytes against the caps, and byte
+//! arrays must own their buffer (a view could pin a larger one; shared
+//! memory could change after it was checked).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use js_sys::Uint8Array;
+
+use super::*;
+use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
+
+/// Most entries a listing returns.
+const MAX_LISTING: usize = 100_000;
+/// The shortest time a file call gets before its interpreter is replaced.
+const MIN_FILE_CALL_MS: f64 = 10_000.0;
+
+pub(crate) enum FileOp {
+    Write(Uint8Array),
+    Read,
+    List,
+    Remove,
+}
+
+pub(crate) enum FileReply {
+    Done,
+    Bytes(Uint8Array),
+    List(Vec<FileInfo>),
+}
+
+pub(super) struct FileJob {
+    pub(super) op: FileOp,
+    /// Canonical, inside the working directory (files.rs `resolve`).
+    pub(super) path: String,
+    /// As the caller gave it, for errors.
+    pub(super) given: String,
+    pub(super) deferred: Deferred<FileReply>,
+    /// Restores an upload into a fresh interpreter; nobody waits for it.
+    pub(super) restore: bool,
+}
+
+pub(super) struct CurrentFile {
+    id: u32,
+    job: FileJob,
+    _timer: Timer,
+}
+
+/// What the page keeps about files across interpreters.
+#[derive(Default)]
+pub(super) struct FileState {
+    /// Written through `write_file`, by path: restored after a replacement.
+    uploads: BTreeMap<String, Uint8Array>,
+    /// Made or changed by runs (from `Execution.files`).
+    created: BTreeSet<String>,
+    /// Lost with a replaced interpreter, for the next run to report.
+    pub(super) lost: Vec<String>,
+}
+
+/// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
+/// (unshared) buffer of exactly its length and is within `max`.
+fn owned_bytes(value: &JsValue, max: usize) -> Result<Uint8Array, String> {
+    let bytes = value
+        .dyn_ref::<Uint8Array>()
+        .ok_or("the data is not a Uint8Array")?;
+    let buffer = bytes.buffer();
+    if !buffer.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Err("the data is in shared memory".into());
+    }
+    let len = bytes.byte_length();
+    if bytes.byte_offset() != 0
+        || buffer.unchecked_ref::<js_sys::ArrayBuffer>().byte_length() != len
+    {
+        return Err("the data is a view into a larger buffer".into());
+    }
+    if len as usize > max {
+        return Err(format!("{len} bytes is over maxFileBytes ({max})"));
+    }
+    Ok(bytes.clone())
+}
+
+/// A listing: JSON `[[path, size, modifiedMs], …]`, every path inside the
+/// working directory.
+fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
+    let rows: Vec<(String, f64, f64)> =
+        serde_json::from_str(text).map_err(|e| format!("bad listing: {e}"))?;
+    if rows.len() > MAX_LISTING {
+        return Err(format!("a listing of {} entries", rows.len()));
+    }
+    rows.into_iter()
+        .map(|(path, size, modified_ms)| {
+            if !files::within(&path) || !size.is_finite() || size < 0.0 || !modified_ms.is_finite()
+            {
+                return Err(format!(
+                    "a bad listing entry {:?}",
+                    protocol::truncate(&path, 100)
+                ));
+            }
+            Ok(FileInfo {
+                path,
+                size,
+                modified_ms,
+            })
+        })
+        .collect()
+}
+
+impl Inner {
+    pub(super) fn start_file(&mut self, job: FileJob) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let path = job.path.as_str();
+        let message = match &job.op {
+            FileOp::Write(data) => ToSandbox::WriteFile {
+                id,
+                path,
+                // Copied by postMessage (the page keeps `data`); the frame
+                // then moves its copy on to the worker.
+                body: data.buffer().into(),
+            },
+            FileOp::Read => ToSandbox::ReadFile { id, path },
+            FileOp::List => ToSandbox::ListFiles { id, path },
+            FileOp::Remove => ToSandbox::RemoveFile { id, path },
+        };
+        if let Some(slot) = &self.active {
+            slot.host.post(&message.to_js());
+        }
+        let weak = self.weak.clone();
+        let ms = self.config.timeout_ms.max(MIN_FILE_CALL_MS);
+        let timer = Timer::new(ms, move || dispatch(&weak, Event::FileDeadline(id)));
+        self.current_file = Some(CurrentFile {
+            id,
+            job,
+            _timer: timer,
+        });
+    }
+
+    pub(super) fn is_current_file(&self, id: u32) -> bool {
+        self.current_file.as_ref().is_some_and(|c| c.id == id)
+    }
+
+    pub(super) fn on_file_result(&mut self, result: protocol::FileResult) {
+        let Some(CurrentFile { job, .. }) = self.current_file.take() else {
+            return;
+        };
+        let refused = |why: String| {
+            Error::file(
+                FileErrorCode::Io,
+                &job.given,
+                format!("the sandbox's answer was refused: {why}"),
+            )
+        };
+        let reply = match (result.error, &job.op) {
+            (Some(failure), _) => Err(Error::file(
+                FileErrorCode::parse(&failure.code),
+                &job.given,
+                protocol::truncate(&failure.message, 500),
+            )),
+            (None, FileOp::Read) => owned_bytes(&result.data, self.config.max_file_bytes)
+                .map(FileReply::Bytes)
+                .map_err(refused),
+            (None, FileOp::List) => parse_listing(result.listing.as_deref().unwrap_or("[]"))
+                .map(FileReply::List)
+                .map_err(refused),
+            (None, FileOp::Write(data)) => {
+                if !job.restore {
+                    self.file_state
+                        .uploads
+                        .insert(job.path.clone(), data.clone());
+                }
+                Ok(FileReply::Done)
+            }
+            (None, FileOp::Remove) => {
+                self.file_state.uploads.remove(&job.path);
+                self.file_state.created.remove(&job.path);
+                Ok(FileReply::Done)
+            }
+        };
+        if job.restore {
+            if let Err(err) = &reply {
+                self.log(format!("could not restore {}: {err}", job.path));
+            }
+        }
+        job.deferred.settle(reply);
+        if let Some(slot) = self.active.as_mut() {
+            slot.idle = Budget::default();
+        }
+        self.pump();
+    }
+
+    /// The sandbox did not answer a file call in time: its interpreter is
+    /// replaced, and the call fails.
+    pub(super) fn on_file_deadline(&mut self, id: u32) {
+        if self.current_file.as_ref().is_some_and(|c| c.id == id) {
+            self.log("the sandbox did not answer a file call; its interpreter was replaced".into());
+            self.replaced_between_runs = true;
+            self.active = None;
+            self.fail_current_file(
+                "the sandbox did not answer in time; its interpreter was replaced",
+            );
+            self.replace_active();
+        }
+    }
+
+    /// The interpreter went during a file call.
+    pub(super) fn fail_current_file(&mut self, why: &str) {
+        if let Some(CurrentFile { job, .. }) = self.current_file.take() {
+            let error = Error::file(FileErrorCode::Io, &job.given, why);
+            job.deferred.settle(Err(error));
+        }
+    }
+
+    /// A file run `id` made or changed.
+    pub(super) fn on_output_file(&mut self, file: protocol::OutputFile) {
+        let (max, total) = (self.config.max_file_bytes, self.config.max_run_file_bytes);
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        let path = protocol::truncate(&file.path, 200).to_string();
+        if !files::within(&file.path) {
+            current
+                .exec
+                .violations
+                .push(format!("a file outside the working directory: {path:?}"));
+            return;
+        }
+        let data = match owned_bytes(&file.data, max) {
+            Ok(data) => data,
+            Err(why) => return current.exec.drop_reason(format!("file {path}: {why}")),
+        };
+        let size = data.byte_length() as usize;
+        if current.file_bytes + size > total {
+            let why = format!("file {path} ({size} bytes) would take the run's files over maxRunFileBytes ({total})");
+            return current.exec.drop_reason(why);
+        }
+        current.file_bytes += size;
+        self.file_state.created.insert(file.path.clone());
+        current.exec.file(OutputFile {
+            mime: files::mime_for(&file.path).to_string(),
+            path: file.path,
+            size: size as f64,
+            data,
+        });
+    }
+
+    /// A file run `id` changed that the sandbox found too large to send.
+    pub(super) fn on_file_skipped(&mut self, skipped: protocol::FileSkipped) {
+        let (max, total) = (self.config.max_file_bytes, self.config.max_run_file_bytes);
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        let path = protocol::truncate(&skipped.path, 200);
+        if files::within(&skipped.path) {
+            self.file_state.created.insert(skipped.path.clone());
+            let size = skipped.size;
+            let why = if size > max as f64 {
+                format!("file {path} ({size} bytes) is over maxFileBytes ({max})")
+            } else {
+                format!("file {path} ({size} bytes) would take the run's files over maxRunFileBytes ({total})")
+            };
+            current.exec.drop_reason(why);
+        } else {
+            current
+                .exec
+                .violations
+                .push(format!("a file outside the working directory: {path:?}"));
+        }
+    }
+
+    /// A fresh interpreter takes over: the uploads go back in first, and
+    /// what the code made is reported lost. After `reset()` there is
+    /// nothing to restore (`forget_files` ran first).
+    pub(super) fn queue_restore(&mut self) {
+        // Already queued by an earlier replacement that has not run yet.
+        let queued = |queue: &VecDeque<Job>, path: &str| {
+            queue
+                .iter()
+                .any(|job| matches!(job, Job::File(f) if f.restore && f.path == path))
+        };
+        let state = &mut self.file_state;
+        let lost: Vec<String> = state
+            .created
+            .iter()
+            .filter(|path| !state.uploads.contains_key(*path))
+            .cloned()
+            .collect();
+        state.created.clear();
+        state.lost.extend(lost);
+        for (path, data) in state.uploads.iter().rev() {
+            if queued(&self.queue, path) {
+                continue;
+            }
+            let (deferred, _) = Deferred::new();
+            self.queue.push_front(Job::File(FileJob {
+                op: FileOp::Write(data.clone()),
+                path: path.clone(),
+                given: path.clone(),
+                deferred,
+                restore: true,
+            }));
+        }
+    }
+
+    pub(super) fn forget_files(&mut self) {
+        self.file_state = FileState::default();
+    }
+}

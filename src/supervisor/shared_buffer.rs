@@ -1,0 +1,68 @@
+//! The memory the page (or, in iframe mode, the frame) shares with a
+//! worker, when there is a `SharedArrayBuffer`. Its layout, which frame.js
+//! and worker.js follow too:
+//!
+//! - `i32[0]`: Pyodide's interrupt flag (2 = SIGINT);
+//! - `i32[1]`: the run the page wants stopped; `i32[2]`: the run the worker
+//!   is in. The handshake never loses an interrupt to a run that starts
+//!   late, nor leaks one into the next run;
+//! - `i32[3]`: the state of an `input()` answer (0 waiting, 1 a line, 2 end
+//!   of input); `i32[4]`: its length in bytes; `i32[5]`: the request it
+//!   answers (so a late answer never lands in a later request);
+//! - bytes from [`INPUT_AT`]: the answer, UTF-8, at most [`MAX_INPUT`].
+//!
+//! The worker may write anything here (it runs the user's code): the page
+//! only writes, and never trusts what it reads back.
+
+use js_sys::{Atomics, Int32Array, Uint8Array};
+use wasm_bindgen::JsValue;
+
+pub(crate) const INPUT_AT: u32 = 24;
+pub(crate) const MAX_INPUT: u32 = 64 * 1024;
+pub(crate) const BYTES: u32 = INPUT_AT + MAX_INPUT;
+
+pub(super) fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
+    Atomics::store(buffer, 1, id as i32)?;
+    if Atomics::load(buffer, 2)? == id as i32 {
+        Atomics::store(buffer, 0, 2)?;
+    }
+    Ok(())
+}
+
+/// Hands the worker waiting in `input()` request `seq` its answer (`None`:
+/// end of input). A line longer than [`MAX_INPUT`] bytes is cut there.
+pub(super) fn answer_input(
+    buffer: &Int32Array,
+    seq: u32,
+    line: Option<&str>,
+) -> Result<(), JsValue> {
+    if Atomics::load(buffer, 5)? != seq as i32 {
+        return Ok(()); // that request is over
+    }
+    let state = match line {
+        Some(line) => {
+            let bytes = clip(line);
+            Uint8Array::new_with_byte_offset_and_length(
+                &buffer.buffer(),
+                INPUT_AT,
+                bytes.len() as u32,
+            )
+            .copy_from(bytes);
+            Atomics::store(buffer, 4, bytes.len() as i32)?;
+            1
+        }
+        None => 2,
+    };
+    Atomics::store(buffer, 3, state)?;
+    Atomics::notify(buffer, 3)?;
+    Ok(())
+}
+
+/// `line`'s UTF-8 bytes, cut at a character boundary within [`MAX_INPUT`].
+pub(super) fn clip(line: &str) -> &[u8] {
+    let mut end = line.len().min(MAX_INPUT as usize);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line.as_bytes()[..end]
+}
