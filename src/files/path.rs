@@ -65,7 +65,9 @@ pub(crate) fn within(path: &str) -> bool {
 }
 
 /// The type a file is handed out as, from its extension only: what the
-/// sandbox says about its own files is never believed.
+/// sandbox says about its own files is never believed. Never a type a
+/// browser runs as a document (HTML, SVG, XML, JS): an app that links a
+/// `blob:` URL of the file would run its scripts at the page's origin.
 pub(crate) fn mime_for(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or("");
     let ext = match name.rsplit_once('.') {
@@ -81,12 +83,10 @@ pub(crate) fn mime_for(path: &str) -> &'static str {
         "jpg" | "jpeg" => "image/jpeg",
         "gif" => "image/gif",
         "webp" => "image/webp",
-        "svg" => "image/svg+xml",
         "pdf" => "application/pdf",
         "zip" => "application/zip",
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "parquet" => "application/vnd.apache.parquet",
-        "html" | "htm" => "text/html",
         _ => "application/octet-stream",
     }
 }

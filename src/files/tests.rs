@@ -63,4 +63,11 @@ fn the_type_comes_from_the_extension() {
     assert_eq!(mime_for("/mnt/data/.png"), "application/octet-stream");
     assert_eq!(mime_for("/mnt/data/noext"), "application/octet-stream");
     assert_eq!(mime_for("/mnt/data/x.exe"), "application/octet-stream");
+    // Types a browser would run as a document (a blob: URL of one, opened,
+    // runs its scripts at the page's origin) are never given.
+    for active in [
+        "a.html", "a.htm", "a.svg", "a.xhtml", "a.xml", "a.js", "a.mjs",
+    ] {
+        assert_eq!(mime_for(active), "application/octet-stream", "{active}");
+    }
 }

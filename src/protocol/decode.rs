@@ -69,13 +69,14 @@ pub(crate) fn decode(data: &JsValue, token: &str, max_string: u32) -> Result<Fro
     })
 }
 
-/// The run id of a `done` message, read without decoding the rest: when a
-/// run's `done` is refused, the run ends now rather than at its deadline.
-pub(crate) fn done_id(data: &JsValue) -> Option<u32> {
+/// The `id` of a message of type `wanted` (`done`, `fileResult`), read
+/// without decoding the rest: when a run's `done` or a file call's answer
+/// is refused, it ends now rather than at its deadline.
+pub(crate) fn message_id(data: &JsValue, wanted: &str) -> Option<u32> {
     let msg = Reflect::get(data, &"msg".into()).ok()?;
     let kind = Reflect::get(&msg, &"type".into()).ok()?;
     let kind = kind.dyn_ref::<js_sys::JsString>()?;
-    if kind != "done" {
+    if kind != wanted {
         return None;
     }
     let id = Reflect::get(&msg, &"id".into()).ok()?.as_f64()?;

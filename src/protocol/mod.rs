@@ -27,7 +27,7 @@
 
 mod decode;
 
-pub(crate) use decode::{decode, done_id, truncate};
+pub(crate) use decode::{decode, message_id, truncate};
 
 use js_sys::Object;
 use serde::{Deserialize, Serialize};

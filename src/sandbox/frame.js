@@ -111,9 +111,13 @@
       // The page hears of it in a few bytes: a refused `done` ends its run
       // now (not at the deadline), anything else counts as a violation.
       const msg = e.data && typeof e.data === "object" ? e.data.msg : null;
-      const done = msg && typeof msg === "object" && msg.type === "done";
-      if (done) report(`the sandbox's result was refused by its frame: ${reason}`);
-      else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
+      const kind = msg && typeof msg === "object" ? msg.type : null;
+      if (kind === "done") report(`the sandbox's result was refused by its frame: ${reason}`);
+      else if (kind === "fileResult" && Number.isInteger(msg.id)) {
+        // The file call fails now, not at its deadline.
+        const error = { code: "EIO", message: `the sandbox's answer was refused by its frame: ${reason}` };
+        pagePort.postMessage({ token: init.token, msg: { type: "fileResult", id: msg.id, error } });
+      } else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
       if (++bad === BAD_LIMIT) kill(`the sandbox sent ${BAD_LIMIT} malformed messages (last: ${reason})`);
     };
     relay.port1.onmessageerror = () => {

@@ -24,11 +24,20 @@ impl Inner {
                         match protocol::decode(&data, &token, self.max_string()) {
                             Ok(message) => self.on_message(role, gen, message),
                             Err(reason) => {
-                                let id = protocol::done_id(&data);
+                                let id = protocol::message_id(&data, "done");
+                                let file = protocol::message_id(&data, "fileResult");
                                 if id.is_some_and(|id| self.is_current(role, id)) {
                                     self.kill_current_crashed(format!(
                                         "the sandbox's result was refused: {reason}"
                                     ));
+                                } else if role == Role::Active
+                                    && file.is_some_and(|id| self.is_current_file(id))
+                                {
+                                    self.fail_current_file(&format!(
+                                        "the sandbox's answer was refused: {reason}"
+                                    ));
+                                    self.violation(role, reason);
+                                    self.pump();
                                 } else {
                                     self.violation(role, reason);
                                 }
