@@ -12,6 +12,16 @@ self.onmessage = async ({ data }) => {
     return;
   }
   try {
+    if (data.type === "writeFile") {
+      pyodide.FS.writeFile(data.path, data.data);
+      self.postMessage({ type: "done", id: data.id });
+      return;
+    }
+    if (data.type === "readFile") {
+      const bytes = pyodide.FS.readFile(data.path); // a fresh Uint8Array of the file's length
+      self.postMessage({ type: "done", id: data.id, result: bytes }, [bytes.buffer]);
+      return;
+    }
     let result = await pyodide.runPythonAsync(data.code);
     if (result && typeof result.toJs === "function") {
       const proxy = result;

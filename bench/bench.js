@@ -32,10 +32,23 @@ class Baseline {
     };
   }
   run(code) {
+    return this.call({ type: "run", code });
+  }
+  /** Plain `FS.writeFile` in the worker, the buffer transferred. */
+  writeFile(path, data) {
+    return this.call({ type: "writeFile", path, data }, [data.buffer]);
+  }
+  /** Plain `FS.readFile` in the worker, the bytes transferred back. */
+  async readFile(path) {
+    const reply = await this.call({ type: "readFile", path });
+    if (reply.error) throw new Error(reply.error);
+    return reply.result;
+  }
+  call(message, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.worker.postMessage({ type: "run", id, code });
+      this.worker.postMessage({ ...message, id }, transfer);
     });
   }
 }
@@ -66,6 +79,16 @@ class Img:
     def __init__(self, data): self.data = data
     def _repr_png_(self): return self.data
 `;
+
+const FILE_BYTES = 50 << 20; // 52428800
+/** A new 50 MiB buffer (either side may transfer and detach it), filled
+ *  with a repeated 64 KiB random block so every page is committed. */
+function bigBytes() {
+  const block = crypto.getRandomValues(new Uint8Array(65536));
+  const bytes = new Uint8Array(FILE_BYTES);
+  for (let i = 0; i < FILE_BYTES; i += block.length) bytes.set(block, i);
+  return bytes;
+}
 
 window.bench = {
   /** Create to the first result of 1+1. */
@@ -162,6 +185,42 @@ window.bench = {
       if (ex.error?.type !== "PackageLoadError") throw new Error(`no PackageLoadError: ${JSON.stringify(ex).slice(0, 300)}`);
     }
     return times;
+  },
+
+  /** 50 MiB written from the page and read whole in Python: pycage's
+   *  writeFile then runPython; the baseline's FS.writeFile in its worker
+   *  (buffer transferred) then runPythonAsync. Each rep times the write
+   *  (call to resolved), the write plus the Python read (call to the
+   *  result of len(...)), then reading the same file back to the page
+   *  (pycage's readFile; the baseline's FS.readFile, transferred back).
+   *  The buffer is made before each rep, outside the times. One untimed
+   *  warm-up rep; the file is removed at the end. */
+  async files(name, reps) {
+    const target = impl[name].target;
+    const path = name === "baseline" ? "/home/pyodide/big.bin" : "big.bin";
+    const code = "len(open('big.bin','rb').read())";
+    const out = { write: [], writeThenPythonRead: [], readBack: [] };
+    for (let i = 0; i <= reps; i++) {
+      const bytes = bigBytes();
+      await sleep(50);
+      const started = now();
+      await target.writeFile(path, bytes);
+      const written = now();
+      const ex = await impl[name].run(code);
+      const read = now();
+      const value = name === "baseline" ? ex.result : ex.result?.["text/plain"];
+      if (String(value) !== String(FILE_BYTES)) throw new Error(`${name}: Python read gave ${JSON.stringify(ex).slice(0, 300)}`);
+      const back = await target.readFile(path);
+      const readBack = now();
+      if (!(back instanceof Uint8Array) || back.length !== FILE_BYTES) throw new Error(`${name}: readFile gave ${back?.length} bytes`);
+      if (i === 0) continue; // warm-up
+      out.write.push(written - started);
+      out.writeThenPythonRead.push(read - started);
+      out.readBack.push(readBack - read);
+    }
+    if (name === "baseline") await target.run("import os; os.remove('big.bin')");
+    else await target.removeFile(path);
+    return out;
   },
 
   /** JS heap (after a forced GC) before and after `n` runs of 1+1. */

@@ -12,6 +12,7 @@ import { chromium } from "playwright-core";
 const ROOT = new URL("../", import.meta.url).pathname;
 const REPS = Number(process.env.BENCH_REPS || 5); // boots per implementation and kind
 const RUNS = 1000;
+const FILE_REPS = Math.max(3, REPS); // 50 MiB file reps per implementation
 
 function serve(...flags) {
   const server = spawn("python3", [`${ROOT}scripts/serve.py`, "--port", "0", ...flags], { stdio: ["ignore", "pipe", "inherit"] });
@@ -132,6 +133,16 @@ try {
   log("png and memory done");
   record("pycageWasmMemory", "afterRoundTrips", wasmAfterRuns);
   record("pycageWasmMemory", "afterAll", await page.evaluate(() => window.bench.wasmMemory()));
+  // 10. A 50 MiB file: written from the page, read whole in Python, read
+  // back to the page. After the memory figures, which it would move.
+  for (const name of ["pycage", "baseline"]) {
+    const f = await page.evaluate(([n, k]) => window.bench.files(n, k), [name, FILE_REPS]);
+    record("writeFile50MiB", name, stats(f.write));
+    record("writeFile50MiBThenPythonRead", name, stats(f.writeThenPythonRead));
+    record("readFile50MiB", name, stats(f.readBack));
+  }
+  record("pycageWasmMemory", "afterFiles", await page.evaluate(() => window.bench.wasmMemory()));
+  log("50 MiB files done");
   await context.close();
   rmSync(profile, { recursive: true, force: true });
 
@@ -194,7 +205,10 @@ for (const name of ["pycage", "baseline"]) {
   if (m) rows.push([`JS heap, ${name}: before -> after ${RUNS} runs`, `${mb(m.before)} -> ${mb(m.after)} MiB`, "", ""]);
 }
 const wasmMem = results.pycageWasmMemory;
-if (wasmMem) rows.push(["pycage's own wasm memory: after the round trips, after all", `${mb(wasmMem.afterRoundTrips)} MiB, ${mb(wasmMem.afterAll)} MiB`, "", ""]);
+if (wasmMem) {
+  rows.push(["pycage's own wasm memory: after the round trips, after all", `${mb(wasmMem.afterRoundTrips)} MiB, ${mb(wasmMem.afterAll)} MiB`, "", ""]);
+  if (wasmMem.afterFiles != null) rows.push(["pycage's own wasm memory after the 50 MiB files", `${mb(wasmMem.afterFiles)} MiB`, "", ""]);
+}
 for (const [file, s] of Object.entries(sizes)) rows.push([`size of pkg/${file}`, `${s.raw} B (${s.gzip} B gzip)`, "", ""]);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;

@@ -10,6 +10,9 @@ With --cors it acts as a self-hosted package mirror on another origin: any
 origin may fetch from it (the page fetches Pyodide's files and hands the
 bytes to the sandbox, so the sandbox itself never needs CORS).
 
+A folder holding an index.json and no index.html is served as a PEP 691
+package index page (tests/fixtures/make_pypi_index.py builds one).
+
 With --csp POLICY (or --csp-file FILE, re-read at each request so a test can
 change the policy between pages) HTML pages are sent with that
 Content-Security-Policy header, to try pycage on a strict host page.
@@ -52,6 +55,20 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if policy and self.path.split("?")[0].endswith((".html", "/")):
             self.send_header("Content-Security-Policy", policy)
         super().end_headers()
+
+    def send_head(self):
+        # A PEP 691 package index laid out as files (tests/fixtures/
+        # make_pypi_index.py): a folder with an index.json and no index.html
+        # answers with that JSON, typed as the simple API's.
+        folder = self.translate_path(self.path)
+        if (
+            self.path.split("?")[0].endswith("/")
+            and os.path.isfile(os.path.join(folder, "index.json"))
+            and not os.path.exists(os.path.join(folder, "index.html"))
+        ):
+            self.path = self.path.split("?")[0] + "index.json"
+            self.extensions_map = {**self.extensions_map, ".json": "application/vnd.pypi.simple.v1+json"}
+        return super().send_head()
 
     def policy(self):
         if self.csp_file:

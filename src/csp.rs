@@ -5,7 +5,9 @@
 //! Why each source, by mode:
 //! - every mode: `'wasm-unsafe-eval'` in `script-src`, for pycage's own
 //!   wasm on the page, and Pyodide's in the sandbox's worker; `connect-src`
-//!   for Pyodide's files and wheels, which the page downloads;
+//!   for Pyodide's files and wheels, which the page downloads, and with
+//!   `pypi` for the package index (a custom index's wheel hosts are known
+//!   only from its answers: add them too);
 //! - "iframe" (inline frame): the `srcdoc` frame inherits the page's policy,
 //!   and its worker inherits the frame's, so the page's `script-src` must
 //!   allow the frame's one inline script (by hash) and the `blob:` modules
@@ -69,6 +71,13 @@ pub(crate) fn policy_for(config: &SandboxConfig) -> String {
             .filter(|p| p.starts_with("http://") || p.starts_with("https://"))
             .map(|url| source(url)),
     );
+    // A package index (`pypi`); PyPI's own serves its files from another host.
+    if let Some(pypi) = &config.pypi {
+        connect.push(source(&pypi.index_url));
+        if pypi.index_url == crate::supervisor::DEFAULT_INDEX_URL {
+            connect.push("https://files.pythonhosted.org".into());
+        }
+    }
     let (script, worker, frame) = match (config.isolation, &config.runner_url) {
         (Isolation::Iframe, None) => (vec![FRAME_SCRIPT_SOURCE, BLOB, WASM], Some(BLOB), None),
         (Isolation::Iframe, Some(runner)) => (vec![WASM], None, Some(source(runner))),

@@ -16,8 +16,8 @@ pub use execution::{
 };
 pub use files::{FileErrorCode, FileInfo, OutputFile, WORK_DIR};
 pub use options::{
-    FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, RunOptions, SandboxOptions,
-    TextCallback,
+    FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, PypiOptions, RunOptions,
+    SandboxOptions, TextCallback,
 };
 pub use sandbox::{runner_html, Sandbox};
 

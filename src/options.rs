@@ -86,6 +86,32 @@ pub struct SandboxOptions {
     pub max_file_bytes: Option<usize>,
     /// Largest total of file bytes one run returns in `files`. Default 128 MiB.
     pub max_run_file_bytes: Option<usize>,
+    /// PyPI packages through the page, for the names allowed only. Off by default.
+    pub pypi: Option<PypiOptions>,
+}
+
+/// `micropip.install` (and the import of an allowed name) from a package
+/// index, through the page: the page fetches the index and the wheels, for
+/// the names in `allowed` only, pure-Python wheels only, each checked
+/// against the index's sha256. micropip itself comes the same way, from the
+/// index (PyPI's micropip 0.11.1, pinned by its sha256).
+///
+/// ```
+/// let options = pycage::SandboxOptions {
+///     pypi: Some(pycage::PypiOptions {
+///         index_url: None, // https://pypi.org/simple/
+///         allowed: vec!["tabulate".into()],
+///     }),
+///     ..Default::default()
+/// };
+/// # let _ = options;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PypiOptions {
+    /// A PEP 691 simple index. Default `https://pypi.org/simple/`.
+    pub index_url: Option<String>,
+    /// The distributions that may be installed (PEP 503 names compare equal).
+    pub allowed: Vec<String>,
 }
 
 /// The sha256 each Pyodide core file (`pyodide.mjs`, `pyodide.asm.mjs`,
@@ -319,6 +345,14 @@ pub(crate) struct SandboxConfig {
     pub caps: FigureCaps,
     pub max_file_bytes: usize,
     pub max_run_file_bytes: usize,
+    pub pypi: Option<PypiConfig>,
+}
+
+/// [`PypiOptions`], resolved: the index's URL (with a trailing slash) and
+/// the allowed names (micropip's own always among them).
+pub(crate) struct PypiConfig {
+    pub index_url: String,
+    pub allowlist: crate::supervisor::Allowlist,
 }
 
 /// [`RunOptions`], validated.

@@ -94,3 +94,41 @@ async fn pil_image_as_last_expression_is_a_result_figure() {
     assert_eq!(figure.source, FigureSource::Result, "{ex:?}");
     assert_eq!(figure.width, Some(32));
 }
+
+#[wasm_bindgen_test]
+#[cfg_attr(
+    not(full_dist),
+    ignore = "needs PYCAGE_PYODIDE_DIST=<folder of a full Pyodide distribution>"
+)]
+async fn files_saved_with_savefig_and_pil_come_back_as_files() {
+    let sb = full_sandbox().await;
+    let code = "import matplotlib.pyplot as plt\nfrom PIL import Image\n\
+        plt.plot([1, 2])\nplt.savefig('plot.png')\nplt.close('all')\n\
+        Image.new('RGB', (8, 4), 'red').save('red.png')\n\
+        open('data.csv', 'w').write('a,b\\n1,2\\n')";
+    let ex = run(&sb, code).await;
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    let mut paths: Vec<&str> = ex.files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/mnt/data/data.csv",
+            "/mnt/data/plot.png",
+            "/mnt/data/red.png"
+        ]
+    );
+    for file in ex.files.iter().filter(|f| f.path.ends_with(".png")) {
+        assert_eq!(file.mime, "image/png");
+        assert_eq!(
+            &file.data.to_vec()[..8],
+            b"\x89PNG\r\n\x1a\n",
+            "{}",
+            file.path
+        );
+    }
+    assert!(
+        ex.figures.is_empty(),
+        "a saved figure is a file, not a figure: {ex:?}"
+    );
+}

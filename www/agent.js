@@ -17,7 +17,8 @@ const STORE = "pycage-demo:";
 const SYSTEM =
   "You are a helpful assistant. You can run Python with the run_python tool: it runs in a sandbox in the " +
   "user's browser, and you see its output and figures. Use it for calculations, data work and charts. " +
-  "Answer the user in plain text.";
+  "Its working directory is /mnt/data: the files the user attached are there, and files you write there " +
+  "are offered to the user as downloads. Answer the user in plain text.";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = { base: "llm-base", model: "llm-model", key: "llm-key" };

@@ -2,10 +2,12 @@
 // This is the reference integration, so it renders the safe way: text goes
 // in as text nodes, images as <img> with data URLs made from validated
 // figures, and HTML/SVG from the sandbox is never inserted into the page.
+// Files the code writes are offered as downloads, never shown.
 import init, { Sandbox } from "../pkg/pycage.js";
 import { GALLERY } from "./gallery.js";
-import { el, errorBox, render } from "./render.js";
+import { clearOutput, el, errorBox, render } from "./render.js";
 import { setupAgent } from "./agent.js";
+import { askInput, setupFiles } from "./files.js";
 
 const opened = performance.now();
 const params = new URLSearchParams(location.search);
@@ -31,6 +33,7 @@ function setStatus(phase, text) {
 
 let sandbox = null; // Promise<Sandbox>
 let current = null; // { controller } of the run in progress
+const files = setupFiles({ sandbox: () => sandbox });
 
 function boot() {
   const isolation = $("isolation").value;
@@ -42,6 +45,10 @@ function boot() {
     isolation,
     onProgress: ({ phase }) => phase !== "ready" && setStatus(phase, PHASES[phase] ?? phase),
     onLog: (line) => console.debug("[pycage]", line),
+  }).then((sb) => {
+    // Before any run can get this sandbox, so the files are there for it.
+    files.restore(sb);
+    return sb;
   });
   sandbox.then(
     (sb) => {
@@ -58,14 +65,17 @@ function boot() {
 async function run(code, out) {
   current?.controller.abort();
   const controller = new AbortController();
+  // A prompt still open when the run ends (its time limit, a crash) is
+  // settled with null; clearing the output removes its box.
+  const finished = new AbortController();
   const mine = { controller };
   current = mine;
-  out.replaceChildren();
+  clearOutput(out);
   const meta = el("p", { className: "meta", textContent: "Running…" });
   const stream = el("pre", { className: "stream" });
   out.append(meta);
   const write = (cls) => (chunk) => {
-    if (!stream.isConnected) out.append(stream);
+    if (!stream.isConnected) meta.after(stream);
     stream.append(cls ? el("span", { className: cls, textContent: chunk }) : chunk);
   };
   let ex;
@@ -78,11 +88,14 @@ async function run(code, out) {
       signal: controller.signal,
       onStdout: write(null),
       onStderr: write("stderr"),
+      onInput: (prompt) => askInput(out, prompt, AbortSignal.any([controller.signal, finished.signal])),
     });
   } catch (err) {
-    out.replaceChildren(errorBox(err.name ?? "Error", err.message, ""));
+    clearOutput(out);
+    out.append(errorBox(err.name ?? "Error", err.message, ""));
     return;
   } finally {
+    finished.abort();
     if (current === mine) current = null;
   }
   render(ex, out, { limit, packageUrl: PACKAGE_URL });
@@ -116,7 +129,10 @@ $("stop").onclick = () => current?.controller.abort();
 $("reset").onclick = async () => {
   const sb = await sandbox;
   await sb.reset();
-  $("editor-output").replaceChildren(el("p", { className: "meta", textContent: "Fresh interpreter: all variables cleared." }));
+  // reset() restores nothing; the conversation's attached files come back.
+  files.restore(sb);
+  clearOutput($("editor-output"));
+  $("editor-output").append(el("p", { className: "meta", textContent: "Fresh interpreter: all variables cleared; attached files written again." }));
 };
 $("isolation").onchange = async () => {
   const old = sandbox;

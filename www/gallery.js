@@ -27,6 +27,78 @@ print("Signups per month:", monthly)
 display(Chart(bar_chart_png(monthly)))
 print("Best month:", monthly.index(max(monthly)) + 1)`;
 
+// Reads the CSV the user attached (the file picker or a drop puts it in
+// /mnt/data, the working directory), writes a summary file the page offers
+// as a download, and charts the totals. The chart is drawn as SVG with the
+// standard library so the snippet runs where matplotlib cannot be loaded.
+const CSV_CHART = String.raw`import csv, html, os
+
+# Attached files are in /mnt/data, the working directory of every run.
+name = "sales.csv" if os.path.exists("sales.csv") else min(
+    (f for f in os.listdir() if f.endswith(".csv") and f != "summary.csv"), default=None)
+if name is None:
+    raise FileNotFoundError("no CSV attached: use 'Attach files' above, drop one on the page, or attach the sample")
+
+with open(name, newline="") as f:
+    rows = list(csv.DictReader(f))
+
+def number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+# Label the bars with the first text column; total the last numeric one.
+columns = list(rows[0]) if rows else []
+numeric = [c for c in columns if all(number(r[c]) is not None for r in rows)]
+if not numeric:
+    raise ValueError(f"{name} has no column of numbers to chart (columns: {columns})")
+label = next((c for c in columns if c not in numeric), columns[0])
+value = numeric[-1]
+totals, counts = {}, {}
+for r in rows:
+    totals[r[label]] = totals.get(r[label], 0) + number(r[value])
+    counts[r[label]] = counts.get(r[label], 0) + 1
+print(f"{name}: {len(rows)} rows, {value} by {label}")
+for key, total in totals.items():
+    print(f"  {key:<12}{total:>12.2f}")
+
+# The summary goes back to the user as a file (a download link below).
+with open("summary.csv", "w", newline="") as f:
+    out = csv.writer(f, lineterminator="\n")
+    out.writerow([label, f"total_{value}", "rows"])
+    for key, total in totals.items():
+        out.writerow([key, f"{total:.2f}", counts[key]])
+
+# With matplotlib this would be plt.bar(list(totals), list(totals.values()))
+# and plt.savefig("chart.png"); it loads from the Pyodide CDN, so here the
+# bars are drawn by hand as SVG and shown through the display protocol.
+def bar_chart_svg(title, data, width=560, height=300):
+    top, side, bottom = 40, 16, 36
+    slot = (width - 2 * side) / len(data)
+    peak = max(max(data.values()), 0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="#fff"/>',
+             f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="15">{html.escape(title)}</text>']
+    for i, (key, total) in enumerate(data.items()):
+        h = max(total, 0) / peak * (height - top - bottom)
+        x, y, mid = side + i * slot + slot * 0.15, height - bottom - h, side + (i + 0.5) * slot
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="#4f46e5"/>')
+        parts.append(f'<text x="{mid:.1f}" y="{y - 5:.1f}" text-anchor="middle">{total:,.0f}</text>')
+        parts.append(f'<text x="{mid:.1f}" y="{height - bottom + 16}" text-anchor="middle">{html.escape(str(key))}</text>')
+    parts.append(f'<line x1="{side}" y1="{height - bottom}" x2="{width - side}" y2="{height - bottom}" stroke="#1b2130"/></svg>')
+    return "".join(parts)
+
+class Chart:
+    def __init__(self, svg): self.svg = svg
+    def _repr_svg_(self): return self.svg
+
+shown = dict(list(totals.items())[:24])  # more bars would not be readable
+svg = bar_chart_svg(f"{value} by {label}" + (" (first 24)" if len(totals) > 24 else ""), shown)
+with open("chart.svg", "w") as f:
+    f.write(svg)
+display(Chart(svg))`;
+
 export const GALLERY = [
   {
     title: "Summary statistics",
@@ -51,6 +123,12 @@ round(mean(a for _, a in orders), 2)`,
     ask: "Can you chart the monthly signups?",
     say: "Here's a bar chart, drawn with zlib and struct so it needs no packages:",
     code: PNG_CHART,
+  },
+  {
+    title: "Plot an attached CSV",
+    ask: "Here's sales.csv: chart the revenue per month and give me the totals as a file.",
+    say: "I'll read the attached file from /mnt/data with the csv module, save a summary and chart it. (Attach a CSV above first, or the sample.)",
+    code: CSV_CHART,
   },
   {
     title: "numpy + matplotlib",
@@ -99,6 +177,14 @@ print(f"range {min(temps)}-{max(temps)} °C")`,
         return "\\n".join(f"{n:<6} {s}" for n, s in self.rows)
 
 Table([("ada", 98), ("linus", 91), ("grace", 89)])`,
+  },
+  {
+    title: "Ask for input",
+    ask: "Make me a username from my name.",
+    say: "The code asks you with input(); answer in the box that appears:",
+    code: `name = input("What's your name? ").strip()
+handle = "".join(c for c in name.lower() if c.isalnum()) or "guest"
+print(f"Hello, {name or 'stranger'}! Your username: @{handle}")`,
   },
   {
     title: "Dates",

@@ -1,7 +1,8 @@
 // Renders an Execution into the page, the safe way: text goes in as text
 // nodes, images as <img> with data URLs made from validated figures, and
-// HTML/SVG from the sandbox is never inserted. Shared by the scripted
-// showcase (app.js) and the agent mode (agent.js).
+// HTML/SVG from the sandbox is never inserted. Files the code wrote are
+// download links only, never shown. Shared by the scripted showcase (app.js)
+// and the agent mode (agent.js).
 import { figureToDataUrl } from "../pkg/pycage.js";
 
 export function el(tag, props = {}, ...children) {
@@ -18,6 +19,41 @@ export function figureImage(figure) {
     img.height = figure.height;
   }
   return img;
+}
+
+// Every download link's blob: URL, with its <a>: a URL is revoked once its
+// link has left the page (its output cleared, a conversation cleared).
+const downloads = new Map();
+
+/** Empties an output and frees the blob: URLs of links no longer shown. */
+export function clearOutput(out) {
+  out.replaceChildren();
+  for (const [url, link] of downloads) {
+    if (link.isConnected) continue;
+    URL.revokeObjectURL(url);
+    downloads.delete(url);
+  }
+}
+
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+// The code chose the file's name and bytes. As application/octet-stream the
+// browser saves it whatever its name says (an .html or .svg is not opened as
+// a page of this origin), and it is never put in an <img> or the DOM.
+function fileLinks(files) {
+  const list = el("ul", { className: "files-out" });
+  for (const file of files) {
+    const name = file.path.split("/").pop() || "file";
+    const url = URL.createObjectURL(new Blob([file.data], { type: "application/octet-stream" }));
+    const link = el("a", { href: url, download: name, rel: "noopener", textContent: file.path.replace(/^\/mnt\/data\//, "") });
+    downloads.set(url, link);
+    list.append(el("li", {}, link, el("span", { className: "meta", textContent: ` ${formatBytes(file.size)} · ${file.mime}` })));
+  }
+  return el("div", { className: "files-written" }, el("p", { className: "meta", textContent: "Files the code wrote (downloads):" }), list);
 }
 
 export function errorBox(type, message, traceback) {
@@ -50,7 +86,7 @@ const IMAGE = ["image/png", "image/jpeg", "image/svg+xml"];
 // `limit` is the run's time limit in seconds; `packageUrl` is where numpy and
 // friends were to come from, named when they could not be loaded.
 export function render(ex, out, { limit, packageUrl }) {
-  out.replaceChildren();
+  clearOutput(out);
   const figures = ex.figures.filter((f) => f.source !== "result");
   let stream = null;
   for (const item of ex.outputs) {
@@ -67,6 +103,10 @@ export function render(ex, out, { limit, packageUrl }) {
     const image = ex.figures.find((f) => f.source === "result");
     if (image) out.append(figureImage(image));
     else out.append(...richData(ex.result, "result"));
+  }
+  if (ex.files?.length) out.append(fileLinks(ex.files));
+  if (ex.lostFiles?.length) {
+    out.append(el("div", { className: "notice", textContent: `Files earlier code made were lost when its interpreter was replaced: ${ex.lostFiles.join(", ")}. Attached files are restored.` }));
   }
   const secs = (ex.durationMs / 1000).toFixed(1);
   if (ex.status === "error") {

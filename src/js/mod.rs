@@ -143,7 +143,7 @@ impl JsSandbox {
     #[wasm_bindgen(js_name = listFiles, unchecked_return_type = "Promise<FileInfo[]>")]
     pub fn list_files(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] dir: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] dir: Option<JsValue>,
     ) -> Promise {
         let dir = dir
             .filter(|d| !d.is_undefined())

@@ -11,8 +11,8 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, RunOptions,
-    SandboxOptions, TextCallback,
+    in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, PypiOptions,
+    RunOptions, SandboxOptions, TextCallback,
 };
 
 pub(crate) const SANDBOX_FIELDS: &[&str] = &[
@@ -37,6 +37,7 @@ pub(crate) const SANDBOX_FIELDS: &[&str] = &[
     "runnerUrl",
     "maxFileBytes",
     "maxRunFileBytes",
+    "pypi",
 ];
 pub(crate) const RUN_FIELDS: &[&str] = &[
     "timeoutMs",
@@ -133,6 +134,31 @@ impl<'a> Fields<'a> {
             .map(|item| item.as_string().ok_or_else(bad))
             .collect::<Result<_, _>>()
             .map(Some)
+    }
+
+    /// `pypi`: `{ indexUrl?: string, allowed: string[] }`.
+    fn pypi(&self) -> Result<Option<PypiOptions>, Error> {
+        let Some(value) = self.get("pypi") else {
+            return Ok(None);
+        };
+        let Some(f) = Fields::new(&value, "pypi", &[&["indexUrl", "allowed"]])? else {
+            return Ok(None);
+        };
+        let allowed = f
+            .strings("allowed")
+            .map_err(|_| Error::options("pypi.allowed", "expected an array of names"))?
+            .ok_or_else(|| {
+                Error::options(
+                    "pypi.allowed",
+                    "is required (the names that may be installed)",
+                )
+            })?;
+        Ok(Some(PypiOptions {
+            index_url: f
+                .string("indexUrl")
+                .map_err(|_| Error::options("pypi.indexUrl", "expected a URL"))?,
+            allowed,
+        }))
     }
 
     /// `pyodideHashes`: `false`, or `{ fileName: sha256 }` (which file names
@@ -245,6 +271,7 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
         max_image_pixels: f.number("maxImagePixels")?.map(|n| n as u64),
         max_file_bytes: f.count("maxFileBytes")?,
         max_run_file_bytes: f.count("maxRunFileBytes")?,
+        pypi: f.pypi()?,
     })
 }
 

@@ -61,6 +61,11 @@ export interface SandboxOptions {
   maxFileBytes?: number;
   /** Largest total of file bytes one run returns in `files`. Default 128 MiB. */
   maxRunFileBytes?: number;
+  /** PyPI packages through the page, off by default: `micropip.install(name)` and the import
+   *  of an allowed name fetch pure-Python wheels for the names in `allowed` only. The page
+   *  fetches the index (PEP 691 JSON) and the wheels, never the sandbox, and checks each
+   *  wheel against the index's sha256. micropip itself comes from the index the same way. */
+  pypi?: { indexUrl?: string; allowed: string[] };
 }
 
 /** Options for one run. */

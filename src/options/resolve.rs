@@ -59,6 +59,18 @@ fn resolve_packages(packages: Vec<String>) -> Result<Vec<String>, Error> {
     Ok(resolved)
 }
 
+fn resolve_pypi(pypi: PypiOptions) -> Result<PypiConfig, Error> {
+    let index = pypi
+        .index_url
+        .as_deref()
+        .unwrap_or(crate::supervisor::DEFAULT_INDEX_URL);
+    Ok(PypiConfig {
+        index_url: folder_url("pypi.indexUrl", index)?,
+        allowlist: crate::supervisor::Allowlist::new(&pypi.allowed)
+            .map_err(|why| Error::options("pypi.allowed", why))?,
+    })
+}
+
 impl SandboxConfig {
     pub(crate) fn resolve(options: SandboxOptions) -> Result<Self, Error> {
         let default_url = format!("https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/");
@@ -137,6 +149,7 @@ impl SandboxConfig {
                 .unwrap_or(64 << 20),
             max_run_file_bytes: checked_count("maxRunFileBytes", options.max_run_file_bytes)?
                 .unwrap_or(128 << 20),
+            pypi: options.pypi.map(resolve_pypi).transpose()?,
         })
     }
 }

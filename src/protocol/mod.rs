@@ -26,6 +26,9 @@
 //!    send it at any time, with any content.
 
 mod decode;
+mod files;
+
+pub(crate) use files::{FileResult, FileSkipped, Input, OutputFile};
 
 pub(crate) use decode::{decode, message_id, truncate};
 
@@ -63,6 +66,9 @@ pub(crate) struct Init<'a> {
     /// as skipped rather than sent.
     pub max_file_bytes: usize,
     pub max_run_file_bytes: usize,
+    /// `SandboxOptions.pypi`: `{ index, allowed, hook, micropip | micropipError }`, or undefined.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub pypi: JsValue,
     /// A snapshot to boot from (a Uint8Array), or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub snapshot: JsValue,
@@ -165,6 +171,8 @@ pub(crate) enum ToSandbox<'a> {
         ok: bool,
         #[serde(with = "serde_wasm_bindgen::preserve")]
         body: JsValue,
+        /// The body's type, when the sandbox needs it (a package index's page).
+        content_type: Option<&'static str>,
         error: Option<String>,
     },
 }
@@ -308,66 +316,6 @@ pub(crate) struct Fetch {
     _type: String,
     pub req: u32,
     pub url: String,
-}
-
-/// Why a file command failed: an errno name and a message.
-#[derive(Deserialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FileFailure {
-    pub code: String,
-    pub message: String,
-}
-
-/// The answer to a file command: `data` for a read, `listing` (JSON text of
-/// `[[path, size, modifiedMs], …]`, one string however long the list) for a
-/// listing, `error` when it failed.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FileResult {
-    #[serde(rename = "type")]
-    _type: String,
-    pub id: u32,
-    #[serde(default)]
-    pub error: Option<FileFailure>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    pub data: JsValue,
-    #[serde(default)]
-    pub listing: Option<String>,
-}
-
-/// A file run `id` created or changed in the working directory.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct OutputFile {
-    #[serde(rename = "type")]
-    _type: String,
-    pub id: u32,
-    pub path: String,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub data: JsValue,
-}
-
-/// A file run `id` changed that was too large to send.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FileSkipped {
-    #[serde(rename = "type")]
-    _type: String,
-    pub id: u32,
-    pub path: String,
-    pub size: f64,
-}
-
-/// Run `id` called `input(prompt)` and waits for the answer.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Input {
-    #[serde(rename = "type")]
-    _type: String,
-    pub id: u32,
-    /// The request, as the worker numbered it in the shared memory.
-    pub seq: u32,
-    pub prompt: String,
 }
 
 /// Sandbox to page.

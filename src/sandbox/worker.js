@@ -31,7 +31,8 @@ let interrupt = null; // Int32Array over a SharedArrayBuffer, when the page has 
 let currentRun = null; // id of the run in progress
 let fetchFailures = []; // "url (reason)" for each refused or failed fetch
 let workFiles = null; // the file part (files.js), once Pyodide is up
-let inputSeq = 0; // input() requests so far (the shared memory names the current one)
+let inputFor = null; // input.js, once the shared memory is known
+let pypi = null; // pypi.js, with SandboxOptions.pypi
 const fetches = new Map(); // request id -> { resolve, reject, url }
 let nextFetch = 1;
 
@@ -171,7 +172,9 @@ function settleFetch(msg) {
   if (!pending) return;
   fetches.delete(msg.req);
   if (msg.ok) {
-    pending.resolve(new NativeResponse(msg.body, { status: 200 }));
+    // The type matters for a package index's page: micropip picks its parser by it.
+    const headers = msg.contentType ? { "content-type": msg.contentType } : {};
+    pending.resolve(new NativeResponse(msg.body, { status: 200, headers }));
   } else {
     fetchFailures.push(`${pending.url} (${msg.error})`);
     pending.reject(new TypeError(`pycage: could not fetch ${pending.url}: ${msg.error}`));
@@ -216,6 +219,7 @@ async function boot(init) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
   }
+  inputFor = pycageInput(interrupt, (seq, prompt) => say.input(currentRun, seq, prompt), () => pyodide.checkInterrupt());
   workFiles = pycageFiles(pyodide.FS, pyodide.ERRNO_CODES, init.workDir);
   workFiles.enter();
   pyodide.FS.mkdirTree("/lib/pycage");
@@ -232,6 +236,10 @@ async function boot(init) {
     // Taken before any user code has run here, which is why the page trusts it.
     const snapshot = pyodide.makeMemorySnapshot();
     say.snapshot(snapshot);
+  }
+  if (init.pypi) {
+    pypi = pycagePypi(pyodide, () => fetchFailures.splice(0));
+    pypi.setup(init.pypi);
   }
   if (init.packages.length) {
     say.progress("packages");
@@ -268,13 +276,18 @@ async function loadPackages(names) {
   return { message: `could not load ${names.join(", ")}: ${reason}`, detail: `${errors.join("\n")}${tried}` };
 }
 
-// Distribution packages named by the code's imports (as Pyodide's
-// loadPackagesFromImports picks them), minus those already loaded.
-function packagesFor(code) {
+// The top-level modules the code imports, scanned once per run.
+function importsOf(code) {
   if (!code.includes("import")) return []; // most runs: no call into Python
   const found = capture.find_imports(code);
   const modules = found.toJs();
   found.destroy();
+  return modules;
+}
+
+// Distribution packages named by the imports (as Pyodide's
+// loadPackagesFromImports picks them), minus those already loaded.
+function packagesFor(modules) {
   const names = new Set(modules.map((m) => importToPackage.get(m)).filter(Boolean));
   return [...names].filter((n) => !(n in pyodide.loadedPackages));
 }
@@ -293,7 +306,8 @@ async function run(msg) {
   }
   try {
     if (settings.autoLoad) {
-      let wanted = packagesFor(code);
+      const modules = importsOf(code);
+      const wanted = packagesFor(modules);
       const { allowed } = settings;
       const denied = allowed ? wanted.filter((n) => !allowed.includes(n)) : [];
       if (denied.length) {
@@ -307,6 +321,12 @@ async function run(msg) {
           return;
         }
       }
+      // Imports of allowed PyPI names that nothing provides yet.
+      const refused = pypi && (await pypi.autoLoad(modules));
+      if (refused) {
+        post(packageError(id, { message: refused }));
+        return;
+      }
     }
     const emit = (event) => {
       const data = event.toJs({ dict_converter: Object.fromEntries });
@@ -317,7 +337,6 @@ async function run(msg) {
     workFiles.enter();
     const before = workFiles.snapshot();
     const [reader, noInput] = inputFor(msg.input);
-    // (undefined, not null: Pyodide hands Python `None` only for undefined)
     const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
@@ -347,37 +366,6 @@ function sendFiles(id, before) {
     total += size;
     say.file(id, path, workFiles.read(path));
   }
-}
-
-// input(): [reader, why there is none]. The reader blocks this thread on
-// the shared memory until the page answers (layout: src/supervisor/
-// shared_buffer.rs), waking every 50 ms to let an interrupt (the deadline,
-// a cancel) raise KeyboardInterrupt through the run's interrupt gate.
-const INPUT_AT = 24;
-function inputFor(wanted) {
-  if (!wanted) return [undefined, "this sandbox has no standard input (the host gave no onInput)"];
-  if (!interrupt) {
-    return [undefined, "input() needs a SharedArrayBuffer in the sandbox, which only a cross-origin-isolated page (COOP/COEP) has"];
-  }
-  const reader = (prompt) => {
-    const seq = ++inputSeq;
-    Atomics.store(interrupt, 5, seq);
-    Atomics.store(interrupt, 3, 0);
-    say.input(currentRun, seq, String(prompt));
-    for (;;) {
-      Atomics.wait(interrupt, 3, 0, 50);
-      const state = Atomics.load(interrupt, 3);
-      if (state === 2) return undefined; // None in Python: end of input
-      if (state === 1) {
-        const length = Math.min(Math.max(Atomics.load(interrupt, 4), 0), interrupt.buffer.byteLength - INPUT_AT);
-        const bytes = new Uint8Array(length); // a copy: TextDecoder refuses shared memory
-        bytes.set(new Uint8Array(interrupt.buffer, INPUT_AT, length));
-        return toText(bytes);
-      }
-      pyodide.checkInterrupt();
-    }
-  };
-  return [reader, ""];
 }
 
 function packageError(id, { message, detail = "" }) {

@@ -32,6 +32,16 @@ pub(crate) async fn fetch_bytes(
     signal: Option<&AbortSignal>,
     timeout_ms: f64,
 ) -> Result<ArrayBuffer, String> {
+    fetch_accepting(url, None, signal, timeout_ms).await
+}
+
+/// [`fetch_bytes`] with an `Accept` header (a package index's JSON).
+pub(crate) async fn fetch_accepting(
+    url: &str,
+    accept: Option<&str>,
+    signal: Option<&AbortSignal>,
+    timeout_ms: f64,
+) -> Result<ArrayBuffer, String> {
     let window = web_sys::window().ok_or("no window")?;
     // The deadline is a signal too, so a late server is cut off rather than
     // left downloading in the background.
@@ -42,6 +52,11 @@ pub(crate) async fn fetch_bytes(
     };
     let init = RequestInit::new();
     init.set_signal(Some(&signal));
+    if let Some(accept) = accept {
+        let headers = web_sys::Headers::new().map_err(|e| describe(&e))?;
+        headers.set("accept", accept).map_err(|e| describe(&e))?;
+        init.set_headers(&headers);
+    }
     let failed = |e: JsValue| match error_name(&e).as_str() {
         "TimeoutError" => format!("no answer within {timeout_ms} ms"),
         "AbortError" => "the download was aborted".to_string(),
@@ -98,7 +113,7 @@ pub(crate) async fn check_sha256(body: &ArrayBuffer, expected: &str) -> Result<(
         Ok(())
     } else {
         Err(format!(
-            "its content does not match the lockfile's integrity hash (sha256 {expected})"
+            "its content does not match its integrity hash (sha256 {expected}, from the lockfile or the package index)"
         ))
     }
 }

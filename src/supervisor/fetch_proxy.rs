@@ -12,6 +12,7 @@ use js_sys::ArrayBuffer;
 use web_sys::AbortController;
 
 use super::fetch_policy::Permit;
+use super::pypi_proxy::{PypiState, Target};
 use super::*;
 
 /// Downloads one interpreter may have in flight at once.
@@ -46,8 +47,12 @@ struct State {
 
 struct Job {
     req: u32,
-    permit: Permit,
+    target: Target,
 }
+
+/// A body, and its type when the sandbox needs one (an index page: micropip
+/// picks its parser by it).
+type Body = (ArrayBuffer, Option<&'static str>);
 
 impl FetchProxy {
     pub(super) fn new() -> FetchProxy {
@@ -97,15 +102,16 @@ fn shorten(url: &str) -> String {
     }
 }
 
-fn reply(slot: &Interpreter, req: u32, result: Result<ArrayBuffer, String>) {
-    let (ok, body, error) = match result {
-        Ok(body) => (true, JsValue::from(body), None),
-        Err(reason) => (false, JsValue::UNDEFINED, Some(reason)),
+fn reply(slot: &Interpreter, req: u32, result: Result<Body, String>) {
+    let (ok, body, content_type, error) = match result {
+        Ok((body, content_type)) => (true, JsValue::from(body), content_type, None),
+        Err(reason) => (false, JsValue::UNDEFINED, None, Some(reason)),
     };
     let message = ToSandbox::FetchResult {
         req,
         ok,
         body,
+        content_type,
         error,
     };
     slot.host.post(&message.to_js());
@@ -116,6 +122,7 @@ impl Inner {
     /// `integrity` is not taken: the lockfile decides the hash.
     pub(super) fn on_fetch(&mut self, role: Role, gen: u32, req: u32, url: &str) {
         let policy = self.fetch_policy.clone();
+        let pypi = self.pypi.clone();
         let weak = self.weak.clone();
         let timeout = self.config.boot_timeout_ms.max(60_000.0);
         let Some(slot) = self.interpreter(role) else {
@@ -131,16 +138,20 @@ impl Inner {
             self.slot_died(role, reason);
             return;
         }
-        let decision = policy.decide(url).and_then(|permit| {
+        let target = match pypi.as_ref().and_then(|p| p.decide(url)) {
+            Some(decided) => decided,
+            None => policy.decide(url).map(Target::File),
+        };
+        let decision = target.and_then(|target| {
             if s.bytes >= MAX_BYTES {
                 Err(format!(
                     "the sandbox downloaded its {MAX_BYTES} bytes already"
                 ))
             } else if s.in_flight < MAX_IN_FLIGHT {
                 s.in_flight += 1;
-                Ok(Some(Job { req, permit }))
+                Ok(Some(Job { req, target }))
             } else if s.queue.len() < MAX_QUEUED {
-                s.queue.push_back(Job { req, permit });
+                s.queue.push_back(Job { req, target });
                 Ok(None)
             } else {
                 Err("too many downloads at once".into())
@@ -149,7 +160,7 @@ impl Inner {
         match decision {
             Ok(Some(job)) => {
                 drop(s);
-                wasm_bindgen_futures::spawn_local(drain(state, weak, gen, job, timeout));
+                wasm_bindgen_futures::spawn_local(drain(state, weak, pypi, gen, job, timeout));
             }
             Ok(None) => {}
             Err(reason) => {
@@ -169,12 +180,13 @@ impl Inner {
 async fn drain(
     state: Rc<RefCell<State>>,
     weak: Weak<RefCell<Inner>>,
+    pypi: Option<Rc<PypiState>>,
     gen: u32,
     mut job: Job,
     timeout_ms: f64,
 ) {
     loop {
-        let result = download(&state, &job.permit, timeout_ms).await;
+        let result = download(&state, pypi.as_deref(), &job.target, timeout_ms).await;
         if state.borrow().closed {
             return; // aborted: no reply, no log line
         }
@@ -196,9 +208,10 @@ async fn drain(
 
 async fn download(
     state: &RefCell<State>,
-    permit: &Permit,
+    pypi: Option<&PypiState>,
+    target: &Target,
     timeout_ms: f64,
-) -> Result<ArrayBuffer, String> {
+) -> Result<Body, String> {
     let signal = {
         let s = state.borrow();
         if s.bytes >= MAX_BYTES {
@@ -208,7 +221,17 @@ async fn download(
         }
         s.controller.as_ref().map(AbortController::signal)
     };
-    let body = assets::fetch_bytes(&permit.href, signal.as_ref(), timeout_ms).await?;
+    let (body, content_type) = match (target, pypi) {
+        (Target::File(permit), _) => (
+            assets::fetch_bytes(&permit.href, signal.as_ref(), timeout_ms).await?,
+            None,
+        ),
+        (Target::Index(name), Some(pypi)) => (
+            pypi.index_page(name, signal.as_ref(), timeout_ms).await?,
+            Some(super::pypi::PEP_691_JSON),
+        ),
+        (Target::Index(_), None) => return Err("no package index is configured".into()),
+    };
     {
         let mut s = state.borrow_mut();
         if s.closed {
@@ -221,10 +244,14 @@ async fn download(
             ));
         }
     }
-    if let Some(sha256) = &permit.sha256 {
+    if let Target::File(Permit {
+        sha256: Some(sha256),
+        ..
+    }) = target
+    {
         assets::check_sha256(&body, sha256).await?;
     }
-    Ok(body)
+    Ok((body, content_type))
 }
 
 /// Replies to the interpreter that asked, if it is still there, and logs a
@@ -234,7 +261,7 @@ fn deliver(
     weak: &Weak<RefCell<Inner>>,
     gen: u32,
     job: &Job,
-    result: Result<ArrayBuffer, String>,
+    result: Result<Body, String>,
 ) {
     let Some(rc) = weak.upgrade() else { return };
     let effect = {
@@ -248,7 +275,7 @@ fn deliver(
         let line = match &result {
             Err(reason) => state
                 .borrow_mut()
-                .log_line(format!("could not fetch {}: {reason}", job.permit.href)),
+                .log_line(format!("could not fetch {}: {reason}", job.target.href())),
             Ok(_) => None,
         };
         reply(slot, job.req, result);

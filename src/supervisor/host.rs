@@ -20,9 +20,11 @@ use super::timer::Timer;
 use crate::options::Isolation;
 use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
 
-/// The worker's source: its file part (files.js), then the rest.
+/// The worker's source: its parts (files, input(), PyPI), then the rest.
 pub(crate) const WORKER_JS: &str = concat!(
     include_str!("../sandbox/files.js"),
+    include_str!("../sandbox/input.js"),
+    include_str!("../sandbox/pypi.js"),
     include_str!("../sandbox/worker.js")
 );
 pub(super) const FRAME_JS: &str = include_str!("../sandbox/frame.js");
@@ -139,20 +141,6 @@ const CSP_BLOCKED: &str = "pycage:csp ";
 /// gets near it.
 const FRAME_ANSWER_MS: f64 = 10_000.0;
 
-/// Whether this page can share memory with a worker. `crossOriginIsolated`
-/// alone is not enough: WebKitGTK reports it true yet has no global
-/// `SharedArrayBuffer`, and constructing one there throws, which would
-/// leave `Sandbox.create` unsettled. Without it, timeouts take the
-/// terminate-and-standby path.
-fn shared_memory() -> bool {
-    let global = js_sys::global();
-    let isolated = Reflect::get(&global, &"crossOriginIsolated".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    isolated && Reflect::get(&global, &"SharedArrayBuffer".into()).is_ok_and(|v| v.is_function())
-}
-
 impl Host {
     /// Starts a host and sends it `init` (token, asset bytes, config).
     /// `limits` are what the frame lets through (frame.js `check`): the
@@ -192,7 +180,7 @@ impl Host {
                 worker.set_onerror(Some(error.as_ref().unchecked_ref()));
                 worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
                 listeners.extend([stray, error, message_error]);
-                if shared_memory() {
+                if shared_buffer::available() {
                     let buffer = Int32Array::new(&SharedArrayBuffer::new(shared_buffer::BYTES));
                     Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
                     interrupt = Some(buffer);
@@ -353,16 +341,7 @@ impl Host {
                 let _ = shared_buffer::answer_input(buffer, seq, line);
             }
             (Kind::Frame(_, frame_port, _), _) => {
-                let answer = Object::new();
-                let _ = Reflect::set(&answer, &"input".into(), &seq.into());
-                let line =
-                    line.map(|l| String::from_utf8_lossy(shared_buffer::clip(l)).into_owned());
-                let _ = Reflect::set(
-                    &answer,
-                    &"line".into(),
-                    &line.map_or(JsValue::NULL, JsValue::from),
-                );
-                let _ = frame_port.post_message(&answer);
+                let _ = frame_port.post_message(&shared_buffer::frame_answer(seq, line));
             }
             _ => {}
         }

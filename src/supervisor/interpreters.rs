@@ -34,6 +34,7 @@ impl Inner {
             work_dir: crate::files::WORK_DIR,
             max_file_bytes: config.max_file_bytes,
             max_run_file_bytes: config.max_run_file_bytes,
+            pypi: pypi_proxy::init_value(self.pypi.as_deref(), self.micropip.as_ref()),
             snapshot: self
                 .snapshot
                 .clone()

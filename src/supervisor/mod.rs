@@ -22,6 +22,8 @@ mod input;
 mod interpreters;
 mod policing;
 mod pyodide_files;
+mod pypi;
+mod pypi_proxy;
 mod runs;
 mod shared_buffer;
 mod snapshot;
@@ -47,6 +49,7 @@ pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use policing::{kind_name, Budget};
 pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
+pub(crate) use pypi::{Allowlist, DEFAULT_INDEX_URL};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
@@ -146,6 +149,9 @@ struct Inner {
     replaced_between_runs: bool,
     current_file: Option<files::CurrentFile>,
     file_state: files::FileState,
+    /// `pypi`: the page's index proxy, and micropip's wheel (or why not).
+    pypi: Option<Rc<pypi_proxy::PypiState>>,
+    micropip: Option<Result<js_sys::ArrayBuffer, String>>,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -210,6 +216,11 @@ impl Supervisor {
         } else {
             None
         };
+        let pypi = config.pypi.as_ref().map(pypi_proxy::PypiState::new);
+        let micropip = match &config.pypi {
+            Some(pypi) => Some(pypi_proxy::fetch_micropip(pypi, config.boot_timeout_ms).await),
+            None => None,
+        };
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 config,
@@ -234,6 +245,8 @@ impl Supervisor {
                 replaced_between_runs: false,
                 current_file: None,
                 file_state: files::FileState::default(),
+                pypi,
+                micropip,
             })
         });
         let (booted, boot) = Deferred::new();

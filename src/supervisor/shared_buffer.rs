@@ -14,7 +14,7 @@
 //! The worker may write anything here (it runs the user's code): the page
 //! only writes, and never trusts what it reads back.
 
-use js_sys::{Atomics, Int32Array, Uint8Array};
+use js_sys::{Atomics, Int32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
 pub(crate) const INPUT_AT: u32 = 24;
@@ -65,4 +65,31 @@ pub(super) fn clip(line: &str) -> &[u8] {
         end -= 1;
     }
     &line.as_bytes()[..end]
+}
+
+/// In iframe mode the frame holds the memory: the answer it writes there.
+pub(super) fn frame_answer(seq: u32, line: Option<&str>) -> JsValue {
+    let answer = Object::new();
+    let _ = Reflect::set(&answer, &"input".into(), &seq.into());
+    let line = line.map(|l| String::from_utf8_lossy(clip(l)).into_owned());
+    let _ = Reflect::set(
+        &answer,
+        &"line".into(),
+        &line.map_or(JsValue::NULL, JsValue::from),
+    );
+    answer.into()
+}
+
+/// Whether this page can share memory with a worker. `crossOriginIsolated`
+/// alone is not enough: WebKitGTK reports it true yet has no global
+/// `SharedArrayBuffer`, and constructing one there throws, which would
+/// leave `Sandbox.create` unsettled. Without it, timeouts take the
+/// terminate-and-standby path.
+pub(super) fn available() -> bool {
+    let global = js_sys::global();
+    let isolated = Reflect::get(&global, &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    isolated && Reflect::get(&global, &"SharedArrayBuffer".into()).is_ok_and(|v| v.is_function())
 }

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   for (const f of made) void [f.path, f.size, f.mime, f.data satisfies Uint8Array];
   const lost: string[] = ex.lostFiles;
   const asked: RunOptions = { onInput: async (prompt: string) => prompt.toUpperCase() };
-  const capped: SandboxOptions = { maxFileBytes: 1 << 20, maxRunFileBytes: 1 << 21 };
+  const capped: SandboxOptions = { maxFileBytes: 1 << 20, maxRunFileBytes: 1 << 21, pypi: { allowed: ["tabulate"] } };
   void [back, listed[0]?.modifiedMs, sub, lost, asked, capped];
   await sb.reset();
   sb.dispose();

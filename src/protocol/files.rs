@@ -1,0 +1,65 @@
+//! The sandbox's messages about files and `input()` (see mod.rs for the
+//! rules every message follows).
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+/// Why a file command failed: an errno name and a message.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileFailure {
+    pub code: String,
+    pub message: String,
+}
+
+/// The answer to a file command: `data` for a read, `listing` (JSON text of
+/// `[[path, size, modifiedMs], …]`, one string however long the list) for a
+/// listing, `error` when it failed.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileResult {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    #[serde(default)]
+    pub error: Option<FileFailure>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+    #[serde(default)]
+    pub listing: Option<String>,
+}
+
+/// A file run `id` created or changed in the working directory.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutputFile {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub path: String,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub data: JsValue,
+}
+
+/// A file run `id` changed that was too large to send.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileSkipped {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub path: String,
+    pub size: f64,
+}
+
+/// Run `id` called `input(prompt)` and waits for the answer.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Input {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    /// The request, as the worker numbered it in the shared memory.
+    pub seq: u32,
+    pub prompt: String,
+}
