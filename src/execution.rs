@@ -49,8 +49,15 @@ pub struct Execution {
     pub protocol_violations: Vec<String>,
     /// From the run's start to its end, in ms.
     pub duration_ms: f64,
-    /// True when the run cost the interpreter its state (timeout by kill, crash).
+    /// True when the run started on, or ended with, a fresh interpreter: its
+    /// state is gone (a timeout that had to kill, a crash, a memory limit,
+    /// a recycle, an eviction). [`reset_reason`](Execution::reset_reason) says why.
     pub interpreter_reset: bool,
+    /// Why the interpreter was replaced, in words an app can show.
+    pub reset_reason: Option<String>,
+    /// The interpreter's heap (its wasm memory) after the run, in bytes, as
+    /// the sandbox reports it; `None` when the run did not end normally.
+    pub memory_bytes: Option<f64>,
     /// Files in the working directory that the run created or changed, with
     /// their bytes, up to `maxFileBytes` each and `maxRunFileBytes` in all
     /// (the rest are in `dropped_outputs`).

@@ -88,6 +88,13 @@ pub struct SandboxOptions {
     pub max_run_file_bytes: Option<usize>,
     /// PyPI packages through the page, for the names allowed only. Off by default.
     pub pypi: Option<PypiOptions>,
+    /// A run may not grow the interpreter's heap past this (128 MiB to
+    /// 4 GiB); one that tries ends as crashed with a `MemoryLimitError`,
+    /// and the interpreter is replaced. Default: no limit.
+    pub max_memory_bytes: Option<f64>,
+    /// An interpreter that ends a run above this heap size (64 MiB to
+    /// 4 GiB) is replaced before the next run. Default 512 MiB.
+    pub recycle_memory_bytes: Option<f64>,
 }
 
 /// `micropip.install` (and the import of an allowed name) from a package
@@ -292,6 +299,8 @@ const RANGES: &[(&str, f64, f64)] = &[
     ("figureDpi", 10.0, 1000.0),
     ("maxFileBytes", 0.0, 1024.0 * 1048576.0),
     ("maxRunFileBytes", 0.0, 2048.0 * 1048576.0),
+    ("maxMemoryBytes", 128.0 * 1048576.0, 4096.0 * 1048576.0),
+    ("recycleMemoryBytes", 64.0 * 1048576.0, 4096.0 * 1048576.0),
 ];
 
 /// Checks a numeric option against its range.
@@ -346,6 +355,8 @@ pub(crate) struct SandboxConfig {
     pub max_file_bytes: usize,
     pub max_run_file_bytes: usize,
     pub pypi: Option<PypiConfig>,
+    pub max_memory_bytes: Option<f64>,
+    pub recycle_memory_bytes: f64,
 }
 
 /// [`PypiOptions`], resolved: the index's URL (with a trailing slash) and

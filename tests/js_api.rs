@@ -70,8 +70,10 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
             "files",
             "interpreterReset",
             "lostFiles",
+            "memoryBytes",
             "outputs",
             "protocolViolations",
+            "resetReason",
             "result",
             "status",
             "stderr",
@@ -88,6 +90,8 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
     assert!(get(&ex, "error").is_null(), "None is null, not undefined");
     assert_eq!(get(&ex, "truncated"), JsValue::FALSE);
     assert_eq!(get(&ex, "interpreterReset"), JsValue::FALSE);
+    assert!(get(&ex, "resetReason").is_null());
+    assert!(get(&ex, "memoryBytes").as_f64().is_some_and(|b| b > 1e6));
     assert!(get(&ex, "durationMs").as_f64().is_some_and(|ms| ms > 0.0));
     for list in [
         "figures",

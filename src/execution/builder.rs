@@ -31,6 +31,8 @@ pub(crate) struct ExecutionBuilder {
     files: Vec<OutputFile>,
     /// Files the code made that a replaced interpreter lost before this run.
     pub(crate) lost_files: Vec<String>,
+    /// The interpreter's heap after the run, as the sandbox reported it.
+    pub(crate) memory_bytes: Option<f64>,
     started: f64,
 }
 
@@ -82,6 +84,7 @@ impl ExecutionBuilder {
             violations: Vec::new(),
             files: Vec::new(),
             lost_files: Vec::new(),
+            memory_bytes: None,
             started,
         }
     }
@@ -300,7 +303,7 @@ impl ExecutionBuilder {
         status: Status,
         result: Option<MimeBundle>,
         error: Option<PyError>,
-        reset: bool,
+        reset: Option<String>,
         now: f64,
     ) -> Execution {
         // Error text shares the output cap: a huge exception message is as
@@ -334,7 +337,9 @@ impl ExecutionBuilder {
             dropped_outputs: dropped,
             protocol_violations: self.violations,
             duration_ms: (now - self.started).max(0.0),
-            interpreter_reset: reset,
+            interpreter_reset: reset.is_some(),
+            reset_reason: reset,
+            memory_bytes: self.memory_bytes,
             files: self.files,
             lost_files: self.lost_files,
         }

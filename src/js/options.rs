@@ -38,6 +38,8 @@ pub(crate) const SANDBOX_FIELDS: &[&str] = &[
     "maxFileBytes",
     "maxRunFileBytes",
     "pypi",
+    "maxMemoryBytes",
+    "recycleMemoryBytes",
 ];
 pub(crate) const RUN_FIELDS: &[&str] = &[
     "timeoutMs",
@@ -272,6 +274,8 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
         max_file_bytes: f.count("maxFileBytes")?,
         max_run_file_bytes: f.count("maxRunFileBytes")?,
         pypi: f.pypi()?,
+        max_memory_bytes: f.number("maxMemoryBytes")?,
+        recycle_memory_bytes: f.number("recycleMemoryBytes")?,
     })
 }
 

@@ -66,6 +66,13 @@ export interface SandboxOptions {
    *  fetches the index (PEP 691 JSON) and the wheels, never the sandbox, and checks each
    *  wheel against the index's sha256. micropip itself comes from the index the same way. */
   pypi?: { indexUrl?: string; allowed: string[] };
+  /** A run may not grow the interpreter's heap past this (128 MiB to 4 GiB): one that tries
+   *  ends as "crashed" with a `MemoryLimitError`, and the interpreter is replaced. A guard
+   *  against accidents, not hostile code. Default: no limit. */
+  maxMemoryBytes?: number;
+  /** An interpreter that ends a run above this heap size is replaced before the next run
+   *  (a wasm heap never shrinks). Default 512 MiB. */
+  recycleMemoryBytes?: number;
 }
 
 /** Options for one run. */
@@ -154,6 +161,10 @@ export interface Execution {
   durationMs: number;
   /** True when the run cost the interpreter its state (timeout by kill, crash). */
   interpreterReset: boolean;
+  /** Why the interpreter was replaced (when `interpreterReset`), in words an app can show. */
+  resetReason: string | null;
+  /** The interpreter's heap after the run, in bytes; null when the run did not end normally. */
+  memoryBytes: number | null;
   /** Files in the working directory the run created or changed, with their bytes,
    *  within `maxFileBytes` each and `maxRunFileBytes` in all (the rest are in `droppedOutputs`). */
   files: OutputFile[];

@@ -150,6 +150,9 @@ impl SandboxConfig {
             max_run_file_bytes: checked_count("maxRunFileBytes", options.max_run_file_bytes)?
                 .unwrap_or(128 << 20),
             pypi: options.pypi.map(resolve_pypi).transpose()?,
+            max_memory_bytes: checked("maxMemoryBytes", options.max_memory_bytes)?,
+            recycle_memory_bytes: checked("recycleMemoryBytes", options.recycle_memory_bytes)?
+                .unwrap_or(512.0 * 1048576.0),
         })
     }
 }

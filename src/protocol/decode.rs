@@ -65,6 +65,7 @@ pub(crate) fn decode(data: &JsValue, token: &str, max_string: u32) -> Result<Fro
         "file" => FromSandbox::OutputFile(parse(msg)?),
         "fileSkipped" => FromSandbox::FileSkipped(parse(msg)?),
         "input" => FromSandbox::Input(parse(msg)?),
+        "memoryLimit" => FromSandbox::MemoryLimit(parse(msg)?),
         other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
     })
 }

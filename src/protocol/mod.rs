@@ -69,6 +69,8 @@ pub(crate) struct Init<'a> {
     /// `SandboxOptions.pypi`: `{ index, allowed, hook, micropip | micropipError }`, or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub pypi: JsValue,
+    /// Refuse to grow the heap past this, during a run (None: no limit).
+    pub max_memory_bytes: Option<f64>,
     /// A snapshot to boot from (a Uint8Array), or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub snapshot: JsValue,
@@ -297,6 +299,20 @@ pub(crate) struct Done {
     pub result: JsValue,
     #[serde(default)]
     pub error: Option<PyError>,
+    /// The interpreter's heap after the run.
+    #[serde(default, rename = "memoryBytes")]
+    pub memory_bytes: Option<f64>,
+}
+
+/// Run `id` tried to grow the interpreter's heap to `bytes`, past
+/// `maxMemoryBytes` (the worker refused the growth).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemoryLimit {
+    #[serde(rename = "type")]
+    _type: String,
+    pub id: u32,
+    pub bytes: f64,
 }
 
 /// The answer to a `Ping`: only a worker whose event loop is free (its
@@ -339,6 +355,7 @@ pub(crate) enum FromSandbox {
     OutputFile(OutputFile),
     FileSkipped(FileSkipped),
     Input(Input),
+    MemoryLimit(MemoryLimit),
 }
 
 impl FromSandbox {

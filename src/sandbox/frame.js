@@ -77,114 +77,175 @@
     // The page's policy applies here too (this srcdoc frame inherits it).
     // When it blocks our blob: worker only this document hears of it, so
     // tell the page which directive (host.rs, CSP_BLOCKED).
-    document.addEventListener("securitypolicyviolation", (e) =>
-      controlPort.postMessage(`pycage:csp ${e.effectiveDirective} ${e.blockedURI}`),
-    );
-    let worker;
-    try {
-      const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
-      // A classic worker: Chromium cannot load a *module* worker from a blob:
-      // URL in an opaque origin (its error event has no message). Pyodide's
-      // ES modules are then loaded with dynamic import(), which works here.
-      // Pyodide refuses classic workers, but detects them by trying
-      // importScripts("data:..."), which this CSP blocks, so it proceeds.
-      worker = new Worker(url, { name: "pycage" });
-    } catch (err) {
-      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason: `cannot start the worker: ${err}` } });
-      return;
-    }
-    const kill = (reason) => {
-      worker.terminate();
-      report(reason);
-    };
-
-    // The relay: worker -> (checked here) -> page, and page -> worker.
-    const relay = new MessageChannel();
-    let bad = 0;
-    relay.port1.onmessage = (e) => {
-      const transfer = [];
-      const reason = e.ports.length ? "transferred ports" : check(e.data, transfer);
-      if (!reason) {
-        pagePort.postMessage(e.data, transfer);
+    let blobRefused = false; // by a policy: then data: is not tried
+    document.addEventListener("securitypolicyviolation", (e) => {
+      if (String(e.blockedURI).startsWith("blob")) blobRefused = true;
+      controlPort.postMessage(`pycage:csp ${e.effectiveDirective} ${e.blockedURI}`);
+    });
+    // The worker starts from a blob: URL of its source, or, where the
+    // browser refuses that, from a data: URL. WebKit refuses a blob: worker
+    // of an opaque origin whenever the page is cross-origin isolated (its
+    // COEP check finds no COEP on the blob's response; "Refused to load
+    // 'blob:null/…' worker because of Cross-Origin-Embedder-Policy"), but
+    // takes a data: one. Both are opaque-origin workers under this
+    // document's policy (connect-src 'none'). data: is tried only on a
+    // cross-origin-isolated page, and only if no policy refused the blob:
+    // (csp_watch.rs then names the directive to fix). The source ends by
+    // saying it is up; until then nothing is sent to it, so a worker that
+    // fails to load takes no buffer with it.
+    // A classic worker: Chromium cannot load a *module* worker from a blob:
+    // URL in an opaque origin (its error event has no message). Pyodide's
+    // ES modules are then loaded with dynamic import(), which works here.
+    // Pyodide refuses classic workers, but detects them by trying
+    // importScripts("data:..."), which this CSP blocks, so it proceeds.
+    const UP = "pycage:up";
+    const source = `${workerSource}\n;postMessage(${JSON.stringify(UP)});\n`;
+    const urls = [
+      ["blob:", () => URL.createObjectURL(new Blob([source], { type: "text/javascript" }))],
+      ["data:", () => `data:text/javascript;charset=utf-8,${encodeURIComponent(source)}`],
+    ];
+    const failures = [];
+    const bootFailed = (reason) =>
+      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason } });
+    const tryNext = () => {
+      if (!urls.length && failures.length === 1) {
+        // Only blob: was tried: reported as before (a crash at boot).
+        report(`worker error: ${failures[0].replace(/^blob: /, "")}`);
         return;
       }
-      // The page hears of it in a few bytes: a refused `done` ends its run
-      // now (not at the deadline), anything else counts as a violation.
-      const msg = e.data && typeof e.data === "object" ? e.data.msg : null;
-      const kind = msg && typeof msg === "object" ? msg.type : null;
-      if (kind === "done") report(`the sandbox's result was refused by its frame: ${reason}`);
-      else if (kind === "fileResult" && Number.isInteger(msg.id)) {
-        // The file call fails now, not at its deadline.
-        const error = { code: "EIO", message: `the sandbox's answer was refused by its frame: ${reason}` };
-        pagePort.postMessage({ token: init.token, msg: { type: "fileResult", id: msg.id, error } });
-      } else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
-      if (++bad === BAD_LIMIT) kill(`the sandbox sent ${BAD_LIMIT} malformed messages (last: ${reason})`);
-    };
-    relay.port1.onmessageerror = () => {
-      if (++bad === BAD_LIMIT) kill("the sandbox sent messages that could not be deserialized");
-    };
-    pagePort.onmessage = (e) => {
-      const body = e.data && e.data.body;
-      relay.port1.postMessage(e.data, body instanceof ArrayBuffer ? [body] : []);
-    };
-
-    // User code can call `postMessage` on its own global: that lands here.
-    // It is never legitimate, so a flood of it ends the worker.
-    let stray = 0;
-    worker.onmessage = () => {
-      if (++stray === STRAY_LIMIT) kill("the sandbox flooded its frame with messages");
-    };
-    worker.onerror = (e) => {
-      e.preventDefault(); // reported to the page as `crashed`, not as an uncaught error
-      report(`worker error: ${e.message || "the worker script failed to load"}`);
-    };
-    worker.onmessageerror = () => report("worker sent a message that could not be deserialized");
-    // Interrupts need a SharedArrayBuffer, which exists here only when this
-    // frame is cross-origin isolated; otherwise timeouts use termination.
-    // The layout (interrupt, then input()) is in src/supervisor/shared_buffer.rs.
-    let interrupt = null;
-    if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
-      interrupt = new Int32Array(new SharedArrayBuffer(limits.sharedBytes));
-      init.interruptBuffer = interrupt.buffer;
-    }
-    const INPUT_AT = 24;
-    const encoder = new TextEncoder();
-    // The page's answer to the worker's input() request `input` (null line:
-    // end of input), unless that request is over.
-    function answerInput({ input, line }) {
-      if (!interrupt || !Number.isInteger(input) || Atomics.load(interrupt, 5) !== input) return;
-      if (typeof line === "string") {
-        // (encodeInto refuses shared memory in Chromium; the page already
-        // cut the line to fit.)
-        const room = new Uint8Array(interrupt.buffer, INPUT_AT);
-        const bytes = encoder.encode(line).subarray(0, room.length);
-        room.set(bytes);
-        Atomics.store(interrupt, 4, bytes.length);
-        Atomics.store(interrupt, 3, 1);
-      } else {
-        Atomics.store(interrupt, 3, 2);
-      }
-      Atomics.notify(interrupt, 3);
-    }
-    // Control: "pycage:ping" is the page's heartbeat (it notices a dead
-    // process by the missing answer); a number asks to stop run `id`: [1]
-    // names the run, [0] is Pyodide's flag, set only if the worker is in that
-    // run ([2]); a run that starts later sets it itself (worker.js, runOne).
-    controlPort.onmessage = (e) => {
-      const id = e.data;
-      if (id === "pycage:ping") {
-        controlPort.postMessage("pycage:alive");
+      if (!urls.length) {
+        const why = self.crossOriginIsolated && !blobRefused
+          ? ". On a cross-origin-isolated page WebKit (Safari) refuses the sandbox's blob: worker, and then " +
+            "the page's Content-Security-Policy must allow data: in worker-src"
+          : "";
+        bootFailed(`cannot start the worker in the sandbox frame (${failures.join("; ")})${why}`);
         return;
       }
-      if (id && typeof id === "object") return answerInput(id);
-      if (!interrupt || !Number.isInteger(id)) return;
-      Atomics.store(interrupt, 1, id);
-      if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
+      const [scheme, makeUrl] = urls.shift();
+      let candidate;
+      try {
+        candidate = new Worker(makeUrl(), { name: "pycage" });
+      } catch (err) {
+        if (blobRefused || !self.crossOriginIsolated) {
+          bootFailed(`cannot start the worker: ${err}`);
+          return;
+        }
+        failures.push(`${scheme} ${err}`);
+        tryNext();
+        return;
+      }
+      candidate.onmessage = (e) => {
+        if (e.data !== UP) return;
+        candidate.onerror = null;
+        begin(candidate);
+      };
+      candidate.onerror = (e) => {
+        e.preventDefault();
+        candidate.terminate();
+        failures.push(`${scheme} ${e.message || "the worker script failed to load"}`);
+        // A policy's violation event may come just after the error event.
+        setTimeout(() => {
+          if (blobRefused || !self.crossOriginIsolated) urls.length = 0;
+          tryNext();
+        }, 50);
+      };
     };
-    // Move, not copy, Pyodide's files and the snapshot (tens of MiB): this
-    // frame has no use for its copy.
-    const buffers = new Set(Object.values(init.files || {}).filter((b) => b instanceof ArrayBuffer));
-    if (init.snapshot && init.snapshot.buffer instanceof ArrayBuffer) buffers.add(init.snapshot.buffer);
-    worker.postMessage(init, [relay.port2, ...buffers]);
+    tryNext();
+
+    function begin(worker) {
+      const kill = (reason) => {
+        worker.terminate();
+        report(reason);
+      };
+
+      // The relay: worker -> (checked here) -> page, and page -> worker.
+      const relay = new MessageChannel();
+      let bad = 0;
+      relay.port1.onmessage = (e) => {
+        const transfer = [];
+        const reason = e.ports.length ? "transferred ports" : check(e.data, transfer);
+        if (!reason) {
+          pagePort.postMessage(e.data, transfer);
+          return;
+        }
+        // The page hears of it in a few bytes: a refused `done` ends its run
+        // now (not at the deadline), anything else counts as a violation.
+        const msg = e.data && typeof e.data === "object" ? e.data.msg : null;
+        const kind = msg && typeof msg === "object" ? msg.type : null;
+        if (kind === "done") report(`the sandbox's result was refused by its frame: ${reason}`);
+        else if (kind === "fileResult" && Number.isInteger(msg.id)) {
+          // The file call fails now, not at its deadline.
+          const error = { code: "EIO", message: `the sandbox's answer was refused by its frame: ${reason}` };
+          pagePort.postMessage({ token: init.token, msg: { type: "fileResult", id: msg.id, error } });
+        } else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
+        if (++bad === BAD_LIMIT) kill(`the sandbox sent ${BAD_LIMIT} malformed messages (last: ${reason})`);
+      };
+      relay.port1.onmessageerror = () => {
+        if (++bad === BAD_LIMIT) kill("the sandbox sent messages that could not be deserialized");
+      };
+      pagePort.onmessage = (e) => {
+        const body = e.data && e.data.body;
+        relay.port1.postMessage(e.data, body instanceof ArrayBuffer ? [body] : []);
+      };
+
+      // User code can call `postMessage` on its own global: that lands here.
+      // It is never legitimate, so a flood of it ends the worker.
+      let stray = 0;
+      worker.onmessage = () => {
+        if (++stray === STRAY_LIMIT) kill("the sandbox flooded its frame with messages");
+      };
+      worker.onerror = (e) => {
+        e.preventDefault(); // reported to the page as `crashed`, not as an uncaught error
+        report(`worker error: ${e.message || "the worker script failed to load"}`);
+      };
+      worker.onmessageerror = () => report("worker sent a message that could not be deserialized");
+      // Interrupts need a SharedArrayBuffer, which exists here only when this
+      // frame is cross-origin isolated; otherwise timeouts use termination.
+      // The layout (interrupt, then input()) is in src/supervisor/shared_buffer.rs.
+      let interrupt = null;
+      if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
+        interrupt = new Int32Array(new SharedArrayBuffer(limits.sharedBytes));
+        init.interruptBuffer = interrupt.buffer;
+      }
+      const INPUT_AT = 24;
+      const encoder = new TextEncoder();
+      // The page's answer to the worker's input() request `input` (null line:
+      // end of input), unless that request is over.
+      function answerInput({ input, line }) {
+        if (!interrupt || !Number.isInteger(input) || Atomics.load(interrupt, 5) !== input) return;
+        if (typeof line === "string") {
+          // (encodeInto refuses shared memory in Chromium; the page already
+          // cut the line to fit.)
+          const room = new Uint8Array(interrupt.buffer, INPUT_AT);
+          const bytes = encoder.encode(line).subarray(0, room.length);
+          room.set(bytes);
+          Atomics.store(interrupt, 4, bytes.length);
+          Atomics.store(interrupt, 3, 1);
+        } else {
+          Atomics.store(interrupt, 3, 2);
+        }
+        Atomics.notify(interrupt, 3);
+      }
+      // Control: "pycage:ping" is the page's heartbeat (it notices a dead
+      // process by the missing answer); a number asks to stop run `id`: [1]
+      // names the run, [0] is Pyodide's flag, set only if the worker is in that
+      // run ([2]); a run that starts later sets it itself (worker.js, runOne).
+      controlPort.onmessage = (e) => {
+        const id = e.data;
+        if (id === "pycage:ping") {
+          controlPort.postMessage("pycage:alive");
+          return;
+        }
+        if (id && typeof id === "object") return answerInput(id);
+        if (!interrupt || !Number.isInteger(id)) return;
+        Atomics.store(interrupt, 1, id);
+        if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
+      };
+      // Move, not copy, Pyodide's files and the snapshot (tens of MiB): this
+      // frame has no use for its copy.
+      const buffers = new Set(Object.values(init.files || {}).filter((b) => b instanceof ArrayBuffer));
+      if (init.snapshot && init.snapshot.buffer instanceof ArrayBuffer) buffers.add(init.snapshot.buffer);
+      worker.postMessage(init, [relay.port2, ...buffers]);
+    }
   });
 })();

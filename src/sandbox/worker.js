@@ -65,6 +65,7 @@ const say = {
   file: (id, path, data) => post({ type: "file", id, path, data }, [data.buffer]),
   fileSkipped: (id, path, size) => post({ type: "fileSkipped", id, path, size }),
   input: (id, seq, prompt) => post({ type: "input", id, seq, prompt }),
+  memoryLimit: (id, bytes) => post({ type: "memoryLimit", id, bytes }),
 };
 
 self.onmessage = (event) => {
@@ -194,6 +195,7 @@ async function boot(init) {
   const files = new Map(Object.entries(init.files));
   const indexURL = init.indexURL;
   self.fetch = sandboxFetch(files, indexURL);
+  if (init.maxMemoryBytes) limitMemory(init.maxMemoryBytes);
   say.progress("starting");
   const { default: createPyodideModule } = await importBytes(files.get(indexURL + "pyodide.asm.mjs"));
   const { loadPyodide } = await importBytes(files.get(indexURL + "pyodide.mjs"));
@@ -247,6 +249,22 @@ async function boot(init) {
     if (failure) throw new Error(failure.message);
   }
   say.ready(pyodide.version, pyodide.runPython("import sys; sys.version.split()[0]"), interrupt !== null);
+}
+
+// maxMemoryBytes: Pyodide's heap grows through WebAssembly.Memory's grow();
+// past the limit it is refused (Python then raises MemoryError) and, in a
+// run, the page is told, which ends the run and replaces the interpreter.
+// A guard for honest code: user code could restore the prototype.
+function limitMemory(max) {
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = function (pages) {
+    const wanted = this.buffer.byteLength + pages * 65536;
+    if (wanted > max) {
+      if (currentRun !== null) say.memoryLimit(currentRun, wanted);
+      throw new RangeError("pycage: the heap would grow past maxMemoryBytes");
+    }
+    return grow.call(this, pages);
+  };
 }
 
 // C-level writes (os.write(1, ...)) bypass sys.stdout; they still belong to the run.
@@ -343,6 +361,7 @@ async function run(msg) {
     sendFiles(id, before);
     done.type = "done";
     done.id = id;
+    done.memoryBytes = pyodide._module.HEAP8.length;
     post(done);
   } catch (err) {
     // Not a Python exception in user code (run_cell catches those): the

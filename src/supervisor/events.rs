@@ -142,6 +142,9 @@ impl Inner {
             FromSandbox::OutputFile(f) if self.is_current(role, f.id) => self.on_output_file(f),
             FromSandbox::FileSkipped(f) if self.is_current(role, f.id) => self.on_file_skipped(f),
             FromSandbox::Input(i) if self.is_current(role, i.id) => self.on_input(i),
+            FromSandbox::MemoryLimit(m) if self.is_current(role, m.id) => {
+                self.on_memory_limit(m.bytes)
+            }
             FromSandbox::FileResult(r) if role == Role::Active && self.is_current_file(r.id) => {
                 self.on_file_result(r)
             }

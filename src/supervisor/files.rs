@@ -198,7 +198,8 @@ impl Inner {
     pub(super) fn on_file_deadline(&mut self, id: u32) {
         if self.current_file.as_ref().is_some_and(|c| c.id == id) {
             self.log("the sandbox did not answer a file call; its interpreter was replaced".into());
-            self.replaced_between_runs = true;
+            self.replaced_between_runs =
+                Some("the interpreter did not answer a file call and was replaced".into());
             self.active = None;
             self.fail_current_file(
                 "the sandbox did not answer in time; its interpreter was replaced",

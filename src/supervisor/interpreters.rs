@@ -35,6 +35,7 @@ impl Inner {
             max_file_bytes: config.max_file_bytes,
             max_run_file_bytes: config.max_run_file_bytes,
             pypi: pypi_proxy::init_value(self.pypi.as_deref(), self.micropip.as_ref()),
+            max_memory_bytes: config.max_memory_bytes,
             snapshot: self
                 .snapshot
                 .clone()
@@ -118,7 +119,9 @@ impl Inner {
                     self.log(format!(
                         "the sandbox's interpreter was replaced between runs: {reason}"
                     ));
-                    self.replaced_between_runs = true;
+                    self.replaced_between_runs = Some(format!(
+                        "the interpreter was replaced between runs: {reason}"
+                    ));
                     self.active = None;
                     self.replace_active();
                 }

@@ -20,6 +20,7 @@ mod heartbeat;
 mod host;
 mod input;
 mod interpreters;
+mod memory;
 mod policing;
 mod pyodide_files;
 mod pypi;
@@ -146,7 +147,7 @@ struct Inner {
     snapshot_maker: Option<u32>,
     snapshot_key: String,
     /// The active interpreter was replaced between runs; the next run says so.
-    replaced_between_runs: bool,
+    replaced_between_runs: Option<String>,
     current_file: Option<files::CurrentFile>,
     file_state: files::FileState,
     /// `pypi`: the page's index proxy, and micropip's wheel (or why not).
@@ -242,7 +243,7 @@ impl Supervisor {
                 snapshot: saved,
                 snapshot_maker: None,
                 snapshot_key,
-                replaced_between_runs: false,
+                replaced_between_runs: None,
                 current_file: None,
                 file_state: files::FileState::default(),
                 pypi,
@@ -372,7 +373,12 @@ impl Inner {
         self.disposed = true; // first, so settling the current run starts nothing
         if self.current.is_some() {
             let error = error_of("CancelledError", "the sandbox was disposed".into());
-            self.settle(Status::Cancelled, None, Some(error), true);
+            self.settle(
+                Status::Cancelled,
+                None,
+                Some(error),
+                Some("the sandbox was disposed".into()),
+            );
         }
         self.current_file = None; // its caller gets `Disposed`
         self.active = None;

@@ -162,5 +162,6 @@ pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
         FromSandbox::OutputFile(_) => "file (for no current run)",
         FromSandbox::FileSkipped(_) => "fileSkipped (for no current run)",
         FromSandbox::Input(_) => "input (for no current run, or unanswerable)",
+        FromSandbox::MemoryLimit(_) => "memoryLimit (for no current run)",
     }
 }

@@ -27,7 +27,7 @@ pub(super) struct Current {
     pub(super) idle_check: Option<(String, Status)>,
     /// The interpreter was replaced since the last run (a flood, a crash
     /// between runs): this run starts fresh and says so.
-    pub(super) replaced_before: bool,
+    pub(super) replaced_before: Option<String>,
     /// Log lines this run has passed to `onLog`.
     pub(super) logs: u32,
     pub(super) messages: u32,
@@ -107,7 +107,14 @@ impl Inner {
             }
             _ => None,
         };
-        self.settle(status, result, error, false);
+        let memory = done.memory_bytes.filter(|m| m.is_finite() && *m >= 0.0);
+        if let Some(current) = self.current.as_mut() {
+            current.exec.memory_bytes = memory;
+        }
+        // Before settling, which starts the next run: that one gets a fresh
+        // interpreter.
+        self.recycle_if_large(memory);
+        self.settle(status, result, error, None);
     }
 
     /// The answer to the ping sent after a post-deadline `done`: the worker's
@@ -120,7 +127,7 @@ impl Inner {
             return false;
         }
         let error = self.stop_error(why, false);
-        self.settle(why, None, Some(error), false);
+        self.settle(why, None, Some(error), None);
         true
     }
 
@@ -143,15 +150,13 @@ impl Inner {
         status: Status,
         result: Option<MimeBundle>,
         error: Option<PyError>,
-        reset: bool,
+        reset: Option<String>,
     ) {
         let Some(current) = self.current.take() else {
             return;
         };
-        let replaced_before = current.replaced_before;
-        let execution = current
-            .exec
-            .finish(status, result, error, reset || replaced_before, now());
+        let reason = reset.or(current.replaced_before);
+        let execution = current.exec.finish(status, result, error, reason, now());
         current.job.deferred.settle(Ok(execution));
         if let Some(slot) = self.active.as_mut() {
             slot.idle = Budget::default(); // the idle window starts now
@@ -203,20 +208,29 @@ impl Inner {
     /// Ends the current run by killing its interpreter.
     pub(super) fn kill_current(&mut self, why: Status) {
         let error = self.stop_error(why, true);
+        let reason = match why {
+            Status::Timeout => {
+                "the run went past its deadline and did not stop; its interpreter was replaced"
+            }
+            _ => "the run was cancelled and did not stop; its interpreter was replaced",
+        };
         self.active = None;
         self.replace_active();
-        self.settle(why, None, Some(error), true);
+        self.settle(why, None, Some(error), Some(reason.into()));
     }
 
     pub(super) fn kill_current_crashed(&mut self, reason: String) {
+        self.kill_current_with(
+            error_of("Crashed", reason.clone()),
+            format!("the interpreter crashed: {reason}"),
+        );
+    }
+
+    /// Ends the current run as crashed, with `error`, on a fresh interpreter.
+    pub(super) fn kill_current_with(&mut self, error: PyError, reset_reason: String) {
         self.active = None;
         self.replace_active();
-        self.settle(
-            Status::Crashed,
-            None,
-            Some(error_of("Crashed", reason)),
-            true,
-        );
+        self.settle(Status::Crashed, None, Some(error), Some(reset_reason));
     }
 
     /// Rejects everything waiting (the boot, a reset, every queued job) with
@@ -280,7 +294,7 @@ impl Inner {
                 "CancelledError",
                 "the run was cancelled before it started".into(),
             );
-            let execution = exec.finish(Status::Cancelled, None, Some(error), false, now());
+            let execution = exec.finish(Status::Cancelled, None, Some(error), None, now());
             job.deferred.settle(Ok(execution));
             return;
         }

@@ -56,6 +56,10 @@ async function main(): Promise<void> {
   }
   const outputs: Output[] = ex.outputs;
   const reset: boolean = ex.interpreterReset;
+  const why: string | null = ex.resetReason;
+  const heap: number | null = ex.memoryBytes;
+  const bounded: SandboxOptions = { maxMemoryBytes: 512 << 20, recycleMemoryBytes: 256 << 20 };
+  void [why, heap, bounded];
   await sb.writeFile("in.csv", "a,b\n");
   await sb.writeFile("in.bin", new Uint8Array([1, 2]));
   const back: Uint8Array = await sb.readFile("in.csv");
