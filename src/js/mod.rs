@@ -269,6 +269,39 @@ pub fn run_python(
     })
 }
 
+/// Sets the most interpreters (active and standby, all sandboxes of this
+/// page) alive at once; `null` or nothing (the default) for no limit. Past
+/// it, standbys stop first, then the least recently used idle sandbox gives
+/// up its interpreter: its next run starts fresh and says so
+/// (`interpreterReset`, `resetReason`), its uploaded files restored.
+#[wasm_bindgen(js_name = setMaxLiveInterpreters)]
+pub fn set_max_live_interpreters(
+    #[wasm_bindgen(unchecked_optional_param_type = "number | null")] limit: Option<JsValue>,
+) -> Result<(), JsValue> {
+    let limit = match limit.filter(|l| !l.is_undefined() && !l.is_null()) {
+        None => None,
+        Some(value) => {
+            let n = value.as_f64().unwrap_or(f64::NAN);
+            if !((1.0..=10_000.0).contains(&n) && n.fract() == 0.0) {
+                return Err(Error::options(
+                    "maxLiveInterpreters",
+                    "expected a whole number from 1 to 10000, or null",
+                )
+                .into());
+            }
+            Some(n as usize)
+        }
+    };
+    crate::set_max_live_interpreters(limit);
+    Ok(())
+}
+
+/// How many interpreters (active and standby) this page's sandboxes hold now.
+#[wasm_bindgen(js_name = liveInterpreters)]
+pub fn live_interpreters() -> usize {
+    crate::live_interpreters()
+}
+
 /// The sandbox document, for sites that serve it as their `runnerUrl` page
 /// (on another site, with the headers in the README). It is the same
 /// document the default iframe gets inline.

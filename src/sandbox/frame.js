@@ -77,82 +77,53 @@
     // The page's policy applies here too (this srcdoc frame inherits it).
     // When it blocks our blob: worker only this document hears of it, so
     // tell the page which directive (host.rs, CSP_BLOCKED).
-    let blobRefused = false; // by a policy: then data: is not tried
+    let blobRefused = false; // the worker, by a policy
     document.addEventListener("securitypolicyviolation", (e) => {
       if (String(e.blockedURI).startsWith("blob")) blobRefused = true;
       controlPort.postMessage(`pycage:csp ${e.effectiveDirective} ${e.blockedURI}`);
     });
-    // The worker starts from a blob: URL of its source, or, where the
-    // browser refuses that, from a data: URL. WebKit refuses a blob: worker
-    // of an opaque origin whenever the page is cross-origin isolated (its
-    // COEP check finds no COEP on the blob's response; "Refused to load
-    // 'blob:null/…' worker because of Cross-Origin-Embedder-Policy"), but
-    // takes a data: one. Both are opaque-origin workers under this
-    // document's policy (connect-src 'none'). data: is tried only on a
-    // cross-origin-isolated page, and only if no policy refused the blob:
-    // (csp_watch.rs then names the directive to fix). The source ends by
-    // saying it is up; until then nothing is sent to it, so a worker that
-    // fails to load takes no buffer with it.
     // A classic worker: Chromium cannot load a *module* worker from a blob:
     // URL in an opaque origin (its error event has no message). Pyodide's
     // ES modules are then loaded with dynamic import(), which works here.
     // Pyodide refuses classic workers, but detects them by trying
     // importScripts("data:..."), which this CSP blocks, so it proceeds.
+    // The source ends by saying it is up, and nothing is sent to it before:
+    // an error until then means it never loaded.
     const UP = "pycage:up";
-    const source = `${workerSource}\n;postMessage(${JSON.stringify(UP)});\n`;
-    const urls = [
-      ["blob:", () => URL.createObjectURL(new Blob([source], { type: "text/javascript" }))],
-      ["data:", () => `data:text/javascript;charset=utf-8,${encodeURIComponent(source)}`],
-    ];
-    const failures = [];
-    const bootFailed = (reason) =>
-      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason } });
-    const tryNext = () => {
-      if (!urls.length && failures.length === 1) {
-        // Only blob: was tried: reported as before (a crash at boot).
-        report(`worker error: ${failures[0].replace(/^blob: /, "")}`);
-        return;
-      }
-      if (!urls.length) {
-        const why = self.crossOriginIsolated && !blobRefused
-          ? ". On a cross-origin-isolated page WebKit (Safari) refuses the sandbox's blob: worker, and then " +
-            "the page's Content-Security-Policy must allow data: in worker-src"
-          : "";
-        bootFailed(`cannot start the worker in the sandbox frame (${failures.join("; ")})${why}`);
-        return;
-      }
-      const [scheme, makeUrl] = urls.shift();
-      let candidate;
-      try {
-        candidate = new Worker(makeUrl(), { name: "pycage" });
-      } catch (err) {
+    let worker;
+    try {
+      const source = `${workerSource}\n;postMessage(${JSON.stringify(UP)});\n`;
+      worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { name: "pycage" });
+    } catch (err) {
+      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason: `cannot start the worker: ${err}` } });
+      return;
+    }
+    worker.onmessage = (e) => {
+      if (e.data === UP) begin();
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      // A policy that refused it has told the page which directive (above),
+      // if its violation event came first; the page's csp_watch names it.
+      setTimeout(() => {
         if (blobRefused || !self.crossOriginIsolated) {
-          bootFailed(`cannot start the worker: ${err}`);
+          report(`worker error: ${e.message || "the worker script failed to load"}`);
           return;
         }
-        failures.push(`${scheme} ${err}`);
-        tryNext();
-        return;
-      }
-      candidate.onmessage = (e) => {
-        if (e.data !== UP) return;
-        candidate.onerror = null;
-        begin(candidate);
-      };
-      candidate.onerror = (e) => {
-        e.preventDefault();
-        candidate.terminate();
-        failures.push(`${scheme} ${e.message || "the worker script failed to load"}`);
-        // A policy's violation event may come just after the error event.
-        setTimeout(() => {
-          if (blobRefused || !self.crossOriginIsolated) urls.length = 0;
-          tryNext();
-        }, 50);
-      };
+        // WebKit (Safari) refuses a blob: worker of an opaque origin on a
+        // cross-origin-isolated page ("Refused to load 'blob:null/…' worker
+        // because of Cross-Origin-Embedder-Policy"); a data: worker starts
+        // there, but cannot import Pyodide's modules from blob: URLs.
+        const reason =
+          "the browser refused to start the sandbox's worker (a blob: worker in the opaque-origin frame) " +
+          "on this cross-origin-isolated page. WebKit (Safari) refuses it under Cross-Origin-Embedder-Policy; " +
+          'there, serve the page without COOP/COEP, or use isolation: "worker"' +
+          (e.message ? ` (${e.message})` : "");
+        pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason } });
+      }, 50);
     };
-    tryNext();
 
-    function begin(worker) {
+    function begin() {
       const kill = (reason) => {
         worker.terminate();
         report(reason);

@@ -112,6 +112,7 @@ fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
 
 impl Inner {
     pub(super) fn start_file(&mut self, job: FileJob) {
+        self.last_used = now();
         self.next_id += 1;
         let id = self.next_id;
         let path = job.path.as_str();

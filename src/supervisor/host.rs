@@ -117,13 +117,11 @@ fn worker_url() -> Result<String, JsValue> {
 /// The sandbox document's policy: our one inline script (frame.js, by
 /// hash), blob: workers and modules (Pyodide's JS, handed over as bytes),
 /// wasm compilation, and no network: `connect-src 'none'`. Workers created
-/// from blob: URLs inherit it, and so do data: ones (frame.js falls back to
-/// data: where WebKit refuses the blob: worker; checked in all three engines
-/// that a data: worker's fetch, and a nested one's, is refused).
+/// from blob: URLs inherit it.
 const FRAME_CSP: &str = concat!(
     "default-src 'none'; script-src 'sha256-",
     env!("PYCAGE_FRAME_JS_SHA256"),
-    "' blob: 'wasm-unsafe-eval'; worker-src blob: data:; connect-src 'none'; img-src 'none'; style-src 'none'; \
+    "' blob: 'wasm-unsafe-eval'; worker-src blob:; connect-src 'none'; img-src 'none'; style-src 'none'; \
      font-src 'none'; media-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
 );
 

@@ -8,6 +8,9 @@ impl Inner {
     /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
     /// the maker is replaced as soon as it has made it and never runs code.
     pub(super) fn spawn_interpreter(&mut self, role: Role) -> Result<Interpreter, JsValue> {
+        if !self.make_room(role) {
+            return Err("the page is at its limit of live interpreters".into());
+        }
         self.next_gen += 1;
         let gen = self.next_gen;
         let token = host::random_hex();

@@ -25,6 +25,7 @@ mod policing;
 mod pyodide_files;
 mod pypi;
 mod pypi_proxy;
+mod registry;
 mod runs;
 mod shared_buffer;
 mod snapshot;
@@ -51,6 +52,7 @@ use host::{Host, HostEvent};
 use policing::{kind_name, Budget};
 pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
 pub(crate) use pypi::{Allowlist, DEFAULT_INDEX_URL};
+pub use registry::{live_interpreters, set_max_live_interpreters};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
@@ -153,6 +155,9 @@ struct Inner {
     /// `pypi`: the page's index proxy, and micropip's wheel (or why not).
     pypi: Option<Rc<pypi_proxy::PypiState>>,
     micropip: Option<Result<js_sys::ArrayBuffer, String>>,
+    /// When the last run or file call started (registry.rs: the least
+    /// recently used idle sandbox is evicted first).
+    last_used: f64,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -248,8 +253,10 @@ impl Supervisor {
                 file_state: files::FileState::default(),
                 pypi,
                 micropip,
+                last_used: now(),
             })
         });
+        registry::register(Rc::downgrade(&inner));
         let (booted, boot) = Deferred::new();
         {
             let mut state = inner.borrow_mut();

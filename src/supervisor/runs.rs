@@ -300,6 +300,7 @@ impl Inner {
         }
         self.next_id += 1;
         let id = self.next_id;
+        self.last_used = started;
         let timeout_ms = job.config.timeout_ms.unwrap_or(self.config.timeout_ms);
         let message = ToSandbox::Run {
             id,

@@ -1,0 +1,145 @@
+//! The page's sandboxes, for a page-level limit on live interpreters
+//! ([`set_max_live_interpreters`]): each interpreter is a worker with a
+//! wasm heap of its own, so a page with many conversations pays for each.
+//! Past the limit, standbys go first, then the least recently used idle
+//! sandbox gives up its interpreter; its next run starts on a fresh one and
+//! says so (`interpreterReset`, `resetReason`), with its uploaded files
+//! restored as after a timeout. A sandbox that is running, or has work
+//! queued, is never evicted.
+
+use std::cell::{Cell, RefCell};
+
+use super::*;
+
+thread_local! {
+    static SANDBOXES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
+    static LIMIT: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Sets the most interpreters (active and standby, all sandboxes of this
+/// page) alive at once; `None` (the default) for no limit. At least 1.
+///
+/// ```no_run
+/// pycage::set_max_live_interpreters(Some(6));
+/// ```
+pub fn set_max_live_interpreters(limit: Option<usize>) {
+    LIMIT.with(|l| l.set(limit.map(|n| n.max(1))));
+}
+
+/// How many interpreters this page's sandboxes hold now.
+pub fn live_interpreters() -> usize {
+    others(|_| {}).1
+}
+
+pub(super) fn register(weak: Weak<RefCell<Inner>>) {
+    SANDBOXES.with(|all| {
+        let mut all = all.borrow_mut();
+        all.retain(|w| w.strong_count() > 0);
+        all.push(weak);
+    });
+}
+
+impl Inner {
+    pub(super) fn live(&self) -> usize {
+        usize::from(self.active.is_some()) + usize::from(self.standby.is_some())
+    }
+
+    /// Room for one more interpreter of `role` for this sandbox: true if
+    /// there is (making it by evicting others' standbys, then for an active
+    /// one the least recently used idle sandbox's interpreter).
+    /// A standby is only started below the limit; an active one evicts
+    /// others to get there, and starts anyway (over the limit) when every
+    /// other sandbox is busy: a run is never refused for it.
+    pub(super) fn make_room(&mut self, role: Role) -> bool {
+        let Some(limit) = LIMIT.with(Cell::get) else {
+            return true;
+        };
+        let me = self.weak.clone();
+        while self.live() + others_live(&me) >= limit {
+            if role == Role::Standby || !evict_one(&me) {
+                return role == Role::Active;
+            }
+        }
+        true
+    }
+}
+
+/// Runs `f` on every other live sandbox that is not borrowed; returns how
+/// many there were and the interpreters they hold.
+fn others(mut f: impl FnMut(&mut Inner)) -> (usize, usize) {
+    let all: Vec<_> = SANDBOXES.with(|all| all.borrow().iter().filter_map(Weak::upgrade).collect());
+    let (mut count, mut live) = (0, 0);
+    for rc in all {
+        if let Ok(mut inner) = rc.try_borrow_mut() {
+            if !inner.disposed {
+                f(&mut inner);
+                count += 1;
+                live += inner.live();
+            }
+        }
+    }
+    (count, live)
+}
+
+fn others_live(me: &Weak<RefCell<Inner>>) -> usize {
+    let mut live = 0;
+    others(|inner| {
+        if !inner.weak.ptr_eq(me) {
+            live += inner.live();
+        }
+    });
+    live
+}
+
+/// Frees one interpreter of another sandbox: a standby if any has one,
+/// else the active one of the least recently used idle sandbox. False when
+/// there is nothing to free.
+fn evict_one(me: &Weak<RefCell<Inner>>) -> bool {
+    let all: Vec<_> = SANDBOXES.with(|all| all.borrow().iter().filter_map(Weak::upgrade).collect());
+    let candidates: Vec<_> = all
+        .iter()
+        .filter(|rc| !Rc::downgrade(rc).ptr_eq(me))
+        .collect();
+    for rc in &candidates {
+        if let Ok(mut inner) = rc.try_borrow_mut() {
+            if inner.standby.is_some() && !inner.disposed {
+                inner.standby = None;
+                inner.standby_timer = None;
+                inner.log("its standby interpreter was stopped: the page is at its live-interpreter limit".into());
+                return true;
+            }
+        }
+    }
+    let idle = |inner: &Inner| {
+        !inner.disposed
+            && inner.active.is_some()
+            && inner.current.is_none()
+            && inner.current_file.is_none()
+            && inner.resetting.is_none()
+            && inner.queue.is_empty()
+    };
+    let lru = candidates
+        .iter()
+        .filter_map(|rc| {
+            rc.try_borrow()
+                .ok()
+                .filter(|i| idle(i))
+                .map(|i| (i.last_used, *rc))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let Some((_, rc)) = lru else {
+        return false;
+    };
+    let Ok(mut inner) = rc.try_borrow_mut() else {
+        return false;
+    };
+    inner.active = None;
+    inner.replaced_between_runs = Some(
+        "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter".into(),
+    );
+    inner.log("its interpreter was stopped: the page is at its live-interpreter limit".into());
+    let effects = std::mem::take(&mut inner.effects);
+    drop(inner);
+    run_effects(effects);
+    true
+}

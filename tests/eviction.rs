@@ -1,0 +1,79 @@
+//! A page-level limit on live interpreters (`set_max_live_interpreters`):
+//! standbys stop first, then the least recently used idle sandbox gives up
+//! its interpreter, and its next run says so. (One test: the limit is the
+//! page's, shared by every sandbox in this test binary.)
+use pycage::{live_interpreters, set_max_live_interpreters, RunOptions, SandboxOptions, Status};
+use wasm_bindgen_test::*;
+mod common;
+use common::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn no_standby() -> SandboxOptions {
+    SandboxOptions {
+        standby: Some(false),
+        ..opts()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter() {
+    set_max_live_interpreters(Some(2));
+    let a = sandbox(no_standby()).await;
+    a.write_file("a.txt", b"uploaded to a").await.unwrap();
+    run(&a, "x = 'a'\nopen('made.txt', 'w').write('made by a')").await;
+    let b = sandbox(no_standby()).await;
+    run(&b, "x = 'b'").await;
+    assert_eq!(live_interpreters(), 2);
+    // A third sandbox: `a`, the least recently used, gives up its interpreter.
+    let c = sandbox(no_standby()).await;
+    assert_eq!(live_interpreters(), 2);
+    let ex = run(&b, "x").await;
+    assert_eq!(
+        (ex.result_text(), ex.interpreter_reset),
+        (Some("'b'"), false),
+        "b kept its state: {ex:?}"
+    );
+    // `a` runs again on a fresh interpreter (evicting `c`, now the least
+    // recently used), says so, and finds its upload but not what it made.
+    let ex = run(&a, "'x' in globals(), open('a.txt').read()").await;
+    assert_eq!(ex.result_text(), Some("(False, 'uploaded to a')"), "{ex:?}");
+    assert!(ex.interpreter_reset, "{ex:?}");
+    assert!(
+        ex.reset_reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("maxLiveInterpreters"),
+        "{ex:?}"
+    );
+    assert_eq!(ex.lost_files, ["/mnt/data/made.txt"]);
+    assert_eq!(live_interpreters(), 2);
+    let ex = run(&c, "1").await;
+    assert!(ex.interpreter_reset, "c was evicted in turn: {ex:?}");
+    // A busy sandbox is never evicted: `c` runs while `d` starts, so the
+    // idle `a` goes, and when every other one is busy, the limit is
+    // exceeded rather than a run refused.
+    let busy = c.run(
+        "import time\ntime.sleep(1.5)\n'done'",
+        RunOptions::default(),
+    );
+    sleep(300).await;
+    let d = sandbox(no_standby()).await;
+    let ex = busy.await.unwrap();
+    assert_eq!(
+        (ex.status, ex.interpreter_reset),
+        (Status::Ok, false),
+        "{ex:?}"
+    );
+    assert!(run(&a, "1").await.interpreter_reset, "a was the idle one");
+    // With standbys: a standby starts only below the limit.
+    set_max_live_interpreters(Some(4));
+    let e = sandbox(opts()).await;
+    sleep(1500).await;
+    assert!(live_interpreters() <= 4, "{}", live_interpreters());
+    for sb in [&a, &b, &c, &d, &e] {
+        sb.dispose();
+    }
+    assert_eq!(live_interpreters(), 0);
+    set_max_live_interpreters(None);
+}
