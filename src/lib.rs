@@ -20,7 +20,7 @@ pub use options::{
     SandboxOptions, TextCallback,
 };
 pub use sandbox::{runner_html, Sandbox};
-pub use supervisor::{live_interpreters, set_max_live_interpreters};
+pub use supervisor::{live_interpreters, set_max_live_interpreters, set_standby_pool_size};
 
 // The JS API: a thin binding over the above, exported to JS by wasm-bindgen.
 // Public so its types show in the docs; Rust code uses the typed API.

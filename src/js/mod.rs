@@ -296,6 +296,20 @@ pub fn set_max_live_interpreters(
     Ok(())
 }
 
+/// How many standbys the page keeps per boot configuration, shared by the
+/// sandboxes created with it (default 1; 0 for none).
+#[wasm_bindgen(js_name = setStandbyPoolSize)]
+pub fn set_standby_pool_size(size: JsValue) -> Result<(), JsValue> {
+    let n = size.as_f64().unwrap_or(f64::NAN);
+    if !((0.0..=64.0).contains(&n) && n.fract() == 0.0) {
+        return Err(
+            Error::options("standbyPoolSize", "expected a whole number from 0 to 64").into(),
+        );
+    }
+    crate::set_standby_pool_size(n as usize);
+    Ok(())
+}
+
 /// How many interpreters (active and standby) this page's sandboxes hold now.
 #[wasm_bindgen(js_name = liveInterpreters)]
 pub fn live_interpreters() -> usize {

@@ -3,6 +3,40 @@
 
 use super::*;
 
+/// (sandbox, generation): where an interpreter's events are dispatched.
+pub(super) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
+
+/// What an interpreter is for: running the sandbox's code, or waiting warm
+/// to replace the one that does.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Role {
+    Active,
+    Standby,
+}
+
+/// One interpreter (a worker running Pyodide) and what the page knows of it.
+pub(super) struct Interpreter {
+    pub(super) gen: u32,
+    /// Where its events go: (sandbox, generation). A standby handed to
+    /// another sandbox (pool.rs) is pointed at it here.
+    pub(super) route: Route,
+    pub(super) host: Host,
+    pub(super) token: String,
+    pub(super) ready: bool,
+    pub(super) interruptible: bool,
+    pub(super) violations: u32,
+    /// Its downloads through the page; dropped with it, which aborts them.
+    pub(super) fetch: fetch_proxy::FetchProxy,
+    /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
+    pub(super) from_snapshot: bool,
+    /// What it sent outside runs, since the last run ended (policing.rs).
+    pub(super) idle: Budget,
+    pub(super) _boot_timer: Option<Timer>,
+    /// Held until ready: the page's heartbeats are lenient while any
+    /// interpreter boots (heartbeat.rs).
+    pub(super) _booting: Option<heartbeat::BootGuard>,
+}
+
 impl Inner {
     /// Starts an interpreter. Only a standby is ever asked to make the
     /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
@@ -46,8 +80,12 @@ impl Inner {
             make_snapshot,
         }
         .to_js()?;
-        let weak = self.weak.clone();
-        let sink = Rc::new(move |event| dispatch(&weak, Event::Host(gen, event)));
+        let route: Route = Rc::new(RefCell::new((self.weak.clone(), gen)));
+        let to = route.clone();
+        let sink = Rc::new(move |event| {
+            let (weak, gen) = to.borrow().clone();
+            dispatch(&weak, Event::Host(gen, event));
+        });
         let host = Host::spawn(
             self.config.isolation,
             self.config.runner_url.as_deref(),
@@ -67,6 +105,7 @@ impl Inner {
         });
         Ok(Interpreter {
             gen,
+            route,
             host,
             token,
             ready: false,
@@ -180,6 +219,9 @@ impl Inner {
             self.active = None;
             self.snapshot_maker = None;
         }
+        if self.active.is_none() && self.config.standby {
+            self.active = self.adopt_standby();
+        }
         if self.active.is_none() {
             match self.spawn_interpreter(Role::Active) {
                 Ok(slot) => self.active = Some(slot),
@@ -203,7 +245,7 @@ impl Inner {
             reset.settle(Ok(()));
         }
         self.progress(Phase::Ready);
-        if self.config.standby && self.standby.is_none() {
+        if self.config.standby && self.standby.is_none() && self.wants_standby() {
             // Not at once: the first run usually follows `ready` immediately,
             // and a booting standby would compete with it for the CPU.
             let weak = self.weak.clone();
@@ -216,7 +258,7 @@ impl Inner {
 
     pub(super) fn spawn_standby(&mut self) {
         self.standby_timer = None;
-        if self.config.standby && self.standby.is_none() {
+        if self.config.standby && self.standby.is_none() && self.wants_standby() {
             // Booted fresh, never recycled: a used interpreter is never reused.
             match self.spawn_interpreter(Role::Standby) {
                 Ok(slot) => self.standby = Some(slot),

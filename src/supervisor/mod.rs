@@ -22,6 +22,7 @@ mod input;
 mod interpreters;
 mod memory;
 mod policing;
+mod pool;
 mod pyodide_files;
 mod pypi;
 mod pypi_proxy;
@@ -49,7 +50,9 @@ use deferred::{run_effects, Deferred, Effect};
 pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
+use interpreters::{Interpreter, Role};
 use policing::{kind_name, Budget};
+pub use pool::set_standby_pool_size;
 pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
 pub(crate) use pypi::{Allowlist, DEFAULT_INDEX_URL};
 pub use registry::{live_interpreters, set_max_live_interpreters};
@@ -96,34 +99,6 @@ enum Event {
     },
 }
 
-/// What an interpreter is for: running the sandbox's code, or waiting warm
-/// to replace the one that does.
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Active,
-    Standby,
-}
-
-/// One interpreter (a worker running Pyodide) and what the page knows of it.
-struct Interpreter {
-    gen: u32,
-    host: Host,
-    token: String,
-    ready: bool,
-    interruptible: bool,
-    violations: u32,
-    /// Its downloads through the page; dropped with it, which aborts them.
-    fetch: fetch_proxy::FetchProxy,
-    /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
-    from_snapshot: bool,
-    /// What it sent outside runs, since the last run ended (policing.rs).
-    idle: Budget,
-    _boot_timer: Option<Timer>,
-    /// Held until ready: the page's heartbeats are lenient while any
-    /// interpreter boots (heartbeat.rs).
-    _booting: Option<heartbeat::BootGuard>,
-}
-
 struct Inner {
     config: SandboxConfig,
     files: Object,
@@ -158,6 +133,9 @@ struct Inner {
     /// When the last run or file call started (registry.rs: the least
     /// recently used idle sandbox is evicted first).
     last_used: f64,
+    /// The boot settings, as a key: sandboxes with the same one share
+    /// standbys (pool.rs).
+    pool_key: String,
 }
 
 /// A sandbox's supervisor; cheap to clone (shared state).
@@ -227,6 +205,7 @@ impl Supervisor {
             Some(pypi) => Some(pypi_proxy::fetch_micropip(pypi, config.boot_timeout_ms).await),
             None => None,
         };
+        let pool_key = pool::key(&config);
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 config,
@@ -254,6 +233,7 @@ impl Supervisor {
                 pypi,
                 micropip,
                 last_used: now(),
+                pool_key,
             })
         });
         registry::register(Rc::downgrade(&inner));

@@ -31,6 +31,11 @@ pub fn live_interpreters() -> usize {
     others(|_| {}).1
 }
 
+/// Every live sandbox of the page (each may be borrowed right now).
+pub(super) fn sandboxes() -> Vec<Rc<RefCell<Inner>>> {
+    SANDBOXES.with(|all| all.borrow().iter().filter_map(Weak::upgrade).collect())
+}
+
 pub(super) fn register(weak: Weak<RefCell<Inner>>) {
     SANDBOXES.with(|all| {
         let mut all = all.borrow_mut();

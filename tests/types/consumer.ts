@@ -2,7 +2,7 @@
 // under `strict`, `skipLibCheck: false` and `lib: ["ES2022", "DOM"]` (no
 // esnext: the package's types must bring what they need): if the generated
 // types drift from the documented API, this stops compiling.
-import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml, setMaxLiveInterpreters, liveInterpreters } from "pycage";
+import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml, setMaxLiveInterpreters, liveInterpreters, setStandbyPoolSize } from "pycage";
 import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError } from "pycage";
 import type { Execution, Figure, Output, SandboxOptions, RunOptions, FileInfo, OutputFile, SandboxFileErrorCode } from "pycage";
 import initInline, { Sandbox as InlineSandbox } from "pycage/inline";
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const bounded: SandboxOptions = { maxMemoryBytes: 512 << 20, recycleMemoryBytes: 256 << 20 };
   setMaxLiveInterpreters(6);
   setMaxLiveInterpreters(null);
+  setStandbyPoolSize(1);
   const live: number = liveInterpreters();
   void [why, heap, bounded, live];
   await sb.writeFile("in.csv", "a,b\n");

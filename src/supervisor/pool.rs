@@ -1,0 +1,111 @@
+//! Standbys shared by the page's sandboxes. Sandboxes whose boot settings
+//! match (the same [`key`]) keep, between them, [`set_standby_pool_size`]
+//! warm standbys (one by default) rather than one each: a standby costs a
+//! whole interpreter's memory, and most conversations never time out.
+//!
+//! A sandbox whose interpreter has to be replaced takes its own standby if
+//! it has one, else a *ready* one from a sandbox with the same key, which
+//! is moved to it: the `Interpreter` changes owner (its events are routed
+//! to the new one, under a new generation), so it is handed to exactly one
+//! sandbox and has never run code. The snapshot maker is never handed out.
+//! The sandbox that took it then boots the pool's next standby. When
+//! several time out together, the first takes the standby (recovery as fast
+//! as before); the others boot a fresh interpreter (from the boot snapshot
+//! when there is one).
+
+use std::cell::Cell;
+
+use super::*;
+
+thread_local! {
+    static POOL_SIZE: Cell<usize> = const { Cell::new(1) };
+}
+
+/// Sets how many standbys the page keeps per boot configuration, shared by
+/// the sandboxes created with it (default 1; 0 keeps none).
+///
+/// ```no_run
+/// pycage::set_standby_pool_size(2);
+/// ```
+pub fn set_standby_pool_size(size: usize) {
+    POOL_SIZE.with(|s| s.set(size));
+}
+
+/// What must match for two sandboxes to share a standby: everything that
+/// shapes an interpreter's boot (the init message and the frame's limits).
+pub(super) fn key(config: &SandboxConfig) -> String {
+    let pypi = config
+        .pypi
+        .as_ref()
+        .map(|p| (p.index_url.clone(), p.allowlist.names()));
+    format!(
+        "{:?}",
+        (
+            (
+                &config.pyodide_url,
+                &config.package_base_url,
+                &config.packages
+            ),
+            (
+                config.isolation,
+                &config.runner_url,
+                config.snapshot,
+                config.standby
+            ),
+            (
+                config.auto_load,
+                &config.allowed_packages,
+                config.max_output_bytes
+            ),
+            (
+                config.max_file_bytes,
+                config.max_run_file_bytes,
+                config.max_memory_bytes
+            ),
+            (&config.caps, pypi),
+        )
+    )
+}
+
+impl Inner {
+    /// Whether this sandbox should boot a standby now: the pool for its
+    /// key is short of one.
+    pub(super) fn wants_standby(&self) -> bool {
+        let mut standbys = usize::from(self.standby.is_some());
+        for rc in registry::sandboxes() {
+            if let Ok(other) = rc.try_borrow() {
+                if !other.disposed && other.pool_key == self.pool_key && other.standby.is_some() {
+                    standbys += 1;
+                }
+            }
+        }
+        standbys < POOL_SIZE.with(Cell::get)
+    }
+
+    /// A ready standby of another sandbox with the same key, now this one's.
+    pub(super) fn adopt_standby(&mut self) -> Option<Interpreter> {
+        for rc in registry::sandboxes() {
+            let Ok(mut other) = rc.try_borrow_mut() else {
+                continue; // this sandbox itself, or one busy right now
+            };
+            let maker = other.snapshot_maker;
+            let handable = !other.disposed
+                && other.pool_key == self.pool_key
+                && other
+                    .standby
+                    .as_ref()
+                    .is_some_and(|s| s.ready && Some(s.gen) != maker);
+            if !handable {
+                continue;
+            }
+            let mut interpreter = other.standby.take()?;
+            drop(other);
+            self.next_gen += 1;
+            interpreter.gen = self.next_gen;
+            *interpreter.route.borrow_mut() = (self.weak.clone(), interpreter.gen);
+            self.log("took a standby interpreter from another sandbox of this page".into());
+            return Some(interpreter);
+        }
+        None
+    }
+}
