@@ -169,6 +169,10 @@ impl Sandbox {
         }
     }
 
+    pub(crate) fn max_file_bytes(&self) -> usize {
+        self.max_file_bytes
+    }
+
     fn file_call(&self, op: FileOp, path: &str, dir: bool) -> Result<Pending<FileReply>, Error> {
         let canonical = files::resolve(path, dir)?;
         Ok(self.supervisor.file(op, canonical, path.to_string()))

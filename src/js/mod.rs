@@ -114,9 +114,15 @@ impl JsSandbox {
                 (js_sys::Uint8Array::from(text.as_bytes()), text.len() as f64)
             } else if let Some(bytes) = data.dyn_ref::<js_sys::Uint8Array>() {
                 // The page's own copy (kept to restore the file), made only
-                // once the size is known to fit.
+                // when the size fits (else write_file_js refuses it).
                 let len = bytes.byte_length();
-                (bytes.slice(0, len), f64::from(len))
+                let fits = len as usize <= self.sandbox.max_file_bytes();
+                let copy = if fits {
+                    bytes.slice(0, len)
+                } else {
+                    js_sys::Uint8Array::new_with_length(0)
+                };
+                (copy, f64::from(len))
             } else {
                 return Err(Error::options("data", "expected a Uint8Array or a string"));
             };
