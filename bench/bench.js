@@ -62,6 +62,14 @@ function use(name, target) {
     : { run: (code, opts) => target.runPython(code, opts), target };
 }
 
+const held = []; // instances kept alive by createMany
+
+async function checkTarget(kind, target) {
+  const ex = await (kind === "baseline" ? target.run("1+1") : target.runPython("1+1"));
+  const value = kind === "baseline" ? ex.result : ex.result?.["text/plain"];
+  if (String(value) !== "2") throw new Error(`${kind}: 1+1 gave ${JSON.stringify(ex)}`);
+}
+
 async function check(name) {
   const ex = await impl[name].run("1+1");
   const value = name === "baseline" ? ex.result : ex.result?.["text/plain"];
@@ -238,6 +246,57 @@ window.bench = {
   /** pycage's own wasm memory (the page side), in bytes. */
   wasmMemory() {
     return wasm ? wasm.memory.buffer.byteLength : null;
+  },
+
+  /** The page's JS heap after a forced GC, in bytes. */
+  heap() {
+    globalThis.gc?.();
+    return performance.memory?.usedJSHeapSize ?? NaN;
+  },
+
+  /** `n` more instances of `kind` ("pycage" or "baseline"), made one after
+   *  another, each running 1+1 once, kept in `held` (for the PSS rows).
+   *  `options` go to Sandbox.create. Returns each create-to-result time. */
+  async createMany(kind, n, options = {}) {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const started = now();
+      const target = kind === "baseline"
+        ? await Baseline.boot()
+        : (wasm ??= await init(), await Sandbox.create({ pyodideUrl: INDEX_URL, ...options }));
+      await checkTarget(kind, target);
+      held.push(target);
+      times.push(now() - started);
+    }
+    return times;
+  },
+
+  /** `n` runs of 1+1 on `name`, back to back; the last result is checked.
+   *  Returns the elapsed milliseconds. */
+  async soak(name, n) {
+    const started = now();
+    for (let i = 1; i < n; i++) await impl[name].run("1+1");
+    await check(name);
+    return now() - started;
+  },
+
+  /** `n` cycles of create, one 1+1, dispose (pycage, `options` to
+   *  Sandbox.create) or boot, one 1+1, terminate (the baseline). Returns
+   *  each cycle's time. */
+  async cycles(kind, n, options = {}) {
+    const times = [];
+    if (kind !== "baseline") wasm ??= await init();
+    for (let i = 0; i < n; i++) {
+      const started = now();
+      const target = kind === "baseline"
+        ? await Baseline.boot()
+        : await Sandbox.create({ pyodideUrl: INDEX_URL, ...options });
+      await checkTarget(kind, target);
+      if (kind === "baseline") target.worker.terminate();
+      else target.dispose();
+      times.push(now() - started);
+    }
+    return times;
   },
 
   dispose(name) {

@@ -217,6 +217,9 @@ async function boot(init) {
   if (init.snapshot) options._loadSnapshot = init.snapshot;
   else if (init.makeSnapshot) options._makeSnapshot = true;
   pyodide = await loadPyodide(options);
+  // Booted: Pyodide's files (~13 MiB) are in its heap now; `fetch` serves
+  // nothing more from them, and each interpreter would keep its copy.
+  files.clear();
   if (init.interruptBuffer) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
