@@ -114,6 +114,8 @@ pub(crate) struct FrameLimits {
     pub max_string: u32,
     /// The most binary bytes in one message (a snapshot excepted).
     pub max_bytes: f64,
+    /// The same for a file (`file`, `fileResult`): up to `maxFileBytes`.
+    pub max_file_bytes: f64,
     /// The size of the memory the frame shares with its worker
     /// (supervisor/shared_buffer.rs), when it can.
     pub shared_bytes: u32,

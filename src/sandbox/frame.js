@@ -29,6 +29,7 @@
     const { workerSource, init, limits } = event.data;
     const maxString = limits.maxString;
     const maxBytes = limits.maxBytes;
+    const maxFileBytes = limits.maxFileBytes;
     controlPort.postMessage("pycage:frame"); // the page stops waiting for us
     const report = (reason) =>
       pagePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
@@ -66,11 +67,10 @@
         transfer.push(msg.data.buffer);
         return null;
       }
-      if (bytes > maxBytes) return `${bytes} bytes of binary data`;
-      // A file's bytes are moved on too (already counted above).
-      if (msg && (msg.type === "file" || msg.type === "fileResult") && msg.data instanceof Uint8Array) {
-        transfer.push(msg.data.buffer);
-      }
+      // A file may be larger than any display item; its bytes are moved on.
+      const file = msg && (msg.type === "file" || msg.type === "fileResult") && msg.data instanceof Uint8Array;
+      if (bytes > (file ? maxFileBytes : maxBytes)) return `${bytes} bytes of binary data`;
+      if (file) transfer.push(msg.data.buffer);
       return null;
     }
 

@@ -24,6 +24,14 @@ const NativeResponse = Response;
 const NativePromise = Promise;
 const toText = (buf) => new TextDecoder().decode(buf);
 
+// WebKit makes its own APIs' errors (a fetch the CSP blocks, a
+// SecurityError) without a `stack`, and Pyodide takes an object without a
+// string `stack` for a non-error: the await would never return. An empty
+// default stack makes them errors again; Gecko keeps its accessor.
+if (!("stack" in Error.prototype)) {
+  Object.defineProperty(Error.prototype, "stack", { value: "", writable: true, configurable: true });
+}
+
 let pyodide = null;
 let capture = null; // the _pycage module
 const importToPackage = new Map(); // import name -> distribution package
@@ -195,7 +203,9 @@ async function boot(init) {
   const files = new Map(Object.entries(init.files));
   const indexURL = init.indexURL;
   self.fetch = sandboxFetch(files, indexURL);
-  if (init.maxMemoryBytes) limitMemory(init.maxMemoryBytes);
+  if (init.maxMemoryBytes) {
+    pycageLimitMemory(init.maxMemoryBytes, (bytes) => currentRun !== null && say.memoryLimit(currentRun, bytes));
+  }
   say.progress("starting");
   const { default: createPyodideModule } = await importBytes(files.get(indexURL + "pyodide.asm.mjs"));
   const { loadPyodide } = await importBytes(files.get(indexURL + "pyodide.mjs"));
@@ -252,22 +262,6 @@ async function boot(init) {
     if (failure) throw new Error(failure.message);
   }
   say.ready(pyodide.version, pyodide.runPython("import sys; sys.version.split()[0]"), interrupt !== null);
-}
-
-// maxMemoryBytes: Pyodide's heap grows through WebAssembly.Memory's grow();
-// past the limit it is refused (Python then raises MemoryError) and, in a
-// run, the page is told, which ends the run and replaces the interpreter.
-// A guard for honest code: user code could restore the prototype.
-function limitMemory(max) {
-  const grow = WebAssembly.Memory.prototype.grow;
-  WebAssembly.Memory.prototype.grow = function (pages) {
-    const wanted = this.buffer.byteLength + pages * 65536;
-    if (wanted > max) {
-      if (currentRun !== null) say.memoryLimit(currentRun, wanted);
-      throw new RangeError("pycage: the heap would grow past maxMemoryBytes");
-    }
-    return grow.call(this, pages);
-  };
 }
 
 // C-level writes (os.write(1, ...)) bypass sys.stdout; they still belong to the run.

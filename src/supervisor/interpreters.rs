@@ -92,9 +92,8 @@ impl Inner {
             init,
             protocol::FrameLimits {
                 max_string: self.max_string(),
-                max_bytes: (4 * self.config.caps.max_figure_bytes).max(self.config.max_file_bytes)
-                    as f64
-                    + 1048576.0,
+                max_bytes: 4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
+                max_file_bytes: self.config.max_file_bytes as f64 + 1048576.0,
                 shared_bytes: shared_buffer::BYTES,
             },
             sink,

@@ -55,15 +55,26 @@ impl Inner {
         };
         let in_run = role == Role::Active && self.current.is_some();
         if in_run {
-            let budget = 4 * self.config.max_output_bytes
-                + 2 * self.config.caps.max_run_figure_bytes
-                + self.config.max_run_file_bytes
-                + self.config.max_file_bytes
-                + (16 << 20);
+            // Files have a budget of their own: they are larger than any
+            // display item, but a run's display flood must still be cut
+            // where it was (the page pays to receive each message).
+            let is_file = matches!(message, FromSandbox::OutputFile(_));
+            let budget = if is_file {
+                self.config.max_run_file_bytes + self.config.max_file_bytes + (1 << 20)
+            } else {
+                4 * self.config.max_output_bytes
+                    + 2 * self.config.caps.max_run_figure_bytes
+                    + (16 << 20)
+            };
             if let Some(current) = &mut self.current {
                 current.messages += 1;
-                current.bytes += weight;
-                if current.messages > MAX_RUN_MESSAGES || current.bytes > budget {
+                let spent = if is_file {
+                    &mut current.file_flood
+                } else {
+                    &mut current.bytes
+                };
+                *spent += weight;
+                if current.messages > MAX_RUN_MESSAGES || *spent > budget {
                     self.kill_current_crashed(
                         "the sandbox exceeded its message budget (flood)".into(),
                     );

@@ -32,8 +32,10 @@ pub(super) struct Current {
     pub(super) logs: u32,
     pub(super) messages: u32,
     pub(super) bytes: usize,
-    /// Bytes of `Execution.files` so far.
+    /// Bytes of `Execution.files` so far, and of every file message (the
+    /// flood budget for files, policing.rs).
     pub(super) file_bytes: usize,
+    pub(super) file_flood: usize,
     /// `input()` calls answered, and whether one waits now.
     pub(super) inputs: u32,
     pub(super) input_waiting: bool,
@@ -333,6 +335,7 @@ impl Inner {
             messages: 0,
             bytes: 0,
             file_bytes: 0,
+            file_flood: 0,
             inputs: 0,
             input_waiting: false,
             _timer: timer,

@@ -112,13 +112,18 @@ pub async fn sleep(ms: i32) {
     JsFuture::from(p).await.unwrap();
 }
 
-/// Whether the test page is cross-origin isolated (the test server sends
-/// COOP/COEP unless WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION is set).
+/// Whether the test page can share memory with a worker, what interrupts
+/// and input() need: cross-origin isolated (the test server sends COOP/COEP
+/// unless WASM_BINDGEN_TEST_NO_ORIGIN_ISOLATION is set) and with a
+/// `SharedArrayBuffer` (WebKitGTK reports isolation without one).
 pub fn cross_origin_isolated() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+    let global = js_sys::global();
+    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
         .ok()
         .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+        .unwrap_or(false);
+    isolated
+        && js_sys::Reflect::get(&global, &"SharedArrayBuffer".into()).is_ok_and(|v| v.is_function())
 }
 
 /// Bytes of the page's wasm memory (pycage's heap: the test binary and the
