@@ -58,24 +58,8 @@ const MAX_URL: usize = 2048;
 const PYTHON_MINOR: u32 = 14;
 
 /// A project name as PyPI compares them (PEP 503): runs of `-`, `_`, `.`
-/// become one `-`, lower case. (The same as `fetch_policy::canonical_name`,
-/// kept here so this module stands alone.)
-pub(crate) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_run {
-                out.push('-');
-            }
-            in_run = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_run = false;
-        }
-    }
-    out
-}
+/// become one `-`, lower case.
+pub(crate) use super::fetch_policy::canonical_name as normalize;
 
 /// Whether `name` is a valid project name (PEP 508: ASCII letters and
 /// digits, with `.`, `_`, `-` inside), at most [`MAX_NAME`] bytes.
