@@ -229,10 +229,6 @@ async fn files_over_the_caps_are_dropped_with_the_reason() {
     sb.dispose();
 }
 
-/// Catches every interrupt, so the deadline must kill the interpreter.
-const STUBBORN: &str =
-    "while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass";
-
 #[wasm_bindgen_test]
 async fn uploaded_files_survive_a_replaced_interpreter_and_made_ones_are_reported_lost() {
     let sb = sandbox(opts()).await;

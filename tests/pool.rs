@@ -7,10 +7,6 @@ use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Catches every interrupt, so the deadline must kill the interpreter.
-const STUBBORN: &str =
-    "while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass";
-
 /// Waits until the page holds `n` interpreters (standbys boot in the background).
 async fn until_live(n: usize) {
     for _ in 0..150 {

@@ -27,6 +27,10 @@ pub fn opts() -> SandboxOptions {
     }
 }
 
+/// Code that catches every interrupt, so a deadline must kill its interpreter.
+pub const STUBBORN: &str =
+    "while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass";
+
 /// Run options with a time limit.
 pub fn timeout(ms: f64) -> RunOptions {
     RunOptions {

@@ -4,7 +4,7 @@
 // run in pycage in headless Chromium (playwright-core, /usr/bin/chromium).
 // Usage: node tests/e2e/agent.mjs   (needs pkg/ from scripts/build)
 import { mkdirSync } from "node:fs";
-import { ROOT, launch, serve, tally } from "./harness.mjs";
+import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
 import { startLlmServer } from "./llm_server.mjs";
 
 const SHOTS = `${ROOT}build`;
@@ -106,14 +106,9 @@ const logged = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const origin = new URL(url).origin;
-  page.on("pageerror", (err) => check(false, `no uncaught page error (${err.message})`));
-  page.on("console", (msg) => {
-    logged.push(msg.text());
-    const from = msg.location().url ?? "";
-    // Failed requests to the scripted server (the error cases) are logged
-    // by the browser under that server's address, not the page's.
-    if (msg.type() === "error" && (from.startsWith(origin) || from === "")) check(false, `no console error from the page (${msg.text()} at ${from})`);
-  });
+  // Failed requests to the scripted server (the error cases) are logged
+  // by the browser under that server's address, not the page's.
+  watchPageErrors(page, origin, check, (msg) => logged.push(msg.text()));
 
   await page.goto(`${url}www/?llm=${encodeURIComponent(llm.base)}&model=${MODEL}`);
   await page.waitForSelector('#status[data-phase="ready"]', { timeout: 90_000 });

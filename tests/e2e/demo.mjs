@@ -3,7 +3,7 @@
 // /usr/bin/chromium) and checks what a person would see.
 // Usage: node tests/e2e/demo.mjs   (needs pkg/ from a release build)
 import { mkdirSync } from "node:fs";
-import { ROOT, launch, serve, tally } from "./harness.mjs";
+import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
 
 const SHOTS = `${ROOT}build`;
 const SECRET = "E2E-HOST-SECRET-51c9";
@@ -16,16 +16,7 @@ const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const origin = new URL(url).origin;
-  // Errors thrown on the page, or logged by the page's own scripts, fail the
-  // test. The sandbox's CSP reports (from about:srcdoc and blob: workers) are
-  // the sandbox doing its job, so they are not the page's errors.
-  page.on("pageerror", (err) => check(false, `no uncaught page error (${err.message})`));
-  page.on("console", (msg) => {
-    const from = msg.location().url ?? "";
-    if (msg.type() === "error" && (from.startsWith(origin) || from === "")) {
-      check(false, `no console error from the page (${msg.text()} at ${from})`);
-    }
-  });
+  watchPageErrors(page, origin, check);
 
   // Plant host data the attack snippet must not reach.
   await page.goto(`${url}www/`);

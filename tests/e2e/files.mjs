@@ -5,7 +5,7 @@
 // cross-origin-isolated page), in headless Chromium (playwright-core).
 // Usage: node tests/e2e/files.mjs   (needs pkg/ from scripts/build)
 import { mkdirSync, readFileSync } from "node:fs";
-import { ROOT, launch, serve, tally } from "./harness.mjs";
+import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
 
 const SHOTS = `${ROOT}build`;
 const SALES = "month,region,revenue\nJan,north,100\nJan,south,50.5\nFeb,north,80\nMar,south,120.25\nMar,north,30\n";
@@ -22,15 +22,7 @@ const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const origin = new URL(url).origin;
-  // As in demo.mjs: the page's own errors fail the test; the sandbox's CSP
-  // reports (about:srcdoc, blob: workers) are the sandbox doing its job.
-  page.on("pageerror", (err) => check(false, `no uncaught page error (${err.message})`));
-  page.on("console", (msg) => {
-    const from = msg.location().url ?? "";
-    if (msg.type() === "error" && (from.startsWith(origin) || from === "")) {
-      check(false, `no console error from the page (${msg.text()} at ${from})`);
-    }
-  });
+  watchPageErrors(page, origin, check);
 
   await page.goto(`${url}www/`);
   await page.waitForSelector('#status[data-phase="ready"]', { timeout: 90_000 });

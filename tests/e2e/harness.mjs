@@ -24,6 +24,23 @@ export function launch() {
   });
 }
 
+/**
+ * Fails `check` on the page's own errors: uncaught ones, and console errors
+ * logged from the page's origin. The sandbox's CSP reports (from
+ * about:srcdoc and blob: workers) are the sandbox doing its job, and are
+ * not the page's. `onConsole(msg)` sees every console message.
+ */
+export function watchPageErrors(page, origin, check, onConsole = () => {}) {
+  page.on("pageerror", (err) => check(false, `no uncaught page error (${err.message})`));
+  page.on("console", (msg) => {
+    onConsole(msg);
+    const from = msg.location().url ?? "";
+    if (msg.type() === "error" && (from.startsWith(origin) || from === "")) {
+      check(false, `no console error from the page (${msg.text()} at ${from})`);
+    }
+  });
+}
+
 /** A tally: `check(ok, what)` prints each result; `finish()` prints the sum and exits. */
 export function tally(label) {
   const failures = [];
