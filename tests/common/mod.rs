@@ -27,9 +27,12 @@ pub fn opts() -> SandboxOptions {
     }
 }
 
-/// Code that catches every interrupt, so a deadline must kill its interpreter.
+/// Code that ignores every interrupt, so a deadline must kill its
+/// interpreter. It ignores SIGINT rather than catching `KeyboardInterrupt`:
+/// the supervisor re-sends the interrupt during the grace period, and one
+/// that lands between the `except` and the next `try` escapes a catch.
 pub const STUBBORN: &str =
-    "while True:\n    try:\n        while True: pass\n    except KeyboardInterrupt:\n        pass";
+    "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True: pass";
 
 /// Run options with a time limit.
 pub fn timeout(ms: f64) -> RunOptions {
