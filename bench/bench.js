@@ -299,6 +299,16 @@ window.bench = {
     return times;
   },
 
+  /** What `name`'s sandbox is (null for the baseline): whether its
+   *  interpreter booted from the snapshot, and whether a timeout can
+   *  interrupt it (SharedArrayBuffer). The engine bench checks that its
+   *  rows are what their names say. */
+  state(name) {
+    const target = impl[name]?.target;
+    if (!target || target instanceof Baseline) return null;
+    return { fromSnapshot: target.bootedFromSnapshot, interruptible: target.interruptible, isolation: target.isolation };
+  },
+
   dispose(name) {
     const target = impl[name]?.target;
     if (target instanceof Baseline) target.worker.terminate();

@@ -1,84 +1,12 @@
 // The demo's essentials (ready, print, a figure, a timeout then the next
 // run) in the two other engines: Firefox ESR through geckodriver, and
 // WebKitGTK (Safari's engine) through its WebDriver and MiniBrowser under
-// Xvfb. Playwright's Firefox and WebKit are its own builds, which are not
-// installable here, so this speaks plain W3C WebDriver over HTTP to the
-// system browsers' drivers (scripts/setup installs them).
+// Xvfb, over plain W3C WebDriver (tests/e2e/webdriver.mjs says why).
 // Usage: node tests/e2e/engines.mjs [firefox|webkit]...   (needs pkg/)
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { serve, tally } from "./harness.mjs";
+import { driver, session, until } from "./webdriver.mjs";
 
-const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { check, finish } = tally("engines e2e");
-
-/** A WebDriver server on a free-ish port: `{ base, stop }` once it answers. */
-async function driver(engine) {
-  const port = 4400 + Math.floor(Math.random() * 500);
-  const [cmd, args] =
-    engine === "firefox"
-      ? ["geckodriver", ["--port", String(port)]]
-      : ["xvfb-run", ["-a", "/usr/bin/WebKitWebDriver", `--port=${port}`]];
-  // Its own process group, so that xvfb-run's children go with it.
-  const proc = spawn(cmd, args, { stdio: ["ignore", "ignore", "ignore"], detached: true });
-  const stop = () => {
-    try {
-      process.kill(-proc.pid);
-    } catch {}
-  };
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${base}/status`)).ok) return { base, stop };
-    } catch {}
-    await sleep(100);
-  }
-  stop();
-  throw new Error(`${cmd} did not answer on port ${port}`);
-}
-
-/** A browser session: `go(url)`, `js(body, ...args)` (a function body), `quit()`. */
-async function session(base, engine) {
-  const capabilities =
-    engine === "firefox"
-      ? {
-          browserName: "firefox",
-          "moz:firefoxOptions": {
-            args: ["-headless"],
-            ...(existsSync("/usr/bin/firefox-esr") ? { binary: "/usr/bin/firefox-esr" } : {}),
-          },
-        }
-      : { browserName: "MiniBrowser", "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] } };
-  const call = async (method, path, body) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const { value } = await res.json();
-    if (value && value.error) throw new Error(`${path}: ${value.error}: ${value.message}`);
-    return value;
-  };
-  const { sessionId } = await call("POST", "/session", { capabilities: { alwaysMatch: capabilities } });
-  const at = `/session/${sessionId}`;
-  return {
-    go: (url) => call("POST", `${at}/url`, { url }),
-    js: (script, ...args) => call("POST", `${at}/execute/sync`, { script, args }),
-    quit: () => call("DELETE", at).catch(() => {}),
-  };
-}
-
-/** Polls `script` until it returns something truthy, or throws after `ms`. */
-async function until(s, what, ms, script, ...args) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await s.js(script, ...args);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const READY = `const s = document.getElementById("status");
   return s.dataset.phase === "ready" || s.dataset.phase === "failed" ? [s.dataset.phase, s.textContent.trim()] : null;`;

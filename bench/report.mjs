@@ -1,0 +1,134 @@
+// The benchmark's report: pkg/'s sizes, the JSON in build/ (bench.json for
+// Chromium, bench-<engine>.json for the others) and the table on stdout.
+// Every engine's results print through the same rows: a measure whose
+// entries are named "baseline" and "pycage..." gives one row per pycage
+// entry, against that measure's baseline.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { gzipSync } from "node:zlib";
+import { REPS, ROOT, RUNS, mb, ms, started } from "./common.mjs";
+import { CYCLES_EVERY, PSS_COUNTS, SOAK_EVERY } from "./memory.mjs";
+
+/** Writes the JSON and prints the table for `engine`'s `results`; `run`
+ *  is what the engine's bench returned ({ browser, json, notes }). */
+export function report(engine, run, results) {
+  const sizes = {};
+  for (const file of readdirSync(`${ROOT}pkg`).filter((f) => /\.(wasm|js)$/.test(f))) {
+    const bytes = readFileSync(`${ROOT}pkg/${file}`);
+    sizes[file] = { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  }
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? "unknown CPU"}`;
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const json = { date: new Date().toISOString(), machine, engine, ...run.json, seconds, notes: run.notes, results, sizes };
+  const file = engine === "chromium" ? "build/bench.json" : `build/bench-${engine}.json`;
+  mkdirSync(`${ROOT}build`, { recursive: true });
+  writeFileSync(`${ROOT}${file}`, JSON.stringify(json, null, 2));
+
+  const rows = [["measure", "pycage median (p95)", "baseline median (p95)", "ratio"], ...timeRows(results)];
+  rows.push(...memoryRows(results), ...pssRows(results), ...soakRows(results, run.json.soakRuns), ...cycleRows(results));
+  for (const [name, s] of Object.entries(sizes)) rows.push([`size of pkg/${name}`, `${s.raw} B (${s.gzip} B gzip)`, "", ""]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  console.log(`\npycage benchmark: ${machine}, ${run.browser}, ${REPS} boots per kind\n`);
+  for (const note of run.notes) console.log(`- ${note}`);
+  if (run.notes.length) console.log("");
+  console.log(line(rows[0]));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log(`\nwritten: ${file} (${seconds} s)`);
+}
+
+/** Times (boots, round trips, timeouts...) against the same measure's baseline. */
+function timeRows(results) {
+  const rows = [];
+  for (const [key, by] of Object.entries(results)) {
+    if (key === "memoryAfter1000Runs" || key === "pycageWasmMemory" || /^pss\d|^soak$|^cycles$/.test(key)) continue;
+    for (const [name, s] of Object.entries(by)) {
+      if (name === "baseline") continue;
+      const base = by.baseline;
+      rows.push([
+        name === "pycage" ? key : `${key}, ${name}`,
+        `${ms(s.median)} (${ms(s.p95)}) ms`,
+        base ? `${ms(base.median)} (${ms(base.p95)}) ms` : "-",
+        base ? `${(s.median / base.median).toFixed(2)}x` : "-",
+      ]);
+    }
+  }
+  return rows;
+}
+
+function memoryRows(results) {
+  const rows = [];
+  const mem = results.memoryAfter1000Runs ?? {};
+  for (const name of ["pycage", "baseline"]) {
+    const m = mem[name];
+    if (m) rows.push([`JS heap, ${name}: before -> after ${RUNS} runs`, `${mb(m.before)} -> ${mb(m.after)} MiB`, "", ""]);
+  }
+  const wasmMem = results.pycageWasmMemory;
+  if (wasmMem) {
+    rows.push(["pycage's own wasm memory: after the round trips, after all", `${mb(wasmMem.afterRoundTrips)} MiB, ${mb(wasmMem.afterAll)} MiB`, "", ""]);
+    if (wasmMem.afterFiles != null) rows.push(["pycage's own wasm memory after the 50 MiB files", `${mb(wasmMem.afterFiles)} MiB`, "", ""]);
+  }
+  return rows;
+}
+
+function pssRows(results) {
+  const rows = [];
+  for (const n of PSS_COUNTS) {
+    const by = results[`pss${n}`];
+    if (!by) continue;
+    const base = by.baseline;
+    const what = (s) => `+${mb(s.pss)} MiB (anon +${mb(s.pssAnon)})`;
+    // The issue's target: 1.1x the plain workers' PSS plus one more plain
+    // worker's (the shared standby).
+    const target = base && 1.1 * base.pss * (n + 1) / n;
+    for (const [name, s] of Object.entries(by)) {
+      if (name === "baseline") continue;
+      rows.push([
+        `browser PSS, ${n} ${name === "pycage" ? "sandbox(es), defaults" : name.replace("pycage", "sandbox(es)")}, vs ${n} plain worker(s): after one 1+1 each, less the empty page`,
+        what(s),
+        base ? what(base) : "-",
+        base ? `${(s.pss / base.pss).toFixed(2)}x (target ${mb(target)} MiB: ${(s.pss / target).toFixed(2)}x of it)` : "-",
+      ]);
+    }
+  }
+  return rows;
+}
+
+const series = (samples, key) => samples.map((x) => mb(x[key])).join(", ");
+
+function soakRows(results, soakRuns) {
+  const soak = results.soak;
+  if (!soak?.pycage) return [];
+  const [p, b] = [soak.pycage, soak.baseline];
+  const first = (r, key) => r.samples[0][key];
+  const last = (r, key) => r.samples.at(-1)[key];
+  const heapPss = (r, key) => (r ? `${mb(first(r, key))} -> ${mb(last(r, key))} MiB` : "-");
+  return [
+    [`soak, ${soakRuns} runs of 1+1 on one sandbox (defaults): runs per second`, `${p.runsPerSecond.toFixed(0)}/s`, b ? `${b.runsPerSecond.toFixed(0)}/s` : "-", b ? `${(b.runsPerSecond / p.runsPerSecond).toFixed(2)}x (time per run)` : "-"],
+    ["soak: page JS heap after GC, first -> last", heapPss(p, "heap"), heapPss(b, "heap"), ""],
+    ["soak: browser PSS, first -> last", heapPss(p, "pss"), heapPss(b, "pss"), ""],
+    ["soak: browser Pss_Anon, first -> last", heapPss(p, "pssAnon"), heapPss(b, "pssAnon"), ""],
+    [`soak: browser PSS every ${SOAK_EVERY} runs (MiB)`, series(p.samples, "pss"), b ? series(b.samples, "pss") : "-", ""],
+    [`soak: page JS heap every ${SOAK_EVERY} runs (MiB)`, series(p.samples, "heap"), b ? series(b.samples, "heap") : "-", ""],
+  ];
+}
+
+function cycleRows(results) {
+  const cycles = results.cycles;
+  if (!cycles?.pycage) return [];
+  const [p, b] = [cycles.pycage, cycles.baseline];
+  const startEnd = (r, key) => (r ? `${mb(r.samples[0][key])} -> ${mb(r.samples.at(-1)[key])} MiB` : "-");
+  return [
+    [
+      `${p.cycles} cycles of create (standby: false), one 1+1, dispose; baseline (${b?.cycles ?? 0}): boot, 1+1, terminate; per cycle`,
+      `${ms(p.cycle.median)} (${ms(p.cycle.p95)}) ms`,
+      b ? `${ms(b.cycle.median)} (${ms(b.cycle.p95)}) ms` : "-",
+      b ? `${(p.cycle.median / b.cycle.median).toFixed(2)}x` : "-",
+    ],
+    ["cycles: page JS heap after GC, start -> end", startEnd(p, "heap"), startEnd(b, "heap"), ""],
+    ["cycles: browser PSS, start -> end", startEnd(p, "pss"), startEnd(b, "pss"), ""],
+    ["cycles: browser Pss_Anon, start -> end", startEnd(p, "pssAnon"), startEnd(b, "pssAnon"), ""],
+    [`cycles: browser PSS every ${CYCLES_EVERY} cycles (MiB)`, series(p.samples, "pss"), b ? series(b.samples, "pss") : "-", ""],
+  ];
+}
