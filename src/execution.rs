@@ -49,6 +49,12 @@ pub struct Execution {
     pub protocol_violations: Vec<String>,
     /// From the run's start to its end, in ms.
     pub duration_ms: f64,
+    /// How long the run waited before it started, in ms: behind earlier
+    /// runs and file calls, or for an interpreter to finish booting (the
+    /// first run, or a run after a timeout that replaced the interpreter
+    /// before the standby was ready). The boot part is bounded by
+    /// `bootTimeoutMs`.
+    pub waited_ms: f64,
     /// True when the run started on, or ended with, a fresh interpreter: its
     /// state is gone (a timeout that had to kill, a crash, a memory limit,
     /// a recycle, an eviction). [`reset_reason`](Execution::reset_reason) says why.

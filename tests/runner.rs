@@ -85,7 +85,10 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
         let Err(Error::Init { message, .. }) = created else {
             panic!("WebKit, isolated: create should fail: {:?}", created.err());
         };
-        assert!(message.contains("Cross-Origin-Embedder-Policy"), "{message}");
+        assert!(
+            message.contains("Cross-Origin-Embedder-Policy"),
+            "{message}"
+        );
         assert!(now() - started < 20_000.0, "took {} ms", now() - started);
         return;
     }

@@ -103,7 +103,10 @@ async fn infinite_loop_times_out_and_next_run_works() {
     let sb = sandbox(opts()).await;
     run(&sb, "kept = 'still here'").await;
     let started = now();
-    let ex = run_with(&sb, "while True: pass", timeout(300.0)).await;
+    // The next run is queued behind the stuck one, and says how long it waited.
+    let stuck = sb.run("while True: pass", timeout(300.0));
+    let next = sb.run("1 + 1", RunOptions::default());
+    let ex = stuck.await.expect("the run resolves");
     let took = now() - started;
     assert_eq!(ex.status, Status::Timeout, "{ex:?}");
     assert_eq!(
@@ -112,11 +115,18 @@ async fn infinite_loop_times_out_and_next_run_works() {
     );
     assert!(took < 3000.0, "timeout took {took} ms");
     let reset = ex.interpreter_reset;
-    let recovered_at = now();
-    assert_healthy(&sb).await;
-    let recovery = now() - recovered_at;
+    let after = next.await.expect("the next run resolves");
+    let total = now() - started;
+    assert_eq!(after.result_text(), Some("2"), "{after:?}");
+    let waited = after.waited_ms;
+    // It was queued just after the stuck run started, and started as that one ended.
+    assert!((waited - ex.duration_ms).abs() < 50.0 || reset, "{after:?}");
+    assert!(
+        waited >= ex.duration_ms - 50.0 && waited + after.duration_ms <= total + 1.0,
+        "{after:?}"
+    );
     web_sys::console::log_1(
-        &format!("timeout: resolved after {took:.0} ms (limit 300), next run after {recovery:.0} ms, reset={reset}").into(),
+        &format!("timeout: resolved after {took:.0} ms (limit 300), the next run waited {waited:.0} ms, reset={reset}").into(),
     );
     // State is kept only when the interrupt path worked.
     let ex = run(&sb, "kept").await;

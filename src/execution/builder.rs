@@ -33,6 +33,8 @@ pub(crate) struct ExecutionBuilder {
     pub(crate) lost_files: Vec<String>,
     /// The interpreter's heap after the run, as the sandbox reported it.
     pub(crate) memory_bytes: Option<f64>,
+    /// From the run's call to its start, in ms.
+    pub(crate) waited_ms: f64,
     started: f64,
 }
 
@@ -85,6 +87,7 @@ impl ExecutionBuilder {
             files: Vec::new(),
             lost_files: Vec::new(),
             memory_bytes: None,
+            waited_ms: 0.0,
             started,
         }
     }
@@ -337,6 +340,7 @@ impl ExecutionBuilder {
             dropped_outputs: dropped,
             protocol_violations: self.violations,
             duration_ms: (now - self.started).max(0.0),
+            waited_ms: self.waited_ms,
             interpreter_reset: reset.is_some(),
             reset_reason: reset,
             memory_bytes: self.memory_bytes,

@@ -159,6 +159,11 @@ export interface Execution {
   /** Messages from the sandbox that broke the protocol during this run. */
   protocolViolations: string[];
   durationMs: number;
+  /** How long the run waited before it started, in ms: behind earlier runs and file
+   *  calls, or for an interpreter to finish booting (the first run, or a run after a
+   *  timeout that replaced the interpreter before the standby was ready; bounded by
+   *  `bootTimeoutMs`). */
+  waitedMs: number;
   /** True when the run cost the interpreter its state (timeout by kill, crash). */
   interpreterReset: boolean;
   /** Why the interpreter was replaced (when `interpreterReset`), in words an app can show. */

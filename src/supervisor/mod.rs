@@ -261,6 +261,7 @@ impl Supervisor {
                 code,
                 config,
                 deferred,
+                queued_at: now(),
             })
         })
     }

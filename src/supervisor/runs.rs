@@ -8,6 +8,8 @@ pub(super) struct RunJob {
     pub(super) code: String,
     pub(super) config: RunConfig,
     pub(super) deferred: Deferred<crate::Execution>,
+    /// When the run was called, for `Execution::waited_ms`.
+    pub(super) queued_at: f64,
 }
 
 pub(super) enum Job {
@@ -291,6 +293,7 @@ impl Inner {
             started,
         );
         exec.lost_files = std::mem::take(&mut self.file_state.lost);
+        exec.waited_ms = (started - job.queued_at).max(0.0);
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
             let error = error_of(
                 "CancelledError",
