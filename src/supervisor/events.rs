@@ -104,6 +104,7 @@ impl Inner {
             }
             FromSandbox::BootFailed(f) if !ready => self.boot_failed(role, f.reason),
             FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
+                let awaited = self.awaiting_snapshot();
                 self.snapshot_maker = None;
                 snapshot::store(&self.snapshot_key, &bytes);
                 self.log(format!(
@@ -112,7 +113,12 @@ impl Inner {
                 ));
                 self.snapshot = Some(bytes);
                 self.standby = None;
-                self.spawn_standby();
+                if awaited {
+                    // A replacement waited for it; its standby follows once it is ready.
+                    self.replace_active();
+                } else {
+                    self.spawn_standby();
+                }
             }
             FromSandbox::Crashed(f) => self.slot_died(role, f.reason),
             FromSandbox::Refused(f) => self.violation(role, f.reason),

@@ -148,7 +148,7 @@ impl Inner {
 
     pub(super) fn slot_died(&mut self, role: Role, reason: String) {
         match role {
-            Role::Standby => self.standby = None,
+            Role::Standby => self.standby_gone(),
             Role::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
                 self.boot_failed(role, reason)
             }
@@ -185,7 +185,7 @@ impl Inner {
             return;
         }
         if role == Role::Standby {
-            self.standby = None; // retried at the next promotion
+            self.standby_gone(); // retried at the next promotion
             return;
         }
         self.active = None;
@@ -208,18 +208,26 @@ impl Inner {
             return;
         }
         self.queue_restore();
-        self.active = self.standby.take();
-        if self
-            .active
-            .as_ref()
-            .is_some_and(|s| Some(s.gen) == self.snapshot_maker)
-        {
-            // Still making the snapshot: it must never run user code.
-            self.active = None;
-            self.snapshot_maker = None;
+        // The snapshot's maker never becomes active: it never runs user code.
+        let maker = self.snapshot_maker.is_some()
+            && self
+                .standby
+                .as_ref()
+                .is_some_and(|s| Some(s.gen) == self.snapshot_maker);
+        if !maker {
+            self.active = self.standby.take();
         }
-        if self.active.is_none() && self.config.standby {
+        if self.config.standby && self.active.is_none() {
             self.active = self.adopt_standby();
+        }
+        if self.active.is_none() && self.awaiting_snapshot() {
+            // The standby is still making the snapshot, and must never run
+            // user code. The replacement boots from that snapshot once it
+            // comes (events.rs): the maker is part-way through a full boot
+            // already, and a snapshot boot is ~1 s, against 3 s for a full
+            // boot in Chromium and 5-10 s in WebKit. The maker's boot timeout
+            // bounds the wait (boot_failed starts a full boot then).
+            return;
         }
         if self.active.is_none() {
             match self.spawn_interpreter(Role::Active) {
@@ -233,6 +241,28 @@ impl Inner {
         }
         if self.active.as_ref().is_some_and(|s| s.ready) {
             self.on_active_ready();
+        }
+    }
+
+    /// No active interpreter, and the standby is the one making the
+    /// snapshot: the next active boots from it when it comes.
+    pub(super) fn awaiting_snapshot(&self) -> bool {
+        self.active.is_none()
+            && self.snapshot_maker.is_some()
+            && self
+                .standby
+                .as_ref()
+                .is_some_and(|s| Some(s.gen) == self.snapshot_maker)
+    }
+
+    /// The standby went (failed, died, evicted). If a replacement was
+    /// waiting for its snapshot, it boots without one now.
+    pub(super) fn standby_gone(&mut self) {
+        let awaited = self.awaiting_snapshot();
+        self.standby = None;
+        if awaited {
+            self.snapshot_maker = None;
+            self.replace_active();
         }
     }
 

@@ -107,7 +107,8 @@ fn evict_one(me: &Weak<RefCell<Inner>>) -> bool {
         .collect();
     for rc in &candidates {
         if let Ok(mut inner) = rc.try_borrow_mut() {
-            if inner.standby.is_some() && !inner.disposed {
+            // Not a standby a replacement waits for (its snapshot).
+            if inner.standby.is_some() && !inner.disposed && !inner.awaiting_snapshot() {
                 inner.standby = None;
                 inner.standby_timer = None;
                 inner.log("its standby interpreter was stopped: the page is at its live-interpreter limit".into());
