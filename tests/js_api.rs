@@ -78,7 +78,8 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
             "status",
             "stderr",
             "stdout",
-            "truncated"
+            "truncated",
+            "waitedMs"
         ],
         "{}",
         json(&ex)
@@ -93,6 +94,7 @@ async fn an_execution_has_exactly_the_declared_fields_with_js_types() {
     assert!(get(&ex, "resetReason").is_null());
     assert!(get(&ex, "memoryBytes").as_f64().is_some_and(|b| b > 1e6));
     assert!(get(&ex, "durationMs").as_f64().is_some_and(|ms| ms > 0.0));
+    assert!(get(&ex, "waitedMs").as_f64().is_some_and(|ms| ms >= 0.0));
     for list in [
         "figures",
         "droppedOutputs",

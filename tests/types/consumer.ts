@@ -58,12 +58,13 @@ async function main(): Promise<void> {
   const reset: boolean = ex.interpreterReset;
   const why: string | null = ex.resetReason;
   const heap: number | null = ex.memoryBytes;
+  const waited: number = ex.waitedMs;
   const bounded: SandboxOptions = { maxMemoryBytes: 512 << 20, recycleMemoryBytes: 256 << 20 };
   setMaxLiveInterpreters(6);
   setMaxLiveInterpreters(null);
   setStandbyPoolSize(1);
   const live: number = liveInterpreters();
-  void [why, heap, bounded, live];
+  void [why, heap, waited, bounded, live];
   await sb.writeFile("in.csv", "a,b\n");
   await sb.writeFile("in.bin", new Uint8Array([1, 2]));
   const back: Uint8Array = await sb.readFile("in.csv");
