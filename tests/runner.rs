@@ -69,6 +69,20 @@ fn frames() -> Vec<web_sys::Element> {
         .collect()
 }
 
+/// The message of the `Error::Init` that creating a sandbox on `runner_url` fails with.
+async fn init_failure(runner_url: String) -> String {
+    let created = Sandbox::create(SandboxOptions {
+        runner_url: Some(runner_url),
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let Err(Error::Init { message, .. }) = created else {
+        panic!("create should fail with Error::Init: {:?}", created.err());
+    };
+    message
+}
+
 #[wasm_bindgen_test]
 async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     let url = publish_runner().await;
@@ -76,15 +90,7 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
         // The runner must send COEP to be framed here, and WebKit then
         // refuses its worker: create fails at once and says so.
         let started = now();
-        let created = Sandbox::create(SandboxOptions {
-            runner_url: Some(url),
-            standby: Some(false),
-            ..opts()
-        })
-        .await;
-        let Err(Error::Init { message, .. }) = created else {
-            panic!("WebKit, isolated: create should fail: {:?}", created.err());
-        };
+        let message = init_failure(url).await;
         assert!(
             message.contains("Cross-Origin-Embedder-Policy"),
             "{message}"
@@ -165,15 +171,7 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
 async fn a_wrong_runner_url_is_a_clear_init_error() {
     let started = now();
     let url = format!("{}/not-a-runner.html", runner_host());
-    let created = Sandbox::create(SandboxOptions {
-        runner_url: Some(url.clone()),
-        standby: Some(false),
-        ..opts()
-    })
-    .await;
-    let Err(Error::Init { message, .. }) = created else {
-        panic!("create should fail with Error::Init: {:?}", created.err());
-    };
+    let message = init_failure(url.clone()).await;
     assert!(
         message.contains(&url) && message.contains("runnerHtml()"),
         "{message}"

@@ -209,12 +209,7 @@ impl Inner {
         }
         self.queue_restore();
         // The snapshot's maker never becomes active: it never runs user code.
-        let maker = self.snapshot_maker.is_some()
-            && self
-                .standby
-                .as_ref()
-                .is_some_and(|s| Some(s.gen) == self.snapshot_maker);
-        if !maker {
+        if !self.standby_is_maker() {
             self.active = self.standby.take();
         }
         if self.config.standby && self.active.is_none() {
@@ -247,8 +242,11 @@ impl Inner {
     /// No active interpreter, and the standby is the one making the
     /// snapshot: the next active boots from it when it comes.
     pub(super) fn awaiting_snapshot(&self) -> bool {
-        self.active.is_none()
-            && self.snapshot_maker.is_some()
+        self.active.is_none() && self.standby_is_maker()
+    }
+
+    fn standby_is_maker(&self) -> bool {
+        self.snapshot_maker.is_some()
             && self
                 .standby
                 .as_ref()
