@@ -44,7 +44,8 @@ use wasm_bindgen::{JsCast, JsValue};
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Init<'a> {
     pub token: &'a str,
-    /// Pyodide's files, `{ url: ArrayBuffer }`.
+    /// Pyodide's files, `{ url: Blob }` (handles: the messages to the frame
+    /// and the worker carry no copy), the small lock file as an ArrayBuffer.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub files: JsValue,
     #[serde(rename = "indexURL")]
@@ -71,7 +72,7 @@ pub(crate) struct Init<'a> {
     pub pypi: JsValue,
     /// Refuse to grow the heap past this, during a run (None: no limit).
     pub max_memory_bytes: Option<f64>,
-    /// A snapshot to boot from (a Uint8Array), or undefined.
+    /// A snapshot to boot from (a Blob), or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub snapshot: JsValue,
     /// Make a snapshot after boot and send it (only a standby is asked).

@@ -214,11 +214,9 @@
         Atomics.store(interrupt, 1, id);
         if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
       };
-      // Move, not copy, Pyodide's files and the snapshot (tens of MiB): this
-      // frame has no use for its copy.
-      const buffers = new Set(Object.values(init.files || {}).filter((b) => b instanceof ArrayBuffer));
-      if (init.snapshot && init.snapshot.buffer instanceof ArrayBuffer) buffers.add(init.snapshot.buffer);
-      worker.postMessage(init, [relay.port2, ...buffers]);
+      // Pyodide's files and the snapshot are Blobs: handles, not bytes, so
+      // neither this frame nor the messages hold tens of MiB per sandbox.
+      worker.postMessage(init, [relay.port2]);
     }
   });
 })();

@@ -22,7 +22,6 @@ const bindPost = (target) => MessagePort.prototype.postMessage.bind(target);
 const nativeClose = self.close.bind(self);
 const NativeResponse = Response;
 const NativePromise = Promise;
-const toText = (buf) => new TextDecoder().decode(buf);
 
 // WebKit makes its own APIs' errors (a fetch the CSP blocks, a
 // SecurityError) without a `stack`, and Pyodide takes an object without a
@@ -162,7 +161,7 @@ function sandboxFetch(files, indexURL) {
     // Pyodide passes strings and URL objects; a Request carries its own .url.
     const raw = input instanceof Request ? input.url : String(input);
     const url = new URL(raw, indexURL).href;
-    const bytes = files.get(url);
+    const bytes = files.get(url); // a Blob: the Response reads it as Pyodide streams it
     if (bytes) {
       const type = url.endsWith(".wasm") ? "application/wasm" : "application/octet-stream";
       return NativePromise.resolve(new NativeResponse(bytes, { headers: { "content-type": type } }));
@@ -190,8 +189,8 @@ function settleFetch(msg) {
   }
 }
 
-async function importBytes(bytes) {
-  const url = URL.createObjectURL(new Blob([bytes], { type: "text/javascript" }));
+async function importBytes(blob) {
+  const url = URL.createObjectURL(new Blob([blob], { type: "text/javascript" }));
   try {
     return await import(url);
   } finally {
@@ -209,10 +208,11 @@ async function boot(init) {
   say.progress("starting");
   const { default: createPyodideModule } = await importBytes(files.get(indexURL + "pyodide.asm.mjs"));
   const { loadPyodide } = await importBytes(files.get(indexURL + "pyodide.mjs"));
-  const lockFile = toText(files.get(indexURL + "pyodide-lock.json"));
+  const lockFile = await new NativeResponse(files.get(indexURL + "pyodide-lock.json")).text();
   for (const [name, info] of Object.entries(JSON.parse(lockFile).packages)) {
     for (const module of info.imports || []) importToPackage.set(module, name);
   }
+  const fromSnapshot = !!init.snapshot;
   const options = {
     indexURL,
     createPyodideModule,
@@ -223,12 +223,12 @@ async function boot(init) {
     stderr: (text) => forward("stderr", text + "\n"),
   };
   // A snapshot (made by a fresh interpreter, kept by the page) skips
-  // Python's start-up; otherwise the page may ask us to make one.
-  if (init.snapshot) options._loadSnapshot = init.snapshot;
+  // Python's start-up (snapshot.js); otherwise the page may ask us to make one.
+  if (fromSnapshot) Object.assign(options, pycageSnapshotOptions(init.snapshot, createPyodideModule));
   else if (init.makeSnapshot) options._makeSnapshot = true;
+  init.snapshot = null;
   pyodide = await loadPyodide(options);
-  // Booted: Pyodide's files (~13 MiB) are in its heap now; `fetch` serves
-  // nothing more from them, and each interpreter would keep its copy.
+  // Booted: Pyodide's files are in its heap now; `fetch` serves nothing more.
   files.clear();
   if (init.interruptBuffer) {
     interrupt = new Int32Array(init.interruptBuffer);
@@ -243,7 +243,7 @@ async function boot(init) {
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
   if (interrupt) capture.install_interrupt_gate();
-  if (init.snapshot) {
+  if (fromSnapshot) {
     // Every interpreter from one snapshot would otherwise replay the same
     // random sequence.
     pyodide.runPython("import random; random.seed()");

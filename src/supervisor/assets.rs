@@ -199,12 +199,21 @@ async fn download(
         check_core_file(name, &url, &bytes, &hashes)
             .await
             .map_err(|reason| failure(reason, &url))?;
-        js_sys::Reflect::set(&files, &url.into(), &bytes)?;
+        // A Blob goes into each sandbox's `init` as a handle: no copy in the
+        // message, the frame or the worker (which reads it while booting).
+        // The lock file (120 KB) stays bytes: each sandbox's fetch policy
+        // parses it here (fetch_policy::for_sandbox).
+        if name == "pyodide-lock.json" {
+            js_sys::Reflect::set(&files, &url.into(), &bytes)?;
+        } else {
+            let blob = web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(&bytes))?;
+            js_sys::Reflect::set(&files, &url.into(), &blob)?;
+        }
     }
     Ok(files.into())
 }
 
-/// `{ url: ArrayBuffer }` for the core files under the sandbox's
+/// `{ url: Blob }` (the lock file: `ArrayBuffer`) for the core files under the sandbox's
 /// `pyodide_url`, each checked against its `pyodide_hashes`.
 pub(crate) async fn core_files(config: &SandboxConfig) -> Result<Object, Error> {
     let index_url = &config.pyodide_url;

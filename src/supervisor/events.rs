@@ -106,12 +106,11 @@ impl Inner {
             FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
                 let awaited = self.awaiting_snapshot();
                 self.snapshot_maker = None;
-                snapshot::store(&self.snapshot_key, &bytes);
+                self.snapshot = snapshot::store(&self.snapshot_key, &bytes);
                 self.log(format!(
                     "saved a {} MiB boot snapshot at this page's origin",
                     bytes.length() >> 20
                 ));
-                self.snapshot = Some(bytes);
                 self.standby = None;
                 if awaited {
                     // A replacement waited for it; its standby follows once it is ready.

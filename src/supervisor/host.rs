@@ -20,12 +20,13 @@ use super::timer::Timer;
 use crate::options::Isolation;
 use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
 
-/// The worker's source: its parts (files, input(), PyPI, memory), then the rest.
+/// The worker's source: its parts (files, input(), PyPI, memory, snapshot), then the rest.
 pub(crate) const WORKER_JS: &str = concat!(
     include_str!("../sandbox/files.js"),
     include_str!("../sandbox/input.js"),
     include_str!("../sandbox/pypi.js"),
     include_str!("../sandbox/memory.js"),
+    include_str!("../sandbox/snapshot.js"),
     include_str!("../sandbox/worker.js")
 );
 pub(super) const FRAME_JS: &str = include_str!("../sandbox/frame.js");

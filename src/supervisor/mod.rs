@@ -119,7 +119,7 @@ struct Inner {
     effects: Vec<Effect>,
     standby_timer: Option<Timer>,
     /// The snapshot new interpreters boot from, once one exists.
-    snapshot: Option<js_sys::Uint8Array>,
+    snapshot: Option<web_sys::Blob>,
     /// The interpreter asked to make it, until it does.
     snapshot_maker: Option<u32>,
     snapshot_key: String,

@@ -2,6 +2,11 @@
 //! origin (in memory, and in the Cache API so later page loads boot fast).
 //! Never inside the sandbox: the sandbox only ever receives one in `init`.
 //!
+//! Kept as a Blob, not bytes: a Blob goes into `init` as a handle, so the
+//! messages to the frame and the worker carry no copy (a 30 MiB copy each
+//! lingered in every sandbox's process until its next GC), and one read from
+//! the Cache API stays on disk until a worker reads it.
+//!
 //! A snapshot is accepted only from an interpreter that was asked for one,
 //! before it is ready, so before any user code has run in it. Even a forged
 //! snapshot would only run inside the sandbox, like any other code there.
@@ -9,14 +14,15 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::Uint8Array;
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
 
 const CACHE_NAME: &str = "pycage-snapshots";
 
 thread_local! {
-    static MEMORY: RefCell<HashMap<String, Uint8Array>> = RefCell::new(HashMap::new());
+    static MEMORY: RefCell<HashMap<String, Blob>> = RefCell::new(HashMap::new());
 }
 
 /// The Cache API key: the snapshot depends on the Pyodide build and on the
@@ -42,30 +48,37 @@ async fn open() -> Option<web_sys::Cache> {
     cache.dyn_into().ok()
 }
 
-pub(crate) async fn load(key: &str) -> Option<Uint8Array> {
-    if let Some(bytes) = MEMORY.with(|m| m.borrow().get(key).cloned()) {
-        return Some(bytes);
+pub(crate) async fn load(key: &str) -> Option<Blob> {
+    if let Some(blob) = MEMORY.with(|m| m.borrow().get(key).cloned()) {
+        return Some(blob);
     }
     let response = JsFuture::from(open().await?.match_with_str(key))
         .await
         .ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
-    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-    let bytes = Uint8Array::new(&buffer);
-    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), bytes.clone()));
-    Some(bytes)
+    let blob: Blob = JsFuture::from(response.blob().ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), blob.clone()));
+    Some(blob)
 }
 
-pub(crate) fn store(key: &str, bytes: &Uint8Array) {
-    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), bytes.clone()));
-    let (key, bytes) = (key.to_string(), bytes.clone());
+/// Keeps `bytes` (from the maker) as the snapshot for `key`; returns the Blob
+/// that new interpreters get.
+pub(crate) fn store(key: &str, bytes: &Uint8Array) -> Option<Blob> {
+    let blob = Blob::new_with_u8_array_sequence(&Array::of1(bytes)).ok()?;
+    MEMORY.with(|m| m.borrow_mut().insert(key.to_string(), blob.clone()));
+    let (key, stored) = (key.to_string(), blob.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let Some(cache) = open().await else { return };
-        let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(&bytes)) else {
+        let Ok(response) = web_sys::Response::new_with_opt_blob(Some(&stored)) else {
             return;
         };
         let _ = JsFuture::from(cache.put_with_str(&key, &response)).await;
     });
+    Some(blob)
 }
 
 pub(crate) fn forget(key: &str) {
