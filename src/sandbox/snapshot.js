@@ -8,67 +8,93 @@
 // 30 MiB snapshot, 52% zero pages). Its config keeps the snapshot's bytes
 // for the interpreter's life, and an idle worker may not collect garbage
 // for minutes. (The page sends a Blob, so the frame and the messages on the
-// way never hold the bytes; see src/supervisor/snapshot.rs.)
+// way never hold the bytes; see src/supervisor/snapshot.rs.) Here no buffer
+// the size of the snapshot is ever made.
 "use strict";
 
-// The snapshot's layout (API.makeSnapshot of Pyodide 314, pinned in package.json): u32 words
-// [magic, heap offset, JSON length, 0, build id x8], the JSON, then the heap
-// from `heap offset` (a multiple of 16) to the end.
+// The snapshot's layout (API.makeSnapshot of Pyodide 314, pinned in
+// package.json): u32 words [magic, heap offset, JSON length, 0, build id x8],
+// the JSON, then the heap from `heap offset` (a multiple of 16) to the end.
 const PYCAGE_PAGE = 4096;
+const PYCAGE_CHUNK = 4 * 1048576; // read from the Blob at a time
 
-/** Options for loadPyodide that boot from `snapshot` (a Blob: the page
- *  keeps one, and every boot reads its own copy), and drop it after. */
+/** Options for loadPyodide that boot from `snapshot`, a Blob (the page keeps
+ *  one; every boot reads its own copy). Pyodide gets the header and JSON
+ *  alone, so its own restore writes nothing; the heap is streamed from the
+ *  Blob into the new module's memory, a chunk at a time, before Pyodide
+ *  reads it. Pyodide keeps nothing of it. A header that is not as expected
+ *  leaves it all to Pyodide (which rejects what it cannot read). */
 const pycageSnapshotOptions = (snapshot, createPyodideModule) => {
   let blob = snapshot;
+  let heapAt = 0; // where the heap starts in the Blob; 0: Pyodide restores all
   return {
-    // A one-shot thenable, not the bytes: Pyodide awaits it once, and its
-    // config (kept for the interpreter's life) then holds nothing.
+    // A thenable, not the bytes: Pyodide awaits it once, and its config
+    // (kept for the interpreter's life) then holds nothing.
     _loadSnapshot: {
       then(resolve, reject) {
-        const taken = blob;
-        blob = null;
-        taken.arrayBuffer().then((buffer) => resolve(new Uint8Array(buffer)), reject);
+        pycageSnapshotHead(blob).then(([head, at]) => {
+          heapAt = at;
+          resolve(head);
+        }, reject);
       },
     },
     createPyodideModule: async (settings) => {
+      const source = blob;
+      blob = null;
+      if (!heapAt) return createPyodideModule(settings);
+      settings.INITIAL_MEMORY = source.size - heapAt; // Pyodide set it from the header's length
       const module = await createPyodideModule(settings);
-      pycageSparseRestore(settings.API, module);
+      await pycageStreamHeap(source.slice(heapAt), module);
       return module;
     },
   };
 };
 
-/** Makes API.restoreSnapshot write only the pages that differ from the fresh
- *  heap's, so the zero pages stay untouched (and not resident). Anything
- *  unexpected leaves Pyodide's own restore in place. */
-const pycageSparseRestore = (api, module) => {
-  const restore = api && api.restoreSnapshot;
-  if (typeof restore !== "function") return;
-  api.restoreSnapshot = (snapshot) => {
-    const words = snapshot.byteOffset % 4 === 0 && snapshot.byteLength >= 48
-      ? new Uint32Array(snapshot.buffer, snapshot.byteOffset, 3)
-      : null;
-    const at = words ? words[1] : 0;
-    const heap = module.HEAP8;
-    const length = snapshot.byteLength - at;
-    if (!words || at % 16 !== 0 || at < 48 || at > snapshot.byteLength || length > heap.byteLength) {
-      return restore(snapshot);
-    }
-    // The header and JSON alone: Pyodide checks and parses them, and its
-    // HEAP8.set of the (now empty) rest is a no-op.
-    const state = restore(snapshot.subarray(0, at));
-    pycageCopyPages(new Uint8Array(heap.buffer, 0, length), snapshot.subarray(at));
-    pycageRelease([snapshot.buffer]); // Pyodide is done with it
-    return state;
-  };
+/** [the header and JSON, the heap's offset], or [the whole snapshot, 0]
+ *  if its header is not as expected. */
+const pycageSnapshotHead = async (blob) => {
+  const words = new Uint32Array(await blob.slice(0, 48).arrayBuffer());
+  const at = words.length === 12 ? words[1] : 0;
+  const heap = blob.size - at;
+  if (at < 48 || at % 16 !== 0 || heap <= 0 || heap % 65536 !== 0) {
+    return [new Uint8Array(await blob.arrayBuffer()), 0];
+  }
+  return [new Uint8Array(await blob.slice(0, at).arrayBuffer()), at];
 };
 
-/** Frees `buffers`' memory now rather than at the next GC, which an idle
- *  worker may not have for a long time: detaching an ArrayBuffer
- *  (transfer(0), where the engine has it) releases its backing store. */
-const pycageRelease = (buffers) => {
-  for (const buffer of buffers) {
-    if (buffer instanceof ArrayBuffer && typeof buffer.transfer === "function" && !buffer.detached) buffer.transfer(0);
+/** Copies the heap from `blob` into `module`'s memory, a chunk at a time,
+ *  through one buffer: a byte stream's BYOB reader hands the same memory
+ *  back each time. (Freed buffers would stay resident until the worker's
+ *  next GC, which an idle worker may not have for minutes; detaching them
+ *  does not free them sooner in V8.) Engines without BYOB on Blob streams
+ *  read slices instead. */
+const pycageStreamHeap = async (blob, module) => {
+  let reader = null;
+  try {
+    reader = blob.stream().getReader({ mode: "byob" });
+  } catch {
+    for (let offset = 0; offset < blob.size; offset += PYCAGE_CHUNK) {
+      const chunk = new Uint8Array(await blob.slice(offset, offset + PYCAGE_CHUNK).arrayBuffer());
+      pycageCopyPages(new Uint8Array(module.HEAP8.buffer, offset, chunk.length), chunk);
+    }
+    return;
+  }
+  let buffer = new ArrayBuffer(PYCAGE_CHUNK);
+  let filled = 0;
+  let offset = 0;
+  for (let done = false; !done; ) {
+    const read = await reader.read(new Uint8Array(buffer, filled, PYCAGE_CHUNK - filled));
+    done = read.done;
+    if (read.value) {
+      buffer = read.value.buffer; // the same memory, moved back to us
+      filled += read.value.byteLength;
+    }
+    if (filled === PYCAGE_CHUNK || (done && filled)) {
+      // A view of the heap fetched again each time: one goes stale if memory grows.
+      pycageCopyPages(new Uint8Array(module.HEAP8.buffer, offset, filled), new Uint8Array(buffer, 0, filled));
+      offset += filled;
+      filled = 0;
+    }
   }
 };
 
