@@ -28,6 +28,7 @@ import sys
 import traceback
 
 # Pyodide: /lib/pycage beside this file (worker.js); CPython tests: src/sandbox.
+from capture_start import start
 from capture_streams import _clean, _clip, _Stdin, _Stream
 
 MPL_BACKEND = "_pycage_mpl"
@@ -142,6 +143,11 @@ async def run_cell(
         run.stdout.flush()
         run.stderr.flush()
     return outcome
+
+
+def start_cell(*args, **kwargs):
+    """run_cell, finished within this call unless the cell awaits (capture_start.py)."""
+    return start(run_cell(*args, **kwargs))
 
 
 def _set_interruptible(value):

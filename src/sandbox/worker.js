@@ -240,6 +240,7 @@ async function boot(init) {
   pyodide.FS.mkdirTree("/lib/pycage");
   pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
   pyodide.FS.writeFile("/lib/pycage/capture_streams.py", init.captureStreams);
+  pyodide.FS.writeFile("/lib/pycage/capture_start.py", init.captureStart);
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
   if (interrupt) capture.install_interrupt_gate();
@@ -352,7 +353,13 @@ async function run(msg) {
     workFiles.enter();
     const before = workFiles.snapshot();
     const [reader, noInput] = inputFor(msg.input);
-    const result = await capture.run_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
+    // Finished within the call unless the cell awaits (capture_start.py).
+    let result = capture.start_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
+    if (result.type !== "dict") {
+      const pending = result;
+      result = await pending;
+      pending.destroy();
+    }
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
     sendFiles(id, before);

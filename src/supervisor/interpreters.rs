@@ -64,6 +64,7 @@ impl Inner {
             package_base_url: &config.package_base_url,
             capture: CAPTURE_PY,
             capture_streams: CAPTURE_STREAMS_PY,
+            capture_start: CAPTURE_START_PY,
             packages: &config.packages,
             auto_load: config.auto_load,
             allowed: config.allowed_packages.as_deref(),

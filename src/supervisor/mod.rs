@@ -61,6 +61,7 @@ use timer::{now, Timer};
 
 const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
 const CAPTURE_STREAMS_PY: &str = include_str!("../sandbox/capture_streams.py");
+const CAPTURE_START_PY: &str = include_str!("../sandbox/capture_start.py");
 /// How long an interrupted run gets to stop before its worker is killed. In
 /// iframe mode the interrupt crosses the frame's thread, which a standby
 /// booting on a 2-core machine was measured to delay 375 ms.
@@ -172,7 +173,12 @@ fn error_of(kind: &str, message: String) -> PyError {
 pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
     snapshot::key(
         pyodide_url,
-        &[CAPTURE_PY, CAPTURE_STREAMS_PY, host::WORKER_JS],
+        &[
+            CAPTURE_PY,
+            CAPTURE_STREAMS_PY,
+            CAPTURE_START_PY,
+            host::WORKER_JS,
+        ],
     )
 }
 

@@ -80,6 +80,32 @@ def test_top_level_await():
     assert out["result"]["text/plain"] == "'done'"
 
 
+def test_start_cell_finishes_a_cell_without_await_in_the_call():
+    # No event loop at all: the worker gets the outcome without a turn of it.
+    events = []
+    out = capture.start_cell("print('hi')\n1 + 1", events.append, namespace={})
+    assert out == {"status": "ok", "result": {"text/plain": "2"}}
+    assert stdout(events) == "hi\n"
+    err = capture.start_cell("1 / 0", events.append, namespace={})
+    assert err["status"] == "error" and err["error"]["type"] == "ZeroDivisionError"
+
+
+def test_start_cell_hands_back_a_cell_that_awaits_to_the_loop():
+    # Called, not awaited, with the loop running (as Pyodide's always is).
+    ns = {}
+
+    async def main():
+        pending = capture.start_cell("import asyncio\nx = 1\nawait asyncio.sleep(0.01)\nx += 1\nx", [].append, namespace=ns)
+        assert not isinstance(pending, dict) and ns["x"] == 1  # ran up to the await
+        done = await pending
+        failing = capture.start_cell("import asyncio\nawait asyncio.sleep(0)\nraise KeyError('k')", [].append, namespace={})
+        return done, await failing
+
+    done, failed = asyncio.run(main())
+    assert done == {"status": "ok", "result": {"text/plain": "2"}}
+    assert failed["status"] == "error" and failed["error"]["type"] == "KeyError"
+
+
 def test_output_cap_truncates():
     _, events = run("print('x' * 5000)", max_output_bytes=100)
     text = stdout(events)
