@@ -108,6 +108,8 @@ async function warmBoots(context, url, record) {
   log("warm boot done");
 }
 
+const ROUNDS = 5; // of the round trips
+
 // 3-7 and 10 on one page with both booted (and, for the round trips, a
 // worker-mode sandbox too, disposed after them).
 async function onePage(context, url, record) {
@@ -118,10 +120,17 @@ async function onePage(context, url, record) {
     await window.bench.boot("baseline");
   });
   await page.waitForTimeout(5000); // let the standbys finish booting
-  for (const name of ["pycage", "pycage, worker mode", "baseline"]) {
-    await page.evaluate((n) => window.bench.roundTrips(n, 50), name); // warm-up
-    record("roundTrip", name, stats(await page.evaluate(([n, k]) => window.bench.roundTrips(n, k), [name, RUNS])));
+  // Interleaved, in ROUNDS rounds of RUNS / ROUNDS each, so that whatever
+  // else the machine does falls on all three alike, not on the first.
+  const names = ["pycage", "pycage, worker mode", "baseline"];
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  for (const name of names) await page.evaluate((n) => window.bench.roundTrips(n, 200), name); // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      times[name].push(...(await page.evaluate(([n, k]) => window.bench.roundTrips(n, k), [name, Math.ceil(RUNS / ROUNDS)])));
+    }
   }
+  for (const name of names) record("roundTrip", name, stats(times[name]));
   await page.evaluate(() => window.bench.dispose("pycage, worker mode"));
   log("round trips done");
   const wasmAfterRuns = await page.evaluate(() => window.bench.wasmMemory());
