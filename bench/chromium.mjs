@@ -119,7 +119,9 @@ async function onePage(context, url, record) {
     await window.bench.boot("pycage, worker mode", "worker");
     await window.bench.boot("baseline");
   });
-  await page.waitForTimeout(5000); // let the standbys finish booting
+  // Let the standbys finish booting, and the fresh interpreters tier their
+  // wasm up in the background (it competes for the cores for seconds).
+  await page.waitForTimeout(20000);
   // Interleaved, in ROUNDS rounds of RUNS / ROUNDS each, so that whatever
   // else the machine does falls on all three alike, not on the first.
   const names = ["pycage", "pycage, worker mode", "baseline"];
