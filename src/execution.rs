@@ -65,12 +65,14 @@ pub struct Execution {
     /// the sandbox reports it; `None` when the run did not end normally.
     pub memory_bytes: Option<f64>,
     /// Files in the working directory that the run created or changed, with
-    /// their bytes, up to `maxFileBytes` each and `maxRunFileBytes` in all
-    /// (the rest are in `dropped_outputs`).
+    /// their bytes, up to `maxFileBytes` each, `maxRunFileBytes` in all and
+    /// 1 000 files (the rest are in `dropped_outputs`).
     pub files: Vec<crate::files::OutputFile>,
     /// Files earlier runs made that were lost since the last run, when an
     /// interpreter was replaced (a timeout that killed it, a crash).
-    /// Files written with `write_file` are restored instead.
+    /// Files written with `write_file` are restored instead. At most 100
+    /// paths, then a last entry `"... and N more files"` (the page keeps
+    /// 1 000 paths per interpreter; past that it only counts them).
     pub lost_files: Vec<String>,
 }
 

@@ -103,6 +103,7 @@ impl FileErrorCode {
             "ENOTDIR" => FileErrorCode::NotDirectory,
             "EFBIG" => FileErrorCode::TooLarge,
             "EINVAL" => FileErrorCode::Invalid,
+            "EACCES" => FileErrorCode::OutsideWorkDir,
             _ => FileErrorCode::Io,
         }
     }

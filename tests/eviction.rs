@@ -2,7 +2,12 @@
 //! standbys stop first, then the least recently used idle sandbox gives up
 //! its interpreter, and its next run says so. (One test: the limit is the
 //! page's, shared by every sandbox in this test binary.)
-use pycage::{live_interpreters, set_max_live_interpreters, RunOptions, SandboxOptions, Status};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use pycage::{
+    live_interpreters, set_max_live_interpreters, RunOptions, Sandbox, SandboxOptions, Status,
+};
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -75,5 +80,48 @@ async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interp
         sb.dispose();
     }
     assert_eq!(live_interpreters(), 0);
+    sandboxes_created_together_all_start().await;
     set_max_live_interpreters(None);
+}
+
+/// Issue 23, finding 1: with the limit at 2 and one sandbox busy, two
+/// sandboxes created 30 ms apart. The second used to evict the first while
+/// it booted, dropping its boot timer with it: the first `create` never
+/// settled. A booting sandbox is not idle (src/supervisor/eviction.rs).
+async fn sandboxes_created_together_all_start() {
+    set_max_live_interpreters(Some(2));
+    let busy_sb = sandbox(no_standby()).await;
+    let busy = busy_sb.run(
+        "import time
+time.sleep(3)
+'done'",
+        RunOptions::default(),
+    );
+    let settled = Rc::new(RefCell::new(Vec::new()));
+    for _ in 0..2 {
+        let settled = settled.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let options = SandboxOptions {
+                boot_timeout_ms: Some(15_000.0),
+                ..no_standby()
+            };
+            let result = Sandbox::create(options).await;
+            settled.borrow_mut().push(result);
+        });
+        sleep(30).await;
+    }
+    // Each settles within its bootTimeoutMs (15 s), however it ends.
+    let started = now();
+    while settled.borrow().len() < 2 && now() - started < 20_000.0 {
+        sleep(100).await;
+    }
+    let created: Vec<_> = settled.borrow_mut().drain(..).collect();
+    assert_eq!(created.len(), 2, "a Sandbox.create never settled");
+    for sb in created {
+        let sb = sb.expect("both start: over the limit rather than a hang");
+        assert_eq!(run(&sb, "1 + 1").await.result_text(), Some("2"));
+        sb.dispose();
+    }
+    assert_eq!(busy.await.unwrap().status, Status::Ok);
+    busy_sb.dispose();
 }

@@ -171,10 +171,11 @@ export interface Execution {
   /** The interpreter's heap after the run, in bytes; null when the run did not end normally. */
   memoryBytes: number | null;
   /** Files in the working directory the run created or changed, with their bytes,
-   *  within `maxFileBytes` each and `maxRunFileBytes` in all (the rest are in `droppedOutputs`). */
+   *  within `maxFileBytes` each, `maxRunFileBytes` in all and 1000 files (the rest are in `droppedOutputs`). */
   files: OutputFile[];
   /** Files earlier runs made that were lost since the last run, when a timeout or crash
-   *  replaced the interpreter. Files written with `writeFile` are restored instead. */
+   *  replaced the interpreter. Files written with `writeFile` are restored instead.
+   *  At most 100 paths, then a last entry `"... and N more files"`. */
   lostFiles: string[];
 }
 "#;

@@ -68,6 +68,9 @@ pub(crate) struct Init<'a> {
     /// as skipped rather than sent.
     pub max_file_bytes: usize,
     pub max_run_file_bytes: usize,
+    /// Files one run sends at most; past it they are only counted
+    /// (`Done.files_omitted`).
+    pub max_run_files: usize,
     /// `SandboxOptions.pypi`: `{ index, allowed, hook, micropip | micropipError }`, or undefined.
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub pypi: JsValue,
@@ -129,6 +132,9 @@ pub(crate) struct FrameLimits {
 pub(crate) const FRAME_TAKEN: &str = "pycage:frame";
 pub(crate) const PING: &str = "pycage:ping";
 pub(crate) const ALIVE: &str = "pycage:alive";
+/// Frame to page: `pycage:memory <bytes>`, what the frame and its worker
+/// hold in all as the browser measures it (memory.rs `on_measured`).
+pub(crate) const MEMORY_MEASURED: &str = "pycage:memory ";
 
 /// Page to sandbox, after [`Init`].
 #[derive(Serialize)]
@@ -306,6 +312,9 @@ pub(crate) struct Done {
     /// The interpreter's heap after the run.
     #[serde(default, rename = "memoryBytes")]
     pub memory_bytes: Option<f64>,
+    /// Files the run changed past `Init.max_run_files`, neither sent nor named.
+    #[serde(default, rename = "filesOmitted")]
+    pub files_omitted: Option<f64>,
 }
 
 /// Run `id` tried to grow the interpreter's heap to `bytes`, past

@@ -139,6 +139,7 @@
         const reason = e.ports.length ? "transferred ports" : check(e.data, transfer);
         if (!reason) {
           pagePort.postMessage(e.data, transfer);
+          if (e.data && e.data.msg && e.data.msg.type === "done") measureMemory();
           return;
         }
         // The page hears of it in a few bytes: a refused `done` ends its run
@@ -160,6 +161,34 @@
         const body = e.data && e.data.body;
         relay.port1.postMessage(e.data, body instanceof ArrayBuffer ? [body] : []);
       };
+
+      // What the worker holds outside Python's heap (typed arrays the code
+      // made through `js`) it cannot be trusted to report, so this frame
+      // measures itself and its worker after each run, where the browser
+      // can: Chromium, cross-origin isolated. The answer comes with the
+      // next garbage collection (within 20 s); one measure at a time.
+      const canMeasure = self.crossOriginIsolated && typeof performance.measureUserAgentSpecificMemory === "function";
+      let measuring = false;
+      let again = false;
+      async function measureMemory() {
+        if (!canMeasure) return;
+        if (measuring) {
+          again = true;
+          return;
+        }
+        measuring = true;
+        try {
+          const { bytes } = await performance.measureUserAgentSpecificMemory();
+          controlPort.postMessage(`pycage:memory ${Number(bytes)}`);
+        } catch {
+          // Not measurable now (e.g. the frame is going away).
+        }
+        measuring = false;
+        if (again) {
+          again = false;
+          measureMemory();
+        }
+      }
 
       // User code can call `postMessage` on its own global: that lands here.
       // It is never legitimate, so a flood of it ends the worker.

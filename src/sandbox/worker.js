@@ -50,7 +50,7 @@ let nextFetch = 1;
 let send = null; // bound port.postMessage, set at init
 let token = "";
 // Settings that hold for the whole sandbox, from the init message.
-const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20, maxFileBytes: 0, maxRunFileBytes: 0 };
+const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20, maxFileBytes: 0, maxRunFileBytes: 0, maxRunFiles: 0 };
 
 function post(msg, transfer = []) {
   send({ token, msg }, transfer);
@@ -86,6 +86,7 @@ self.onmessage = (event) => {
   settings.maxOutputBytes = init.maxOutputBytes;
   settings.maxFileBytes = init.maxFileBytes;
   settings.maxRunFileBytes = init.maxRunFileBytes;
+  settings.maxRunFiles = init.maxRunFiles;
   port.onmessage = (ev) => onCommand(ev.data);
   boot(init).catch((err) => say.bootFailed((err && err.stack) || err));
 };
@@ -362,8 +363,9 @@ async function run(msg) {
     }
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
-    sendFiles(id, before);
+    const omitted = sendFiles(id, before);
     done.type = "done";
+    if (omitted > 0) done.filesOmitted = omitted;
     done.id = id;
     done.memoryBytes = pyodide._module.HEAP8.length;
     post(done);
@@ -378,10 +380,20 @@ async function run(msg) {
 }
 
 // The files the run created or changed, each moved (not copied) to the
-// page, within the caps; the rest are named as skipped.
+// page, within the caps; the rest are named as skipped. Past maxRunFiles
+// messages they are only counted: a run that writes 20 000 files would
+// otherwise send 20 000 messages through the frame's thread, which the
+// page's heartbeat shares. Returns how many were left out.
 function sendFiles(id, before) {
   let total = 0;
+  let sent = 0;
+  let omitted = 0;
   for (const [path, size] of workFiles.changes(before)) {
+    if (sent >= settings.maxRunFiles) {
+      omitted++;
+      continue;
+    }
+    sent++;
     if (size > settings.maxFileBytes || total + size > settings.maxRunFileBytes) {
       say.fileSkipped(id, path, size);
       continue;
@@ -389,6 +401,7 @@ function sendFiles(id, before) {
     total += size;
     say.file(id, path, workFiles.read(path));
   }
+  return omitted;
 }
 
 function packageError(id, { message, detail = "" }) {

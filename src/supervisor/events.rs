@@ -16,6 +16,7 @@ impl Inner {
                     HostEvent::Stray(reason) => self.violation(role, reason),
                     HostEvent::Died(reason) => self.slot_died(role, reason),
                     HostEvent::Gone(reason) => self.process_gone(role, reason),
+                    HostEvent::Measured(bytes) => self.on_measured(role, bytes),
                     HostEvent::Message(data) => {
                         let token = self
                             .interpreter(role)

@@ -9,15 +9,19 @@
 //! arrays must own their buffer (a view could pin a larger one; shared
 //! memory could change after it was checked).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use js_sys::Uint8Array;
 
 use super::*;
 use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
 
-/// Most entries a listing returns.
-const MAX_LISTING: usize = 100_000;
+/// Most entries a listing returns (the worker refuses a larger one with
+/// `EFBIG`): 100 000 took the page 6-14 s to receive.
+const MAX_LISTING: usize = 10_000;
+/// Files one run sends to the page, at most; the rest are counted in
+/// `droppedOutputs`. The worker stops there; the page holds the line.
+pub(super) const MAX_RUN_FILES: usize = 1000;
 /// The shortest time a file call gets before its interpreter is replaced.
 const MIN_FILE_CALL_MS: f64 = 10_000.0;
 
@@ -56,10 +60,9 @@ pub(super) struct CurrentFile {
 pub(super) struct FileState {
     /// Written through `write_file`, by path: restored after a replacement.
     uploads: BTreeMap<String, Uint8Array>,
-    /// Made or changed by runs (from `Execution.files`).
-    created: BTreeSet<String>,
-    /// Lost with a replaced interpreter, for the next run to report.
-    pub(super) lost: Vec<String>,
+    /// Made or changed by runs (from `Execution.files`), and lost with
+    /// replaced interpreters; bounded.
+    pub(super) ledger: file_ledger::FileLedger,
 }
 
 /// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
@@ -178,7 +181,7 @@ impl Inner {
             }
             (None, FileOp::Remove) => {
                 self.file_state.uploads.remove(&job.path);
-                self.file_state.created.remove(&job.path);
+                self.file_state.ledger.removed(&job.path);
                 Ok(FileReply::Done)
             }
         };
@@ -231,6 +234,11 @@ impl Inner {
                 .push(format!("a file outside the working directory: {path:?}"));
             return;
         }
+        if current.files >= MAX_RUN_FILES {
+            return current.exec.drop_reason(format!(
+                "file {path}: over the {MAX_RUN_FILES} files a run may return"
+            ));
+        }
         let data = match owned_bytes(&file.data, max) {
             Ok(data) => data,
             Err(why) => return current.exec.drop_reason(format!("file {path}: {why}")),
@@ -241,7 +249,8 @@ impl Inner {
             return current.exec.drop_reason(why);
         }
         current.file_bytes += size;
-        self.file_state.created.insert(file.path.clone());
+        current.files += 1;
+        self.file_state.ledger.created(&file.path);
         current.exec.file(OutputFile {
             mime: files::mime_for(&file.path).to_string(),
             path: file.path,
@@ -257,8 +266,9 @@ impl Inner {
             return;
         };
         let path = protocol::truncate(&skipped.path, 200);
+        // Not remembered for `lostFiles`: a skipped path costs the page
+        // nothing but this reason (capped in the Execution).
         if files::within(&skipped.path) {
-            self.file_state.created.insert(skipped.path.clone());
             let size = skipped.size;
             let why = if size > max as f64 {
                 format!("file {path} ({size} bytes) is over maxFileBytes ({max})")
@@ -285,14 +295,10 @@ impl Inner {
                 .any(|job| matches!(job, Job::File(f) if f.restore && f.path == path))
         };
         let state = &mut self.file_state;
-        let lost: Vec<String> = state
-            .created
-            .iter()
-            .filter(|path| !state.uploads.contains_key(*path))
-            .cloned()
-            .collect();
-        state.created.clear();
-        state.lost.extend(lost);
+        let uploads = &state.uploads;
+        state
+            .ledger
+            .interpreter_replaced(|path| uploads.contains_key(path));
         for (path, data) in state.uploads.iter().rev() {
             if queued(&self.queue, path) {
                 continue;

@@ -18,7 +18,7 @@ use super::heartbeat::{self, Heartbeat};
 use super::shared_buffer;
 use super::timer::Timer;
 use crate::options::Isolation;
-use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN};
+use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN, MEMORY_MEASURED};
 
 /// The worker's source: its parts (files, input(), PyPI, memory, snapshot), then the rest.
 pub(crate) const WORKER_JS: &str = concat!(
@@ -43,6 +43,9 @@ pub(crate) enum HostEvent {
     /// The frame's whole process is gone (heartbeat.rs): whatever else lived
     /// in it, a standby included, is gone too.
     Gone(String),
+    /// What the frame and its worker hold, in bytes, as the browser
+    /// measured it (frame.js `measureMemory`).
+    Measured(f64),
 }
 
 pub(crate) type Sink = Rc<dyn Fn(HostEvent)>;
@@ -213,6 +216,12 @@ impl Host {
                         // What the page's policy blocked in the frame, which
                         // only the frame hears of (frame.js).
                         Some(csp) if csp.starts_with(CSP_BLOCKED) => csp_watch::report(csp),
+                        Some(memory) if memory.starts_with(MEMORY_MEASURED) => {
+                            let bytes = memory[MEMORY_MEASURED.len()..].parse::<f64>();
+                            if let Ok(bytes) = bytes.map(f64::abs) {
+                                sink(HostEvent::Measured(bytes));
+                            }
+                        }
                         _ => on_protocol(sink, event),
                     }
                 });

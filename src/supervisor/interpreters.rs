@@ -31,6 +31,9 @@ pub(super) struct Interpreter {
     pub(super) from_snapshot: bool,
     /// What it sent outside runs, since the last run ended (policing.rs).
     pub(super) idle: Budget,
+    /// Why it must be replaced after the current run: it held too much
+    /// memory outside Python's heap (memory.rs `on_measured`).
+    pub(super) over_memory: Option<String>,
     pub(super) _boot_timer: Option<Timer>,
     /// Held until ready: the page's heartbeats are lenient while any
     /// interpreter boots (heartbeat.rs).
@@ -72,6 +75,7 @@ impl Inner {
             work_dir: crate::files::WORK_DIR,
             max_file_bytes: config.max_file_bytes,
             max_run_file_bytes: config.max_run_file_bytes,
+            max_run_files: files::MAX_RUN_FILES,
             pypi: pypi_proxy::init_value(self.pypi.as_deref(), self.micropip.as_ref()),
             max_memory_bytes: config.max_memory_bytes,
             snapshot: self
@@ -114,6 +118,7 @@ impl Inner {
             fetch: fetch_proxy::FetchProxy::new(),
             from_snapshot,
             idle: Budget::default(),
+            over_memory: None,
             _boot_timer: Some(boot_timer),
             _booting: Some(heartbeat::BootGuard::new()),
         })

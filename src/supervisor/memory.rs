@@ -6,6 +6,14 @@
 //! reports: they bound honest code's accidents (a huge array, a leak), not
 //! hostile code, which can undo the worker's guard; a process's own limit
 //! in the browser bounds that.
+//!
+//! Memory outside Python's heap (JS typed arrays that Python made through
+//! `js`) is invisible to the worker's report. Where the browser can measure
+//! it (Chromium, a cross-origin-isolated frame: iframe mode), the frame
+//! measures what it and its worker hold after each run, with
+//! `performance.measureUserAgentSpecificMemory()`, which no user code can
+//! touch; an interpreter over the limit is replaced (`on_measured`). The
+//! measure arrives with the browser's next garbage collection, within 20 s.
 
 use super::*;
 
@@ -28,20 +36,95 @@ impl Inner {
     }
 
     /// After a run that ended at `memory` bytes: a fresh interpreter for the
-    /// next run if that is over `recycleMemoryBytes`.
+    /// next run if that is over `recycleMemoryBytes`, or if the frame
+    /// measured it over its limit during the run.
     pub(super) fn recycle_if_large(&mut self, memory: Option<f64>) {
         let threshold = self.config.recycle_memory_bytes;
-        let Some(memory) = memory.filter(|m| *m > threshold) else {
+        let measured = self.active.as_mut().and_then(|a| a.over_memory.take());
+        let reason = match memory.filter(|m| *m > threshold) {
+            Some(memory) => format!(
+                "the interpreter's memory reached {:.0} MiB, over recycleMemoryBytes ({:.0} MiB), so the next run started on a fresh one",
+                memory / MIB,
+                threshold / MIB
+            ),
+            None => match measured {
+                Some(reason) => reason,
+                None => return,
+            },
+        };
+        self.recycle(reason);
+    }
+
+    /// The frame measured what interpreter `role` holds in all: past the
+    /// limit, it is replaced now if idle, else when its run ends.
+    pub(super) fn on_measured(&mut self, role: Role, bytes: f64) {
+        let config = &self.config;
+        let Some(reason) =
+            over_measured(bytes, config.max_memory_bytes, config.recycle_memory_bytes)
+        else {
             return;
         };
-        let reason = format!(
-            "the interpreter's memory reached {:.0} MiB, over recycleMemoryBytes ({:.0} MiB), so the next run started on a fresh one",
-            memory / MIB,
-            threshold / MIB
-        );
+        if role == Role::Standby {
+            self.standby = None; // it never ran code: a standby this large is broken
+            return;
+        }
+        if self.current.is_some() || self.current_file.is_some() {
+            if let Some(active) = self.active.as_mut() {
+                active.over_memory = Some(reason);
+            }
+            return;
+        }
+        self.recycle(reason);
+    }
+
+    fn recycle(&mut self, reason: String) {
         self.log(reason.clone());
         self.replaced_between_runs = Some(reason);
         self.active = None;
         self.replace_active();
+    }
+}
+
+/// Why an interpreter measured at `bytes` in all must be replaced, if it
+/// must: over `maxMemoryBytes` when set, else over `recycleMemoryBytes`.
+fn over_measured(bytes: f64, max_memory: Option<f64>, recycle: f64) -> Option<String> {
+    let (limit, name) = match max_memory {
+        Some(max) => (max, "maxMemoryBytes"),
+        None => (recycle, "recycleMemoryBytes"),
+    };
+    (bytes.is_finite() && bytes > limit).then(|| {
+        format!(
+            "the interpreter held {:.0} MiB outside Python's heap (JS buffers the code made), over {name} ({:.0} MiB), so the next run started on a fresh one",
+            bytes / MIB,
+            limit / MIB
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_measure_is_held_to_max_memory_bytes_else_the_recycle_size() {
+        let gib = 1024.0 * MIB;
+        assert_eq!(
+            over_measured(100.0 * MIB, Some(128.0 * MIB), 512.0 * MIB),
+            None
+        );
+        let reason = over_measured(gib, Some(128.0 * MIB), 512.0 * MIB).unwrap();
+        assert!(
+            reason.contains("1024 MiB") && reason.contains("maxMemoryBytes (128 MiB)"),
+            "{reason}"
+        );
+        assert_eq!(over_measured(300.0 * MIB, None, 512.0 * MIB), None);
+        let reason = over_measured(gib, None, 512.0 * MIB).unwrap();
+        assert!(reason.contains("recycleMemoryBytes (512 MiB)"), "{reason}");
+        assert_eq!(
+            over_measured(f64::INFINITY, None, 512.0 * MIB),
+            None,
+            "not a measure"
+        );
+        assert_eq!(over_measured(f64::NAN, None, 512.0 * MIB), None);
     }
 }

@@ -5,7 +5,8 @@
 //! sandbox gives up its interpreter; its next run starts on a fresh one and
 //! says so (`interpreterReset`, `resetReason`), with its uploaded files
 //! restored as after a timeout. A sandbox that is running, or has work
-//! queued, is never evicted.
+//! queued, or whose interpreter is still booting, is never evicted
+//! (eviction.rs).
 
 use std::cell::{Cell, RefCell};
 
@@ -45,6 +46,20 @@ pub(super) fn register(weak: Weak<RefCell<Inner>>) {
 }
 
 impl Inner {
+    /// What eviction needs to know of this sandbox (eviction.rs).
+    fn occupancy(&self) -> eviction::Occupancy {
+        eviction::Occupancy {
+            disposed: self.disposed,
+            active: self.active.as_ref().map(|a| a.ready),
+            busy: self.current.is_some()
+                || self.current_file.is_some()
+                || self.resetting.is_some()
+                || !self.queue.is_empty(),
+            boot_waiters: self.boot_waiters.len(),
+            last_used: self.last_used,
+        }
+    }
+
     pub(super) fn live(&self) -> usize {
         usize::from(self.active.is_some()) + usize::from(self.standby.is_some())
     }
@@ -116,24 +131,13 @@ fn evict_one(me: &Weak<RefCell<Inner>>) -> bool {
             }
         }
     }
-    let idle = |inner: &Inner| {
-        !inner.disposed
-            && inner.active.is_some()
-            && inner.current.is_none()
-            && inner.current_file.is_none()
-            && inner.resetting.is_none()
-            && inner.queue.is_empty()
-    };
-    let lru = candidates
+    // Sandboxes borrowed right now (this one's caller, or one handling an
+    // event) are not candidates.
+    let (occupancies, borrowable): (Vec<_>, Vec<_>) = candidates
         .iter()
-        .filter_map(|rc| {
-            rc.try_borrow()
-                .ok()
-                .filter(|i| idle(i))
-                .map(|i| (i.last_used, *rc))
-        })
-        .min_by(|a, b| a.0.total_cmp(&b.0));
-    let Some((_, rc)) = lru else {
+        .filter_map(|rc| rc.try_borrow().ok().map(|i| (i.occupancy(), *rc)))
+        .unzip();
+    let Some(rc) = eviction::least_recently_used(&occupancies).map(|i| borrowable[i]) else {
         return false;
     };
     let Ok(mut inner) = rc.try_borrow_mut() else {

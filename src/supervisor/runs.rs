@@ -37,6 +37,8 @@ pub(super) struct Current {
     /// Bytes of `Execution.files` so far, and of every file message (the
     /// flood budget for files, policing.rs).
     pub(super) file_bytes: usize,
+    /// Files in `Execution.files` so far (files.rs `MAX_RUN_FILES`).
+    pub(super) files: usize,
     pub(super) file_flood: usize,
     /// `input()` calls answered, and whether one waits now.
     pub(super) inputs: u32,
@@ -112,6 +114,15 @@ impl Inner {
             _ => None,
         };
         let memory = done.memory_bytes.filter(|m| m.is_finite() && *m >= 0.0);
+        if let (Some(current), Some(omitted)) = (self.current.as_mut(), done.files_omitted) {
+            if omitted.is_finite() && omitted >= 1.0 {
+                current.exec.drop_reason(format!(
+                    "{} more files the run changed: over the {} files a run may return",
+                    omitted.min(1e9) as u64,
+                    files::MAX_RUN_FILES
+                ));
+            }
+        }
         if let Some(current) = self.current.as_mut() {
             current.exec.memory_bytes = memory;
         }
@@ -292,7 +303,7 @@ impl Inner {
             self.config.max_output_bytes,
             started,
         );
-        exec.lost_files = std::mem::take(&mut self.file_state.lost);
+        exec.lost_files = self.file_state.ledger.take_lost();
         exec.waited_ms = (started - job.queued_at).max(0.0);
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
             let error = error_of(
@@ -338,6 +349,7 @@ impl Inner {
             messages: 0,
             bytes: 0,
             file_bytes: 0,
+            files: 0,
             file_flood: 0,
             inputs: 0,
             input_waiting: false,
