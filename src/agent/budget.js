@@ -2,9 +2,10 @@
 // Every cut leaves a line that says what was cut, so the model knows the
 // output it sees is partial and can ask for less (a summary, a slice).
 
-/** The defaults suit a model's context: about 6k tokens of text at most, and
- *  images no larger than the vision APIs would keep (they downscale anything
- *  over ~1.15 megapixels or 1568 px a side, and charge for the full size). */
+/** The defaults suit a model's context: about 6k tokens of text at most,
+ *  some 2k more of SVG source, and images no larger than the vision APIs
+ *  would keep (they downscale anything over ~1.15 megapixels or 1568 px a
+ *  side, and charge for the full size). */
 export const DEFAULT_BUDGET = Object.freeze({
   maxStreamChars: 8000,
   maxTracebackLines: 40,
@@ -13,6 +14,7 @@ export const DEFAULT_BUDGET = Object.freeze({
   maxImagePixels: 1_150_000,
   maxImageSide: 1568,
   maxImageBytes: 500_000,
+  maxSvgChars: 8000,
   maxFiles: 50,
 });
 

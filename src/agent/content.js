@@ -1,7 +1,8 @@
 // An Execution as the parts a model reads: one text part (status, streams,
-// error, result, figures, files) and then the figures as image parts.
+// error, result, a line per figure, files) and then the figures sent: PNG
+// and JPEG as image parts, SVG as text parts of their source.
 import { formatBytes, headTail, resolveBudget, trimTraceback } from "./budget.js";
-import { figureImages } from "./images.js";
+import { figureParts } from "./figures.js";
 
 /** A text part, for callers that have something of their own to say. */
 export function textPart(text) {
@@ -115,10 +116,11 @@ function textOf(ex, budget, imageNotes) {
 
 /**
  * What the model reads of a run: a text part first, then up to
- * `budget.maxImages` image parts (base64, no data: prefix).
+ * `budget.maxImages` figures, in their order: image parts (base64, no
+ * data: prefix) and text parts of SVG source.
  */
 export async function toModelContent(ex, budget) {
   const b = resolveBudget(budget);
-  const { images, notes } = await figureImages(ex?.figures, b);
-  return [textPart(textOf(ex ?? {}, b, notes)), ...images];
+  const { parts, notes } = await figureParts(ex?.figures, b);
+  return [textPart(textOf(ex ?? {}, b, notes)), ...parts];
 }

@@ -1,24 +1,22 @@
-// Figures to image parts within the budget. In a page, images that are too
-// large are downscaled (and re-encoded as JPEG when PNG stays too heavy) and
-// SVGs are rasterised; in Node, which has no canvas, what already fits is
-// passed through and the rest is named in the text, so the model knows a
-// figure exists that it cannot see.
+// A PNG or JPEG figure as an image part within the budget. One within it
+// passes through byte for byte. One over it is, in a page, decoded by
+// createImageBitmap (browsers decode off the page's thread), drawn smaller
+// on an OffscreenCanvas and re-encoded, as JPEG when PNG stays too heavy;
+// in Node, which has neither, it is named in the text. Nothing over
+// MAX_DECODE_PIXELS is decoded or drawn, whatever its bytes: a few bytes of
+// PNG can declare a 30 000 x 30 000 image, and drawing costs by the pixel.
+// (Asking createImageBitmap to resize was measured slower: Chromium
+// resizes on the page's thread.)
 import { formatBytes } from "./budget.js";
-import { toBase64, toBytes } from "./base64.js";
+import { toBase64 } from "./base64.js";
 
-const RASTER = new Set(["image/png", "image/jpeg"]);
-const SHORT = { "image/png": "PNG", "image/jpeg": "JPEG", "image/svg+xml": "SVG" };
+/** pycage's default `maxImagePixels`: every figure a sandbox with the
+ *  defaults returns is within it. */
+const MAX_DECODE_PIXELS = 25_000_000;
+
+const SHORT = { "image/png": "PNG", "image/jpeg": "JPEG" };
 
 const canRaster = () => typeof OffscreenCanvas === "function" && typeof createImageBitmap === "function";
-// Rasterising an SVG needs an <img> (createImageBitmap does not take SVG
-// blobs everywhere), so a document: not a worker, not Node.
-const canSvg = () => canRaster() && typeof Image === "function";
-
-function describe(fig, bytes) {
-  const kind = SHORT[fig.mime] ?? String(fig.mime);
-  const size = fig.width > 0 && fig.height > 0 ? ` ${fig.width}x${fig.height}` : "";
-  return `${kind}${size} (${formatBytes(bytes.length)})`;
-}
 
 function fits(width, height, byteLength, budget) {
   return (
@@ -32,21 +30,43 @@ function budgetText(budget) {
   return `${budget.maxImagePixels.toLocaleString("en-US")} pixels, ${budget.maxImageSide} px a side, ${formatBytes(budget.maxImageBytes)}`;
 }
 
+/** The size within the pixel and side budget, same aspect ratio. */
+function sizeWithin(width, height, budget) {
+  const scale = Math.min(1, Math.sqrt(budget.maxImagePixels / (width * height)), budget.maxImageSide / Math.max(width, height));
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
 /**
- * Draws `source` at the largest size within the pixel and side budget, then
- * halves the area until the PNG, or failing that a JPEG, is within the byte
- * budget. Returns null when even a small one is not.
+ * Decodes `bytes` at their full size: browsers decode off the page's thread.
+ * The bitmap's own size is checked before anything draws it, in case the
+ * image is larger than its figure declared.
  */
-async function encodeWithin(source, width, height, budget) {
-  let scale = Math.min(1, Math.sqrt(budget.maxImagePixels / (width * height)), budget.maxImageSide / Math.max(width, height));
+async function decode(bytes, mime) {
+  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }));
+  if (bitmap.width * bitmap.height > MAX_DECODE_PIXELS) {
+    const size = `${bitmap.width}x${bitmap.height}`;
+    bitmap.close();
+    throw new Error(`it decoded to ${size}, over the ${MAX_DECODE_PIXELS.toLocaleString("en-US")} pixels drawn here`);
+  }
+  return bitmap;
+}
+
+/**
+ * Draws `bitmap` at the largest size within the pixel and side budget, then
+ * smaller by halves of its area, until the PNG, or failing that a JPEG, is within the byte budget.
+ * Returns null when even a small one is not.
+ */
+async function encodeWithin(bitmap, budget) {
+  const size = sizeWithin(bitmap.width, bitmap.height, budget);
+  let scale = 1;
   for (let attempt = 0; attempt < 6; attempt++, scale *= 0.7) {
-    const w = Math.max(1, Math.floor(width * scale));
-    const h = Math.max(1, Math.floor(height * scale));
+    const w = Math.max(1, Math.floor(size.width * scale));
+    const h = Math.max(1, Math.floor(size.height * scale));
     const canvas = new OffscreenCanvas(w, h);
     const ctx = canvas.getContext("2d");
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(source, 0, 0, w, h);
+    ctx.drawImage(bitmap, 0, 0, w, h);
     const png = await canvas.convertToBlob({ type: "image/png" });
     if (png.size <= budget.maxImageBytes) return { blob: png, mime: "image/png", width: w, height: h };
     // JPEG has no alpha: paint white behind the figure, as a page shows it.
@@ -65,18 +85,10 @@ async function partOf(encoded) {
   return { image, size: `${encoded.width}x${encoded.height} ${SHORT[encoded.mime]} (${formatBytes(bytes.length)})` };
 }
 
-async function raster(fig, bytes, budget) {
-  const known = fig.width > 0 && fig.height > 0;
-  const passThrough = { type: "image", mime: fig.mime, data: toBase64(bytes) };
-  if (known && fits(fig.width, fig.height, bytes.length, budget)) return { image: passThrough, note: "" };
-  if (!canRaster()) {
-    if (!known && bytes.length <= budget.maxImageBytes) return { image: passThrough, note: "" };
-    return { note: `not sent: over the image budget (${budgetText(budget)}) and it cannot be downscaled here` };
-  }
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: fig.mime }));
+async function downscale(fig, bytes, budget) {
+  const bitmap = await decode(bytes, fig.mime);
   try {
-    if (fits(bitmap.width, bitmap.height, bytes.length, budget)) return { image: passThrough, note: "" };
-    const encoded = await encodeWithin(bitmap, bitmap.width, bitmap.height, budget);
+    const encoded = await encodeWithin(bitmap, budget);
     if (!encoded) return { note: `not sent: no size of it fits the image budget (${formatBytes(budget.maxImageBytes)})` };
     const { image, size } = await partOf(encoded);
     return { image, note: `downscaled to ${size}` };
@@ -85,63 +97,20 @@ async function raster(fig, bytes, budget) {
   }
 }
 
-async function svg(fig, bytes, budget) {
-  if (!canSvg()) return { note: "not sent: an SVG cannot be rasterised here" };
-  const img = new Image();
-  // A data: URL, not a blob: one: pages that show figures already allow
-  // data: images in their CSP. Inside an <img> an SVG runs no script and
-  // loads nothing.
-  img.src = `data:image/svg+xml;base64,${toBase64(bytes)}`;
-  await img.decode();
-  // An SVG sized in relative units has no natural size in some browsers.
-  const width = img.naturalWidth || fig.width || 800;
-  const height = img.naturalHeight || fig.height || 600;
-  const encoded = await encodeWithin(img, width, height, budget);
-  if (!encoded) return { note: `not sent: no size of it fits the image budget (${formatBytes(budget.maxImageBytes)})` };
-  const { image, size } = await partOf(encoded);
-  return { image, note: `rasterised to ${size}` };
-}
-
-async function convert(fig, bytes, budget) {
-  if (RASTER.has(fig.mime)) return raster(fig, bytes, budget);
-  if (fig.mime === "image/svg+xml") return svg(fig, bytes, budget);
-  return { note: "not sent: not an image type a model takes" };
-}
-
 /**
- * The figures as image parts, at most `budget.maxImages` of them, and one
- * line per figure for the text part. A figure that cannot be sent does not
- * use up a place: the next one gets it.
+ * `{ image, note }` for a PNG or JPEG figure, or `{ note }` saying why it
+ * was not sent. Its size is the one it declares (pycage reads it from the
+ * image's header); a figure without one is never decoded.
  */
-export async function figureImages(figures, budget) {
-  const list = Array.isArray(figures) ? figures : [];
-  const images = [];
-  const notes = [];
-  let i = 0;
-  for (; i < list.length && images.length < budget.maxImages; i++) {
-    const fig = list[i] ?? {};
-    const bytes = toBytes(fig.data);
-    const label = `Figure ${i + 1}: ${describe(fig, bytes)}`;
-    let out;
-    try {
-      out = await convert(fig, bytes, budget);
-    } catch (err) {
-      out = { note: `not sent: it could not be decoded (${err?.message ?? err})` };
-    }
-    if (out.image) {
-      images.push(out.image);
-      notes.push(`${label}, attached as image ${images.length}${out.note ? `, ${out.note}` : ""}.`);
-    } else {
-      notes.push(`${label}, ${out.note}.`);
-    }
+export async function rasterImage(fig, bytes, budget) {
+  const known = fig.width > 0 && fig.height > 0;
+  const passThrough = { image: { type: "image", mime: fig.mime, data: toBase64(bytes) }, note: "" };
+  if (known && fits(fig.width, fig.height, bytes.length, budget)) return passThrough;
+  if (!known && bytes.length <= budget.maxImageBytes) return passThrough;
+  if (!known) return { note: `not sent: over the image budget (${budgetText(budget)}), and its size is not known` };
+  if (fig.width * fig.height > MAX_DECODE_PIXELS) {
+    return { note: `not sent: over the ${MAX_DECODE_PIXELS.toLocaleString("en-US")} pixels decoded here` };
   }
-  const left = list.length - i;
-  if (left > 0) {
-    const which = left === 1 ? `Figure ${i + 1} was` : `Figures ${i + 1}-${list.length} (${left}) were`;
-    notes.push(
-      `${which} not sent: the budget is ${budget.maxImages} image${budget.maxImages === 1 ? "" : "s"} per call. ` +
-        "Draw related plots as subplots of one figure, or show fewer.",
-    );
-  }
-  return { images, notes };
+  if (!canRaster()) return { note: `not sent: over the image budget (${budgetText(budget)}) and it cannot be downscaled here` };
+  return downscale(fig, bytes, budget);
 }

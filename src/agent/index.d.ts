@@ -14,7 +14,8 @@ export type Budget = {
   maxTracebackLines: number;
   /** Characters kept of the result's `text/plain`, of displayed text, and of an error message. Default 4000. */
   maxResultChars: number;
-  /** Most image parts per run; the figures past it are named in the text. Default 4. */
+  /** Most figures sent per run, as image parts or as SVG source; the figures past
+   *  it are named in the text. Default 4. */
   maxImages: number;
   /** Most pixels (width x height) per image; larger figures are downscaled in a page.
    *  Default 1 150 000, the size over which the vision APIs downscale anyway. */
@@ -24,12 +25,16 @@ export type Budget = {
   /** Most bytes per image (before base64); heavier ones are re-encoded as JPEG or
    *  made smaller. Default 500 000. */
   maxImageBytes: number;
+  /** Characters of SVG source sent per run, all SVG figures together (UTF-16 units).
+   *  An SVG is sent as its source, whole, or not at all. Default 8000. */
+  maxSvgChars: number;
   /** Most file names listed (when the execution carries `files`). Default 50. */
   maxFiles: number;
 };
 
 /** The defaults: `{ maxStreamChars: 8000, maxTracebackLines: 40, maxResultChars: 4000,
- *  maxImages: 4, maxImagePixels: 1150000, maxImageSide: 1568, maxImageBytes: 500000, maxFiles: 50 }`. */
+ *  maxImages: 4, maxImagePixels: 1150000, maxImageSide: 1568, maxImageBytes: 500000,
+ *  maxSvgChars: 8000, maxFiles: 50 }`. */
 export declare const DEFAULT_BUDGET: Readonly<Budget>;
 /** The defaults with the given fields on top (non-numbers are ignored). */
 export declare function resolveBudget(budget?: Partial<Budget> | null): Budget;
@@ -43,14 +48,21 @@ export type ModelPart = TextPart | ImagePart;
 export declare function textPart(text: string): TextPart;
 
 /**
- * What the model reads of a run: one text part, then up to `maxImages` image parts.
+ * What the model reads of a run: one text part, then up to `maxImages` figures
+ * in their order: an image part per PNG or JPEG, a text part per SVG.
  * The text: a status line (ok, error, timeout, cancelled, crashed), the trimmed
  * stdout and stderr, the error's type, message and line with a trimmed traceback,
  * the result's `text/plain`, what `display()` showed as text, one line per figure
- * (attached, downscaled, or why not sent), and the names and sizes of files.
- * In a page, figures over the budget are downscaled and SVGs rasterised
- * (OffscreenCanvas); in Node, which has no canvas, they are named in the text.
- * HTML is never sent as an image.
+ * (attached, downscaled, sent as SVG source, or why not sent), and the names and
+ * sizes of files.
+ * An SVG is never drawn (what drawing one costs is set by its markup, not its
+ * size): it is sent as its source, in a text part starting
+ * `[figure 2: SVG 640x480 (12 KB), sent as its SVG source]`, when it fits in
+ * `maxSvgChars`, and otherwise named in the text with the reason.
+ * In a page, a PNG or JPEG over the budget is decoded (`createImageBitmap`),
+ * downscaled and re-encoded (OffscreenCanvas); none of over 25 000 000 pixels,
+ * declared or decoded, is decoded or drawn. In Node, which has no canvas, they
+ * are named in the text. HTML is never sent as an image.
  */
 export declare function toModelContent(ex: Execution, budget?: Partial<Budget>): Promise<ModelPart[]>;
 
@@ -69,7 +81,7 @@ export declare function toAnthropic(toolUseId: string, ex: Execution, budget?: P
 
 /**
  * OpenAI Chat Completions messages to append: a `tool` message with the text
- * and, when the run made figures, a `user` message with them as `image_url`
+ * parts (an SVG's source among them) joined and, when the run made figures, a `user` message with them as `image_url`
  * data URLs, since a tool message carries text only. When one assistant turn
  * made several tool calls, append all their `tool` messages first and the
  * `user` messages after them: the API wants the tool messages right after
@@ -150,14 +162,23 @@ export type ToolCallOptions = {
   /** Passed to `runPython`: time limit, AbortSignal, stream callbacks. */
   run?: RunOptions;
   budget?: Partial<Budget>;
+  /**
+   * Longest arguments taken, in UTF-16 code units (a string's `length`): the
+   * JSON text when `args` is a string, else the `code` string. Longer ones are
+   * refused with a text part before being parsed, since parsing 100 MB holds
+   * the page's thread for over a second. Default 1048576 (1 MiB). A value
+   * that is not a finite number >= 0 throws a `TypeError` (`.field` names it).
+   */
+  maxArgumentBytes?: number;
 };
 
 /**
  * Runs one `run_python` call. `args` is the call's arguments, as an object or
- * as the JSON text most APIs give. A missing or non-string `code`, or JSON
- * that does not parse, does not throw: it gives `execution: null` and a text
- * part telling the model what was wrong. Errors of the sandbox itself (a
- * disposed sandbox) still reject.
+ * as the JSON text most APIs give. A missing or non-string `code`, JSON that
+ * does not parse, or arguments over `maxArgumentBytes` do not throw: they give
+ * `execution: null` and a text part telling the model what was wrong. Errors
+ * of the sandbox itself (a disposed sandbox) and a bad `maxArgumentBytes`
+ * still reject.
  */
 export declare function runToolCall(
   sandbox: SandboxLike,

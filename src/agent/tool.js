@@ -61,10 +61,14 @@ export function pythonTool(opts) {
   };
 }
 
+// Strings are clipped as they are serialised, so an object with a huge
+// field costs no more to show than a small one.
+const clipString = (_key, v) => (typeof v === "string" && v.length > 200 ? `${v.slice(0, 200)}...` : v);
+
 function preview(value) {
   let text;
   try {
-    text = typeof value === "string" ? value : JSON.stringify(value);
+    text = typeof value === "string" ? value : JSON.stringify(value, clipString);
   } catch {
     text = String(value);
   }
@@ -73,11 +77,24 @@ function preview(value) {
 
 const EXAMPLE = '{"code": "print(1 + 1)"}';
 
+const count = (n) => n.toLocaleString("en-US");
+
+function tooLarge(what, length, cap) {
+  return {
+    problem:
+      `${what} ${count(length)} characters long, over the limit of ${count(cap)} (maxArgumentBytes). ` +
+      "Send shorter code: have it build or read large data rather than spelling it out.",
+  };
+}
+
 // A message for the model, not an exception: a model that sent bad
 // arguments can read what was wrong and try again in its next turn.
-function readCode(args) {
+// Sizes are checked first: parsing or reading a 100 MB argument would hold
+// the page's thread for a second or more.
+function readCode(args, cap) {
   let value = args;
   if (typeof args === "string") {
+    if (args.length > cap) return tooLarge("The arguments are", args.length, cap);
     try {
       value = JSON.parse(args);
     } catch (err) {
@@ -93,8 +110,27 @@ function readCode(args) {
   if (typeof value.code !== "string") {
     return { problem: `The "code" argument must be a string of Python source, not ${value.code === null ? "null" : typeof value.code}. Received: ${preview(value)}` };
   }
+  if (value.code.length > cap) return tooLarge('The "code" argument is', value.code.length, cap);
   if (value.code.trim() === "") return { problem: 'The "code" argument is empty.' };
   return { code: value.code };
+}
+
+/** 1 MiB: far more code than a model writes in one call. */
+const DEFAULT_MAX_ARGUMENT_BYTES = 1_048_576;
+
+/**
+ * `opts.maxArgumentBytes`, in UTF-16 code units (a string's length, known
+ * without reading the string). A bad value is the app's mistake, so it
+ * throws, as pycage's OptionsError does: a TypeError naming the field.
+ */
+function argumentCap(opts) {
+  const value = opts?.maxArgumentBytes;
+  if (value == null) return DEFAULT_MAX_ARGUMENT_BYTES;
+  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+  const shown = typeof value === "number" ? String(value) : typeof value;
+  const err = new TypeError(`pycage/agent: invalid maxArgumentBytes: expected a finite number >= 0, got ${shown}`);
+  err.field = "maxArgumentBytes";
+  throw err;
 }
 
 /**
@@ -103,7 +139,7 @@ function readCode(args) {
  * give `execution: null` and a text part that says what was wrong.
  */
 export async function runToolCall(sandbox, args, opts) {
-  const { code, problem } = readCode(args);
+  const { code, problem } = readCode(args, argumentCap(opts));
   if (problem) return { execution: null, parts: [textPart(`Status: not run. ${problem}`)] };
   const execution = await sandbox.runPython(code, opts?.run);
   return { execution, parts: await toModelContent(execution, opts?.budget) };

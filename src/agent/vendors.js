@@ -26,12 +26,13 @@ export async function toAnthropic(toolUseId, ex, budget) {
 
 /**
  * OpenAI Chat Completions: the messages to append. A `tool` message carries
- * text only, so the images follow in a `user` message of their own (the
- * way the API takes images), right after it.
+ * text only (the text parts, an SVG's source among them, joined), so the
+ * images follow in a `user` message of their own (the way the API takes
+ * images), right after it.
  */
 export async function toOpenAIChat(toolCallId, ex, budget) {
   const parts = await toModelContent(ex, budget);
-  const text = parts[0].text;
+  const text = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n\n");
   const images = parts.filter((p) => p.type === "image");
   if (images.length === 0) return [{ role: "tool", tool_call_id: toolCallId, content: text }];
   const n = images.length === 1 ? "1 image follows" : `${images.length} images follow`;

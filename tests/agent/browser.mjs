@@ -1,12 +1,15 @@
-// The page-only half of pycage/agent: downscaling, JPEG fallback and SVG
-// rasterising, which need a canvas. Serves the crate root as the demo does
-// and runs src/agent/ in headless Chromium (playwright-core, /usr/bin/chromium).
+// The page-only half of pycage/agent: downscaling and the JPEG fallback,
+// which need a canvas, and the page's thread kept free: an SVG figure whose
+// drawing would cost seconds (issue 23) arrives as text while a 25 ms timer
+// on the page keeps ticking. Serves the crate root as the demo does and runs
+// src/agent/ in headless Chromium (playwright-core, /usr/bin/chromium).
 // Usage: node tests/agent/browser.mjs   (needs no build)
 import { launch, serve, tally } from "../e2e/harness.mjs";
 
-
-
 const { check, finish } = tally("agent browser");
+
+// A timer tick later than this means the page's thread was held.
+const MAX_STALL_MS = 500;
 
 // Runs in the page: builds the figures there (the PNGs with
 // OffscreenCanvas.convertToBlob), converts them, and decodes what came out.
@@ -48,26 +51,61 @@ async function inPage() {
     `<svg xmlns="http://www.w3.org/2000/svg" ${attrs}><rect width="100%" height="100%" fill="rgb(0,128,128)"/>` +
     `<circle cx="50%" cy="20%" r="10" fill="orange"/></svg>`;
   const svg = (attrs, width, height) => ({ mime: "image/svg+xml", data: new TextEncoder().encode(svgText(attrs)), width, height, source: "display" });
+  // Twelve 15x15 convolutions over the whole figure: 6 KB of markup that
+  // pycage's SVG checks accept (its size is within the caps), and that take
+  // seconds to draw.
+  const kernel = Array.from({ length: 225 }, (_, i) => i % 3).join(" ");
+  const stage = `<feConvolveMatrix order="15" kernelMatrix="${kernel}" edgeMode="wrap"/>`;
+  const costly =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1000"><filter id="f" x="0" y="0" width="1" height="1">' +
+    `${stage.repeat(12)}</filter><rect width="1000" height="1000" fill="teal" filter="url(#f)"/></svg>`;
+
+  // The longest gap between ticks of a 25 ms timer while `work` runs (and
+  // 100 ms after, so a stall at its very end is seen too).
+  async function worstStall(work) {
+    let last = performance.now();
+    let worst = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 25);
+    try {
+      const result = await work();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return { result, stallMs: Math.round(worst) };
+    } finally {
+      clearInterval(timer);
+    }
+  }
 
   const base = { status: "ok", stdout: "", stderr: "", truncated: false, result: null, error: null, outputs: [], droppedOutputs: [], protocolViolations: [], durationMs: 5, interpreterReset: false };
   const run = async (figures, budget) => {
     const parts = await agent.toModelContent({ ...base, figures }, budget);
     const images = [];
-    for (const p of parts.slice(1)) images.push(await decode(p).catch((e) => ({ error: `${p.mime} ${p.data.length}: ${e.message}` })));
-    return { text: parts[0].text, images, raw: parts.slice(1).map((p) => p.data) };
+    for (const p of parts.slice(1).filter((part) => part.type === "image")) images.push(await decode(p).catch((e) => ({ error: `${p.mime} ${p.data.length}: ${e.message}` })));
+    const texts = parts.slice(1).filter((p) => p.type === "text").map((p) => p.text);
+    return { text: parts[0].text, images, texts, raw: parts.slice(1).map((p) => p.data ?? p.text) };
   };
 
   const big = await png(4000, 3000, chart);
   const small = await png(640, 480, chart);
+  const costlyRun = await worstStall(() => run([{ mime: "image/svg+xml", data: new TextEncoder().encode(costly), width: 1000, height: 1000, source: "display" }]));
+  const bigRun = await worstStall(() => run([big]));
   const out = {
     budget: agent.DEFAULT_BUDGET,
+    costly,
+    costlyRun,
     bigBytes: big.data.length,
-    big: await run([big]),
+    big: bigRun.result,
+    bigStallMs: bigRun.stallMs,
     small: await run([small]),
     smallB64: btoa(String.fromCharCode(...small.data)),
     noise: await run([await png(1500, 1000, noise)], { maxImageBytes: 300_000 }),
     svg: await run([svg('width="320" height="240"', 320, 240)]),
     svgRelative: await run([svg('viewBox="0 0 400 200" width="100%"', null, null)]),
+    // Claims more pixels than are decoded: named, not decoded, though its bytes are small.
+    huge: await run([{ ...small, width: 6000, height: 5000 }]),
     // Claims to be large, so it must be decoded to be downscaled.
     broken: await run([{ mime: "image/png", data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]), width: 4000, height: 3000, source: "display" }]),
     tooSmallBudget: await run([big], { maxImageBytes: 50 }),
@@ -105,12 +143,20 @@ try {
   const [noise] = r.noise.images;
   check(noise?.mime === "image/jpeg" && within(noise, 300_000), `a PNG over the byte budget becomes a JPEG within it (${noise?.width}x${noise?.height}, ${noise?.bytes} bytes)`);
 
-  const [svg] = r.svg.images;
-  check(svg?.mime === "image/png" && svg.width === 320 && svg.height === 240, `an SVG is rasterised at its size (${svg?.width}x${svg?.height})`);
-  check(svg?.centre.join() === "0,128,128,255", `the SVG's pixels are drawn (centre ${svg?.centre})`);
-  check(/Figure 1: SVG 320x240 \(\d+ bytes\), attached as image 1, rasterised to 320x240 PNG/.test(r.svg.text), "the text says it was rasterised");
-  const [rel] = r.svgRelative.images;
-  check(rel && rel.width > 0 && rel.height > 0 && within(rel), `an SVG sized in relative units is rasterised too (${rel?.width}x${rel?.height})`);
+  const costly = r.costlyRun.result;
+  check(
+    r.costlyRun.stallMs < MAX_STALL_MS,
+    `an SVG of twelve 15x15 convolutions (${r.costly.length} bytes) holds the page's thread under ${MAX_STALL_MS} ms (worst timer gap ${r.costlyRun.stallMs} ms)`,
+  );
+  check(costly.images.length === 0 && costly.texts.length === 1 && costly.texts[0].endsWith(`\n${r.costly}`), "it arrives as its SVG source, whole, and as no image");
+  check(/^\[figure 1: SVG 1000x1000 \(6 KB\), sent as its SVG source\]\n<svg /.test(costly.texts[0] ?? ""), "its text part starts with a note naming it");
+  check(/Figure 1: SVG 1000x1000 \(6 KB\), sent as its SVG source in a text part of its own, not as an image\./.test(costly.text), "the summary says so");
+  check(r.bigStallMs < MAX_STALL_MS, `downscaling a 4000x3000 PNG holds the page's thread under ${MAX_STALL_MS} ms (worst timer gap ${r.bigStallMs} ms)`);
+
+  check(r.svg.images.length === 0 && r.svg.texts.length === 1 && /sent as its SVG source\]\n<svg [^]*<\/svg>$/.test(r.svg.texts[0]), "a plain SVG is sent as its source");
+  check(r.svgRelative.texts.length === 1 && /^\[figure 1: SVG \(\d+ bytes\), sent as its SVG source\]/.test(r.svgRelative.texts[0]), "an SVG sized in relative units too");
+
+  check(r.huge.images.length === 0 && /Figure 1: PNG 6000x5000 \(\d+ (bytes|KB)\), not sent: over the 25,000,000 pixels decoded here\./.test(r.huge.text), "a PNG declaring 30 megapixels is not decoded");
 
   check(r.broken.images.length === 0 && /not sent: it could not be decoded/.test(r.broken.text), "a broken PNG is named, not thrown");
   check(r.tooSmallBudget.images.length === 0 && /no size of it fits the image budget/.test(r.tooSmallBudget.text), "an impossible byte budget names the figure");

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { DEFAULT_BUDGET, toModelContent } from "../../src/agent/index.js";
-import { execution, pngFigure, svgFigure, syntaxError, timeout } from "./fixtures.mjs";
+import { execution, pngFigure, syntaxError, timeout } from "./fixtures.mjs";
 
 const textOf = async (ex, budget) => (await toModelContent(ex, budget))[0].text;
 
@@ -64,7 +64,7 @@ test("20 figures come out as the budgeted number of images", async () => {
   const images = parts.filter((p) => p.type === "image");
   assert.equal(images.length, DEFAULT_BUDGET.maxImages);
   assert.equal(parts[0].type, "text", "the text part comes first");
-  assert.match(parts[0].text, /Figures 5-20 \(16\) were not sent: the budget is 4 images per call/);
+  assert.match(parts[0].text, /Figures 5-20 \(16\) were not sent: the budget is 4 figures per call/);
   assert.match(parts[0].text, /Figure 1: PNG 64x48 \(\d+ bytes\), attached as image 1\./);
   for (const img of images) {
     assert.equal(img.mime, "image/png");
@@ -75,14 +75,13 @@ test("20 figures come out as the budgeted number of images", async () => {
   assert.equal(two.length, 2);
 });
 
-test("in Node, a figure over the budget and an SVG are named, not sent, and do not take a place", async () => {
-  const figures = [pngFigure(4000, 3000), svgFigure(), pngFigure(640, 480)];
+test("in Node, a figure over the budget is named, not sent, and does not take a place", async () => {
+  const figures = [pngFigure(4000, 3000), pngFigure(640, 480)];
   const parts = await toModelContent(execution({ figures }), { maxImages: 1 });
   assert.equal(parts.length, 2);
   const text = parts[0].text;
   assert.match(text, /Figure 1: PNG 4000x3000 \(\d+ KB\), not sent: over the image budget \(1,150,000 pixels, 1568 px a side, 500 KB\) and it cannot be downscaled here\./);
-  assert.match(text, /Figure 2: SVG 320x240 \(\d+ bytes\), not sent: an SVG cannot be rasterised here\./);
-  assert.match(text, /Figure 3: PNG 640x480 \(\d+ (bytes|KB)\), attached as image 1\./);
+  assert.match(text, /Figure 2: PNG 640x480 \(\d+ (bytes|KB)\), attached as image 1\./);
 });
 
 test("a figure within the pixels but over the bytes is not sent from Node", async () => {

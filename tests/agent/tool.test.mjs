@@ -100,3 +100,108 @@ test("runToolCall lets the sandbox's own failures reject", async () => {
   const sb = { runPython: async () => { throw new Error("the sandbox is disposed"); } };
   await assert.rejects(runToolCall(sb, { code: "1" }), /disposed/);
 });
+
+// Arguments are capped before they are parsed: JSON.parse of 100 MB holds
+// the page's thread for over a second (issue 23).
+const MiB = 1_048_576;
+
+/** JSON arguments of exactly `length` characters. */
+function argsOf(length) {
+  const shell = JSON.stringify({ code: "#" });
+  return JSON.stringify({ code: `#${"x".repeat(length - shell.length)}` });
+}
+
+/** Runs `fn` with JSON.parse counting its calls. */
+async function countingParse(fn) {
+  const parse = JSON.parse;
+  let calls = 0;
+  JSON.parse = (...a) => {
+    calls++;
+    return parse(...a);
+  };
+  try {
+    await fn();
+  } finally {
+    JSON.parse = parse;
+  }
+  return calls;
+}
+
+test("runToolCall: arguments at the 1 MiB default run", async () => {
+  const sb = fakeSandbox();
+  const args = argsOf(MiB);
+  assert.equal(args.length, MiB);
+  const out = await runToolCall(sb, args);
+  assert.notEqual(out.execution, null);
+  assert.equal(sb.calls[0].code.length, MiB - 11);
+  await runToolCall(sb, { code: "x".repeat(MiB) });
+  assert.equal(sb.calls.length, 2, "an object's code at the cap runs too");
+});
+
+test("runToolCall: arguments one over the cap are refused with a readable part", async () => {
+  const sb = fakeSandbox();
+  const out = await runToolCall(sb, argsOf(MiB + 1));
+  assert.equal(out.execution, null);
+  assert.equal(out.parts.length, 1);
+  assert.equal(
+    out.parts[0].text,
+    "Status: not run. The arguments are 1,048,577 characters long, over the limit of 1,048,576 (maxArgumentBytes). " +
+      "Send shorter code: have it build or read large data rather than spelling it out.",
+  );
+  assert.equal(sb.calls.length, 0);
+});
+
+test("runToolCall: 100 MB of JSON is refused at once, without parsing it", async () => {
+  const sb = fakeSandbox();
+  const args = argsOf(100 * MiB);
+  let out;
+  const started = performance.now();
+  const parses = await countingParse(async () => {
+    out = await runToolCall(sb, args);
+  });
+  const ms = performance.now() - started;
+  console.log(`100 MB of arguments refused in ${ms.toFixed(1)} ms`);
+  assert.equal(parses, 0, "JSON.parse was not called");
+  assert.ok(ms < 100, `${ms} ms`);
+  assert.match(out.parts[0].text, /^Status: not run\. The arguments are 104,857,600 characters long, over the limit/);
+  assert.equal(sb.calls.length, 0);
+});
+
+test("runToolCall: an object whose code is over the cap is refused", async () => {
+  const sb = fakeSandbox();
+  const out = await runToolCall(sb, { code: "x".repeat(MiB + 1) });
+  assert.equal(out.execution, null);
+  assert.match(out.parts[0].text, /^Status: not run\. The "code" argument is 1,048,577 characters long, over the limit of 1,048,576 \(maxArgumentBytes\)\./);
+  assert.equal(sb.calls.length, 0);
+});
+
+test("runToolCall: a huge field beside the code costs nothing to show", async () => {
+  const out = await runToolCall(fakeSandbox(), { script: "x".repeat(50 * MiB) });
+  assert.match(out.parts[0].text, /The "code" argument is missing/);
+  assert.ok(out.parts[0].text.length < 600);
+});
+
+test("runToolCall: maxArgumentBytes overrides the default", async () => {
+  const sb = fakeSandbox();
+  const small = await runToolCall(sb, '{"code": "1 + 1"}', { maxArgumentBytes: 10 });
+  assert.match(small.parts[0].text, /The arguments are 17 characters long, over the limit of 10 \(maxArgumentBytes\)/);
+  assert.equal(sb.calls.length, 0);
+  const large = await runToolCall(sb, argsOf(2 * MiB), { maxArgumentBytes: 2 * MiB });
+  assert.notEqual(large.execution, null);
+  assert.equal(sb.calls.length, 1);
+});
+
+const BAD_CAPS = [["-1", -1], ["NaN", NaN], ["Infinity", Infinity], ['"1048576"', "1048576"], ["{}", {}], ["10n", 10n]];
+
+for (const [shown, bad] of BAD_CAPS) {
+  test(`runToolCall: maxArgumentBytes ${shown} is a TypeError naming the field`, async () => {
+    const sb = fakeSandbox();
+    await assert.rejects(runToolCall(sb, '{"code": "1"}', { maxArgumentBytes: bad }), (err) => {
+      assert.ok(err instanceof TypeError);
+      assert.equal(err.field, "maxArgumentBytes");
+      assert.match(err.message, /^pycage\/agent: invalid maxArgumentBytes: expected a finite number >= 0, got /);
+      return true;
+    });
+    assert.equal(sb.calls.length, 0);
+  });
+}

@@ -22,7 +22,7 @@ import {
 import type { Budget, ModelPart } from "../../pkg/agent/index.js";
 
 async function converters(sb: Sandbox, ex: Execution): Promise<void> {
-  const budget: Partial<Budget> = { maxImages: 2, maxStreamChars: 2000 };
+  const budget: Partial<Budget> = { maxImages: 2, maxStreamChars: 2000, maxSvgChars: 4000 };
   const full: Budget = { ...DEFAULT_BUDGET };
   const parts: ModelPart[] = await toModelContent(ex, budget);
   for (const p of parts) {
@@ -43,7 +43,11 @@ async function converters(sb: Sandbox, ex: Execution): Promise<void> {
 
   const mcp: CallToolResult = await toMcp(ex, budget);
 
-  const { execution, parts: callParts } = await runToolCall(sb, '{"code": "1+1"}', { run: { timeoutMs: 1000 }, budget });
+  const { execution, parts: callParts } = await runToolCall(sb, '{"code": "1+1"}', {
+    run: { timeoutMs: 1000 },
+    budget,
+    maxArgumentBytes: 1 << 20,
+  });
   const maybe: Execution | null = execution;
   void [userTurn, history, input, aiOutput, mcp, maybe, callParts];
 }
