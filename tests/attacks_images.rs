@@ -4,7 +4,11 @@
 //! `JSON.stringify` and `structuredClone` of the Execution throw).
 // The test scripts the host page itself (a page may eval; pycage may not).
 #![allow(clippy::disallowed_methods)]
-use pycage::{Execution, FigureSource, ImageMime, MimeValue, Status};
+use std::rc::Rc;
+
+use pycage::{
+    Execution, FigureSource, ImageMime, Isolation, MimeValue, Sandbox, SandboxOptions, Status,
+};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -102,6 +106,18 @@ fn hostile_svgs() -> Vec<(String, &'static str)> {
     ]
 }
 
+/// The shared (iframe) sandbox, then one in worker mode: there the page
+/// receives the worker's messages with no frame checking their shape first.
+async fn both_modes() -> [Rc<Sandbox>; 2] {
+    let worker = sandbox(SandboxOptions {
+        isolation: Isolation::Worker,
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    [shared().await, Rc::new(worker)]
+}
+
 /// Python source for a list of strings.
 fn py_strings(items: &[String]) -> String {
     let list = serde_json::to_string(items).unwrap();
@@ -110,26 +126,35 @@ fn py_strings(items: &[String]) -> String {
 
 #[wasm_bindgen_test]
 async fn hostile_svg_sizes_are_dropped() {
-    let sb = shared().await;
-    run(&sb, HELPERS).await;
+    for sb in both_modes().await {
+        hostile_svgs_are_dropped_by(&sb).await;
+        if sb.isolation() == Isolation::Worker {
+            sb.dispose();
+        }
+    }
+}
+
+async fn hostile_svgs_are_dropped_by(sb: &Sandbox) {
+    let mode = sb.isolation();
+    run(sb, HELPERS).await;
     let cases = hostile_svgs();
     let svgs: Vec<String> = cases.iter().map(|(svg, _)| svg.clone()).collect();
     assert!(cases.len() <= 20, "droppedOutputs keeps 20 reasons");
     for how in ["S(s)", "Bundle({'image/svg+xml': s})"] {
         let code = format!("for s in {}: display({how})", py_strings(&svgs));
-        let ex = run(&sb, &code).await;
-        assert_eq!(ex.status, Status::Ok, "{ex:?}");
-        assert!(ex.figures.is_empty(), "{how}: {:?}", ex.figures);
+        let ex = run(sb, &code).await;
+        assert_eq!(ex.status, Status::Ok, "{mode:?} {ex:?}");
+        assert!(ex.figures.is_empty(), "{mode:?} {how}: {:?}", ex.figures);
         let dropped = &ex.dropped_outputs;
-        assert_eq!(dropped.len(), cases.len(), "{dropped:?}");
+        assert_eq!(dropped.len(), cases.len(), "{mode:?} {dropped:?}");
         for ((svg, why), reason) in cases.iter().zip(dropped) {
             assert!(
                 reason.starts_with("display: image/svg+xml ") && reason.contains(why),
-                "{how}: {svg}\n dropped for {reason:?}, expected {why:?}"
+                "{mode:?} {how}: {svg}\n dropped for {reason:?}, expected {why:?}"
             );
         }
     }
-    assert_healthy(&sb).await;
+    assert_healthy(sb).await;
 }
 
 #[wasm_bindgen_test]
@@ -181,13 +206,22 @@ fn result_json(ex: &Execution) -> Option<&MimeValue> {
 
 #[wasm_bindgen_test]
 async fn deep_json_results_are_dropped_and_the_execution_stays_copyable() {
-    let sb = shared().await;
-    run(&sb, HELPERS).await;
+    for sb in both_modes().await {
+        deep_json_is_dropped_by(&sb).await;
+        if sb.isolation() == Isolation::Worker {
+            sb.dispose();
+        }
+    }
+}
+
+async fn deep_json_is_dropped_by(sb: &Sandbox) {
+    let mode = sb.isolation();
+    run(sb, HELPERS).await;
     let code = "display(J(deep(10_000)))\n\
         display(Bundle({'application/vnd.plotly.v1+json': deep(65)}))\n\
         J('{\"a\": ' * 10_000 + '1' + '}' * 10_000)";
-    let ex = run(&sb, code).await;
-    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    let ex = run(sb, code).await;
+    assert_eq!(ex.status, Status::Ok, "{mode:?} {ex:?}");
     for reason in [
         "display: application/json nested deeper than 64 levels",
         "display: application/vnd.plotly.v1+json nested deeper than 64 levels",
@@ -195,13 +229,13 @@ async fn deep_json_results_are_dropped_and_the_execution_stays_copyable() {
     ] {
         assert!(
             ex.dropped_outputs.iter().any(|r| r.contains(reason)),
-            "missing {reason:?} in {:?}",
+            "{mode:?} missing {reason:?} in {:?}",
             ex.dropped_outputs
         );
     }
-    assert_eq!(result_json(&ex), None, "{ex:?}");
+    assert_eq!(result_json(&ex), None, "{mode:?} {ex:?}");
     host_copies(&ex).expect("serde_json, JSON.stringify and structuredClone of the Execution");
-    assert_healthy(&sb).await;
+    assert_healthy(sb).await;
 }
 
 #[wasm_bindgen_test]
