@@ -3,10 +3,12 @@
 // run in the sandbox, their results go back through pycage/agent's adapter,
 // and the loop goes on until the model answers in text.
 //
-// The API key is the user's: it stays in this tab's sessionStorage, goes
-// only into the Authorization header of requests to the endpoint they typed,
-// and is never logged or shown.
+// The API key is the user's: it stays in this tab's sessionStorage, bound
+// to the endpoint it was entered for (key.js), goes only into the
+// Authorization header of requests to that endpoint, and is never logged
+// or shown.
 import { pythonTool, runToolCall, toOpenAIChat } from "../pkg/agent/index.js";
+import { setupKey } from "./key.js";
 import { chat, LlmError } from "./llm.js";
 import { el, errorBox, render } from "./render.js";
 
@@ -21,7 +23,7 @@ const SYSTEM =
   "are offered to the user as downloads. Answer the user in plain text.";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = { base: "llm-base", model: "llm-model", key: "llm-key" };
+const FIELDS = { base: "llm-base", model: "llm-model" };
 
 // `sandbox()` gives the page's current Promise<Sandbox> (it changes when the
 // isolation setting does); `timeoutSeconds()` the time limit chosen above.
@@ -34,6 +36,8 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
   if (params.has("llm")) $("llm-base").value = params.get("llm");
   if (params.has("model")) $("llm-model").value = params.get("model");
   setMode(params.has("llm") ? "agent" : "showcase");
+  // After ?llm=, so a kept key is checked against the endpoint the page opens at.
+  const credential = setupKey({ base: $("llm-base"), key: $("llm-key"), note: $("llm-key-note") });
 
   $("mode-showcase").onclick = () => setMode("showcase");
   $("mode-agent").onclick = () => setMode("agent");
@@ -54,7 +58,7 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
   async function send() {
     const text = $("agent-input").value.trim();
     if (!text || turn) return;
-    const endpoint = { base: $("llm-base").value.trim(), model: $("llm-model").value.trim(), key: $("llm-key").value.trim() };
+    const endpoint = { base: $("llm-base").value.trim(), model: $("llm-model").value.trim(), credential: credential() };
     if (!endpoint.base || !endpoint.model) {
       $("agent-log").append(notice("Set the endpoint's base URL and model first.", "error"));
       return;
@@ -90,7 +94,7 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
     }
   }
 
-  async function converse({ base, model, key }, history, reply, signal) {
+  async function converse({ base, model, credential }, history, reply, signal) {
     const sb = await sandbox();
     const tools = [{ type: "function", function: pythonTool({ sandbox: sb, timeoutMs: timeoutSeconds() * 1000 }) }];
     const stream = $("llm-stream").checked;
@@ -99,7 +103,7 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
       const said = el("p", { className: "say" });
       reply.append(waiting);
       const answer = await chat({
-        base, key, stream, signal,
+        base, credential, stream, signal,
         body: { model, messages: [{ role: "system", content: SYSTEM }, ...history], tools },
         onText: (text) => {
           if (text && !said.isConnected) waiting.replaceWith(said);
@@ -181,7 +185,10 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
 
 // The code to show above a call's output; null when the arguments are not
 // the object with a `code` string the tool asks for (runToolCall says why).
+// Shown before the run; runToolCall refuses arguments over its
+// maxArgumentBytes (1 MiB) unparsed, so this does not parse them either.
 function codeOf(args) {
+  if (args.length > 1_048_576) return null;
   try {
     const parsed = JSON.parse(args);
     return typeof parsed?.code === "string" ? parsed.code : null;

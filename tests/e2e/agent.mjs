@@ -2,10 +2,13 @@
 // demo command serves it) talks to a real scripted Chat Completions server
 // (llm_server.mjs) on another origin, streaming and not, and its tool calls
 // run in pycage in headless Chromium (playwright-core, /usr/bin/chromium).
+// Then agent_endpoint.mjs: the key stays with its endpoint, and a hostile
+// stream is refused without stalling the page.
 // Usage: node tests/e2e/agent.mjs   (needs pkg/ from scripts/build)
 import { mkdirSync } from "node:fs";
 import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
 import { startLlmServer } from "./llm_server.mjs";
+import { hostileStream, keyBinding } from "./agent_endpoint.mjs";
 
 const SHOTS = `${ROOT}build`;
 const MODEL = "scripted-model";
@@ -264,14 +267,18 @@ try {
   check(overflow <= 0, `no horizontal scrolling in the agent mode at phone width (${overflow} px over)`);
   await page.setViewportSize({ width: 1280, height: 900 });
 
-  // The key: in sessionStorage only, never logged, never in the page's markup.
-  const stored = await page.evaluate(() => [sessionStorage.getItem("pycage-demo:key"), JSON.stringify({ ...localStorage })]);
-  check(stored[0] === KEY && !stored[1].includes(KEY), "the API key is kept in sessionStorage, not localStorage");
+  // The key: in sessionStorage only, with its endpoint; never logged, never in the page's markup.
+  const stored = await page.evaluate(() => [sessionStorage.getItem("pycage-demo:credential"), JSON.stringify({ ...localStorage })]);
+  check(stored[0] === JSON.stringify({ endpoint: `${llm.base}/chat/completions`, key: KEY }) && !stored[1].includes(KEY),
+    "the API key is kept in sessionStorage with its endpoint, not in localStorage");
   check(!logged.some((line) => line.includes(KEY)) && !(await page.content()).includes(KEY), "the API key is never logged nor in the page's markup");
   await page.goto(`${url}www/`);
   await page.waitForSelector('#status[data-phase="ready"]', { timeout: 90_000 });
   check(await page.isVisible("#transcript") && (await page.inputValue("#llm-key")) === KEY, "without ?llm= the showcase opens; the settings last as long as the tab");
   console.log(`screenshot: ${SHOTS}/demo-agent.png`);
+
+  await keyBinding({ browser, url, check, model: MODEL });
+  await hostileStream({ browser, url, check, model: MODEL });
 } catch (err) {
   check(false, `the test ran to the end (${err.stack ?? err})`);
 } finally {
