@@ -305,10 +305,13 @@ const RANGES: &[(&str, f64, f64)] = &[
 
 /// Checks a numeric option against its range.
 pub(crate) fn in_range(field: &str, value: f64) -> Result<f64, Error> {
-    let (min, max) = RANGES
-        .iter()
-        .find(|(name, ..)| *name == field)
-        .map_or((f64::MIN, f64::MAX), |(_, min, max)| (*min, *max));
+    // A name missing here is pycage's bug; it must not mean "no limit".
+    let Some(&(_, min, max)) = RANGES.iter().find(|(name, ..)| *name == field) else {
+        return Err(Error::options(
+            field,
+            "has no range in pycage's option table (a bug in pycage)",
+        ));
+    };
     if value.is_finite() && value >= min && value <= max {
         Ok(value)
     } else {
@@ -317,6 +320,19 @@ pub(crate) fn in_range(field: &str, value: f64) -> Result<f64, Error> {
             format!("expected a number from {min} to {max}"),
         ))
     }
+}
+
+/// A count given as a JS number: within its range, and whole (`maxFigures:
+/// 2.7` is a mistake to report, not 2).
+pub(crate) fn whole_in_range(field: &str, value: f64) -> Result<usize, Error> {
+    let n = in_range(field, value)?;
+    if n.fract() != 0.0 {
+        return Err(Error::options(
+            field,
+            format!("expected a whole number, got {n}"),
+        ));
+    }
+    Ok(n as usize)
 }
 
 fn checked<T: Copy + Into<f64>>(field: &str, value: Option<T>) -> Result<Option<T>, Error> {
@@ -393,3 +409,31 @@ impl RunConfig {
 }
 
 mod resolve;
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    fn field_of(result: Result<impl std::fmt::Debug, Error>) -> String {
+        match result {
+            Err(Error::Options { field, message }) => format!("{field}: {message}"),
+            other => panic!("expected an options error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_without_a_range_is_an_error_not_no_limit() {
+        let error = field_of(in_range("maxFigurs", 1.0));
+        assert!(error.starts_with("maxFigurs: has no range"), "{error}");
+    }
+
+    #[test]
+    fn counts_must_be_whole_and_in_range() {
+        assert_eq!(whole_in_range("maxFigures", 2.0).ok(), Some(2));
+        let error = field_of(whole_in_range("maxFigures", 2.7));
+        assert_eq!(error, "maxFigures: expected a whole number, got 2.7");
+        let error = field_of(whole_in_range("maxFigures", -1.0));
+        assert!(error.contains("expected a number from 0"), "{error}");
+        assert!(whole_in_range("maxFigures", f64::NAN).is_err());
+    }
+}

@@ -12,9 +12,10 @@ use js_sys::Uint8Array;
 
 /// A Python sandbox: one interpreter (plus a warm standby) in an isolated
 /// worker. Runs are queued and executed in order; state persists between
-/// runs, as in a notebook. Dropping a `Sandbox` does not stop it (its
-/// interpreters are shared with the runs in flight): call
-/// [`dispose`](Sandbox::dispose).
+/// runs, as in a notebook. Dropping a `Sandbox` stops it as
+/// [`dispose`](Sandbox::dispose) does: its interpreters end, and the runs
+/// and file calls still waiting fail with [`Error::Disposed`](crate::Error::Disposed)
+/// (the futures hold no reference to it).
 ///
 /// ```no_run
 /// # async fn example() -> Result<(), pycage::Error> {

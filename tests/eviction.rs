@@ -82,6 +82,18 @@ async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interp
     assert_eq!(live_interpreters(), 0);
     sandboxes_created_together_all_start().await;
     set_max_live_interpreters(None);
+    a_dropped_sandbox_stops().await;
+}
+
+/// Dropping a `Sandbox` stops it: its interpreter ends, and a run still in
+/// flight fails with `Disposed` rather than waiting forever.
+async fn a_dropped_sandbox_stops() {
+    let sb = sandbox(no_standby()).await;
+    assert_eq!(live_interpreters(), 1);
+    let in_flight = sb.run("import time\ntime.sleep(5)", RunOptions::default());
+    drop(sb);
+    assert_eq!(live_interpreters(), 0);
+    assert_eq!(in_flight.await, Err(pycage::Error::Disposed));
 }
 
 /// Issue 23, finding 1: with the limit at 2 and one sandbox busy, two

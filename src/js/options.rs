@@ -11,8 +11,8 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes, PypiOptions,
-    RunOptions, SandboxOptions, TextCallback,
+    in_range, whole_in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes,
+    PypiOptions, RunOptions, SandboxOptions, TextCallback,
 };
 
 pub(crate) const SANDBOX_FIELDS: &[&str] = &[
@@ -89,7 +89,9 @@ impl<'a> Fields<'a> {
     }
 
     fn count(&self, field: &str) -> Result<Option<usize>, Error> {
-        Ok(self.number(field)?.map(|n| n as usize))
+        self.number(field)?
+            .map(|n| whole_in_range(field, n))
+            .transpose()
     }
 
     fn string(&self, field: &str) -> Result<Option<String>, Error> {
@@ -270,7 +272,7 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
         max_figure_bytes: f.count("maxFigureBytes")?,
         max_run_figure_bytes: f.count("maxRunFigureBytes")?,
         // A u64: on wasm32 a usize cannot hold the top of its range.
-        max_image_pixels: f.number("maxImagePixels")?.map(|n| n as u64),
+        max_image_pixels: f.count("maxImagePixels")?.map(|n| n as u64),
         max_file_bytes: f.count("maxFileBytes")?,
         max_run_file_bytes: f.count("maxRunFileBytes")?,
         pypi: f.pypi()?,

@@ -14,7 +14,7 @@ impl Inner {
                 let Some(role) = self.role(gen) else { return }; // a replaced host
                 match event {
                     HostEvent::Stray(reason) => self.violation(role, reason),
-                    HostEvent::Died(reason) => self.slot_died(role, reason),
+                    HostEvent::Died(reason) => self.interpreter_died(role, reason),
                     HostEvent::Gone(reason) => self.process_gone(role, reason),
                     HostEvent::Measured(bytes) => self.on_measured(role, bytes),
                     HostEvent::Message(data) => {
@@ -91,12 +91,12 @@ impl Inner {
                 }
             }
             FromSandbox::Ready(r) if !ready => {
-                if let Some(slot) = self.interpreter(role) {
-                    slot.ready = true;
-                    slot.interruptible = r.interruptible;
-                    slot._boot_timer = None;
-                    slot._booting = None;
-                    slot.host.watch();
+                if let Some(interpreter) = self.interpreter(role) {
+                    interpreter.ready = true;
+                    interpreter.interruptible = r.interruptible;
+                    interpreter._boot_timer = None;
+                    interpreter._booting = None;
+                    interpreter.host.watch();
                 }
                 self.info = Some((r.pyodide_version, r.python_version));
                 if role == Role::Active {
@@ -120,7 +120,7 @@ impl Inner {
                     self.spawn_standby();
                 }
             }
-            FromSandbox::Crashed(f) => self.slot_died(role, f.reason),
+            FromSandbox::Crashed(f) => self.interpreter_died(role, f.reason),
             FromSandbox::Refused(f) => self.violation(role, f.reason),
             FromSandbox::Log(t) => self.sandbox_log(role, &t.text),
             FromSandbox::Fetch(f) => self.on_fetch(role, gen, f.req, &f.url),

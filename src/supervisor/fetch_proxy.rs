@@ -102,7 +102,7 @@ fn shorten(url: &str) -> String {
     }
 }
 
-fn reply(slot: &Interpreter, req: u32, result: Result<Body, String>) {
+fn reply(interpreter: &Interpreter, req: u32, result: Result<Body, String>) {
     let (ok, body, content_type, error) = match result {
         Ok((body, content_type)) => (true, JsValue::from(body), content_type, None),
         Err(reason) => (false, JsValue::UNDEFINED, None, Some(reason)),
@@ -114,7 +114,7 @@ fn reply(slot: &Interpreter, req: u32, result: Result<Body, String>) {
         content_type,
         error,
     };
-    slot.host.post(&message.to_js());
+    interpreter.host.post(&message.to_js());
 }
 
 impl Inner {
@@ -125,17 +125,17 @@ impl Inner {
         let pypi = self.pypi.clone();
         let weak = self.weak.clone();
         let timeout = self.config.boot_timeout_ms.max(60_000.0);
-        let Some(slot) = self.interpreter(role) else {
+        let Some(interpreter) = self.interpreter(role) else {
             return;
         };
-        let state = slot.fetch.state.clone();
+        let state = interpreter.fetch.state.clone();
         let mut s = state.borrow_mut();
         s.requests = s.requests.saturating_add(1);
         if s.requests > MAX_REQUESTS {
             drop(s);
             let reason = format!("the sandbox asked for more than {MAX_REQUESTS} downloads");
             self.log(format!("{reason}; stopping its interpreter"));
-            self.slot_died(role, reason);
+            self.interpreter_died(role, reason);
             return;
         }
         let target = match pypi.as_ref().and_then(|p| p.decide(url)) {
@@ -166,7 +166,7 @@ impl Inner {
             Err(reason) => {
                 let line = s.log_line(format!("refused to fetch {}: {reason}", shorten(url)));
                 drop(s);
-                reply(slot, req, Err(format!("refused: {reason}")));
+                reply(interpreter, req, Err(format!("refused: {reason}")));
                 if let Some(line) = line {
                     self.log(line);
                 }
@@ -266,19 +266,21 @@ fn deliver(
     let Some(rc) = weak.upgrade() else { return };
     let effect = {
         let Ok(inner) = rc.try_borrow() else { return };
-        let slot = match inner.role(gen) {
+        let interpreter = match inner.role(gen) {
             Some(Role::Active) => inner.active.as_ref(),
             Some(Role::Standby) => inner.standby.as_ref(),
             None => None,
         };
-        let Some(slot) = slot else { return };
+        let Some(interpreter) = interpreter else {
+            return;
+        };
         let line = match &result {
             Err(reason) => state
                 .borrow_mut()
                 .log_line(format!("could not fetch {}: {reason}", job.target.href())),
             Ok(_) => None,
         };
-        reply(slot, job.req, result);
+        reply(interpreter, job.req, result);
         line.zip(inner.config.on_log.clone())
     };
     if let Some((line, on_log)) = effect {

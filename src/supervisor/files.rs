@@ -131,8 +131,8 @@ impl Inner {
             FileOp::List => ToSandbox::ListFiles { id, path },
             FileOp::Remove => ToSandbox::RemoveFile { id, path },
         };
-        if let Some(slot) = &self.active {
-            slot.host.post(&message.to_js());
+        if let Some(interpreter) = &self.active {
+            interpreter.host.post(&message.to_js());
         }
         let weak = self.weak.clone();
         let ms = self.config.timeout_ms.max(MIN_FILE_CALL_MS);
@@ -191,8 +191,8 @@ impl Inner {
             }
         }
         job.deferred.settle(reply);
-        if let Some(slot) = self.active.as_mut() {
-            slot.idle = Budget::default();
+        if let Some(interpreter) = self.active.as_mut() {
+            interpreter.idle = Budget::default();
         }
         self.pump();
     }

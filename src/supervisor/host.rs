@@ -99,12 +99,17 @@ fn error_text(event: &web_sys::Event) -> String {
 }
 
 /// 128 random bits as hex, from the page's CSPRNG.
-pub(crate) fn random_hex() -> String {
+/// 16 random bytes as hex (a session token, a ping's nonce). An error when
+/// the page has no `crypto.getRandomValues`: sixteen zero bytes would be a
+/// token and a nonce that anyone can guess.
+pub(crate) fn random_hex() -> Result<String, JsValue> {
     let mut bytes = [0u8; 16];
-    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let crypto = web_sys::window()
+        .ok_or("no window")?
+        .crypto()
+        .map_err(|_| "the page has no crypto.getRandomValues")?;
+    crypto.get_random_values_with_u8_array(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 fn worker_url() -> Result<String, JsValue> {

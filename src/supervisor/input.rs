@@ -25,8 +25,8 @@ impl Inner {
             Some(_) => None,
         };
         if let Some(why) = refused {
-            if let Some(slot) = &self.active {
-                slot.host.answer_input(input.seq, None);
+            if let Some(interpreter) = &self.active {
+                interpreter.host.answer_input(input.seq, None);
             }
             return self.violation(Role::Active, why.into());
         }
@@ -53,8 +53,8 @@ impl Inner {
         if current.interrupted.is_some() {
             return;
         }
-        if let Some(slot) = &self.active {
-            slot.host.answer_input(seq, line.as_deref());
+        if let Some(interpreter) = &self.active {
+            interpreter.host.answer_input(seq, line.as_deref());
         }
     }
 }

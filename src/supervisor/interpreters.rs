@@ -50,7 +50,7 @@ impl Inner {
         }
         self.next_gen += 1;
         let gen = self.next_gen;
-        let token = host::random_hex();
+        let token = host::random_hex()?;
         let from_snapshot = self.snapshot.is_some();
         let make_snapshot = !from_snapshot
             && role == Role::Standby
@@ -62,7 +62,7 @@ impl Inner {
         let config = &self.config;
         let init = protocol::Init {
             token: &token,
-            files: self.files.clone().into(),
+            files: self.core_files.clone().into(),
             index_url: &config.pyodide_url,
             package_base_url: &config.package_base_url,
             capture: CAPTURE_PY,
@@ -149,10 +149,10 @@ impl Inner {
         if role == Role::Active {
             self.standby = None;
         }
-        self.slot_died(role, reason);
+        self.interpreter_died(role, reason);
     }
 
-    pub(super) fn slot_died(&mut self, role: Role, reason: String) {
+    pub(super) fn interpreter_died(&mut self, role: Role, reason: String) {
         match role {
             Role::Standby => self.standby_gone(),
             Role::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
@@ -184,8 +184,8 @@ impl Inner {
             self.snapshot = None;
             snapshot::forget(&self.snapshot_key);
             match self.spawn_interpreter(role) {
-                Ok(slot) if role == Role::Active => self.active = Some(slot),
-                Ok(slot) => self.standby = Some(slot),
+                Ok(interpreter) if role == Role::Active => self.active = Some(interpreter),
+                Ok(interpreter) => self.standby = Some(interpreter),
                 Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
             }
             return;
@@ -232,7 +232,7 @@ impl Inner {
         }
         if self.active.is_none() {
             match self.spawn_interpreter(Role::Active) {
-                Ok(slot) => self.active = Some(slot),
+                Ok(interpreter) => self.active = Some(interpreter),
                 Err(err) => {
                     let reason = format!("could not create the sandbox: {err:?}");
                     self.boot_failed(Role::Active, reason);
@@ -294,7 +294,7 @@ impl Inner {
         if self.config.standby && self.standby.is_none() && self.wants_standby() {
             // Booted fresh, never recycled: a used interpreter is never reused.
             match self.spawn_interpreter(Role::Standby) {
-                Ok(slot) => self.standby = Some(slot),
+                Ok(interpreter) => self.standby = Some(interpreter),
                 Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
             }
         }

@@ -104,7 +104,9 @@ enum Event {
 
 struct Inner {
     config: SandboxConfig,
-    files: Object,
+    /// Pyodide's core files, `{ url: Blob }`, for every interpreter's boot
+    /// (the user's files are `file_state`).
+    core_files: Object,
     /// What the sandbox may fetch (from the lockfile and the options).
     fetch_policy: Rc<fetch_policy::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
@@ -217,7 +219,7 @@ impl Supervisor {
         let inner = Rc::new_cyclic(|weak| {
             RefCell::new(Inner {
                 config,
-                files,
+                core_files: files,
                 fetch_policy: Rc::new(fetch_policy),
                 weak: weak.clone(),
                 active: None,

@@ -84,22 +84,22 @@ impl Inner {
             return true;
         }
         let file_call = usize::from(role == Role::Active && self.current_file.is_some());
-        let Some(slot) = self.interpreter(role) else {
+        let Some(interpreter) = self.interpreter(role) else {
             return false;
         };
-        slot.idle.messages += 1;
-        slot.idle.bytes += weight;
+        interpreter.idle.messages += 1;
+        interpreter.idle.bytes += weight;
         // A file call's answer may carry a whole file.
         let max_bytes = MAX_IDLE_BYTES + file_call * (self.config.max_file_bytes + (1 << 20));
-        let Some(slot) = self.interpreter(role) else {
+        let Some(interpreter) = self.interpreter(role) else {
             return false;
         };
-        if slot.idle.messages > MAX_IDLE_MESSAGES || slot.idle.bytes > max_bytes {
-            let (messages, bytes) = (slot.idle.messages, slot.idle.bytes);
+        if interpreter.idle.messages > MAX_IDLE_MESSAGES || interpreter.idle.bytes > max_bytes {
+            let (messages, bytes) = (interpreter.idle.messages, interpreter.idle.bytes);
             self.log(format!(
                 "an interpreter was replaced: it sent {messages} messages ({bytes} bytes) outside a run (flood)"
             ));
-            self.slot_died(role, "the sandbox flooded the page outside a run".into());
+            self.interpreter_died(role, "the sandbox flooded the page outside a run".into());
             return false;
         }
         true
@@ -110,7 +110,7 @@ impl Inner {
         let logs = match (role, self.current.as_mut()) {
             (Role::Active, Some(current)) => &mut current.logs,
             _ => match self.interpreter(role) {
-                Some(slot) => &mut slot.idle.logs,
+                Some(interpreter) => &mut interpreter.idle.logs,
                 None => return,
             },
         };
@@ -137,11 +137,11 @@ impl Inner {
     }
 
     pub(super) fn violation(&mut self, role: Role, reason: String) {
-        let Some(slot) = self.interpreter(role) else {
+        let Some(interpreter) = self.interpreter(role) else {
             return;
         };
-        slot.violations += 1;
-        let flooded = slot.violations > MAX_VIOLATIONS;
+        interpreter.violations += 1;
+        let flooded = interpreter.violations > MAX_VIOLATIONS;
         if role == Role::Active {
             if let Some(current) = &mut self.current {
                 if current.exec.violations.len() < MAX_REASONS {
@@ -150,7 +150,7 @@ impl Inner {
             }
         }
         if flooded {
-            self.slot_died(role, "too many protocol violations".into());
+            self.interpreter_died(role, "too many protocol violations".into());
         }
     }
 }

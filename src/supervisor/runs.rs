@@ -79,9 +79,13 @@ impl Inner {
         };
         if let Some(why) = current.interrupted {
             if current.idle_check.is_none() {
-                let nonce = host::random_hex();
-                if let Some(slot) = &self.active {
-                    slot.host.post(&ToSandbox::Ping { nonce: &nonce }.to_js());
+                // Without a random nonce there is no proof to ask for: no
+                // ping, nothing matches (`on_pong`), and the timer below kills.
+                let nonce = host::random_hex().unwrap_or_default();
+                if let (false, Some(interpreter)) = (nonce.is_empty(), &self.active) {
+                    interpreter
+                        .host
+                        .post(&ToSandbox::Ping { nonce: &nonce }.to_js());
                 }
                 current.idle_check = Some((nonce, why));
                 // The interrupt has landed: stop repeating it, and give the
@@ -138,7 +142,7 @@ impl Inner {
         let Some((expected, why)) = self.current.as_ref().and_then(|c| c.idle_check.clone()) else {
             return false;
         };
-        if expected != nonce {
+        if expected.is_empty() || expected != nonce {
             return false;
         }
         let error = self.stop_error(why, false);
@@ -173,8 +177,8 @@ impl Inner {
         let reason = reset.or(current.replaced_before);
         let execution = current.exec.finish(status, result, error, reason, now());
         current.job.deferred.settle(Ok(execution));
-        if let Some(slot) = self.active.as_mut() {
-            slot.idle = Budget::default(); // the idle window starts now
+        if let Some(interpreter) = self.active.as_mut() {
+            interpreter.idle = Budget::default(); // the idle window starts now
         }
         self.pump();
     }
@@ -211,8 +215,8 @@ impl Inner {
         else {
             return;
         };
-        if let Some(slot) = &self.active {
-            slot.host.interrupt(id);
+        if let Some(interpreter) = &self.active {
+            interpreter.host.interrupt(id);
         }
         let weak = self.weak.clone();
         current._rearm = Some(Timer::new(REARM_MS, move || {
@@ -325,8 +329,8 @@ impl Inner {
             figure_dpi: job.config.figure_dpi,
             input: job.config.on_input.is_some(),
         };
-        if let Some(slot) = &self.active {
-            slot.host.post(&message.to_js());
+        if let Some(interpreter) = &self.active {
+            interpreter.host.post(&message.to_js());
         }
         let weak = self.weak.clone();
         let timer = Timer::new(timeout_ms, move || dispatch(&weak, Event::Deadline(id)));
