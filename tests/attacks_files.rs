@@ -3,7 +3,10 @@
 //! worker's `emit`), and rewrite any JS object it can reach, Pyodide's `FS`
 //! included, which the worker's file commands use. The page must check
 //! every path and every byte array that comes back.
-use pycage::{Error, FileErrorCode, Isolation, SandboxOptions, Status};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use pycage::{Error, FileErrorCode, Isolation, RunOptions, SandboxOptions, Status};
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
@@ -290,6 +293,76 @@ async fn f6_many_files_are_bounded_on_the_page() {
             lost[100]
         );
         assert_page_responsive(&format!("many files, {isolation:?}"));
+        sb.dispose();
+    }
+}
+
+/// An `onInput` that counts its calls and answers `answer` (never, if None).
+fn counting_input(answer: Option<String>) -> (RunOptions, Rc<Cell<u32>>) {
+    let calls = Rc::new(Cell::new(0));
+    let counted = calls.clone();
+    let options = RunOptions {
+        on_input: Some(Rc::new(move |_: &str| {
+            counted.set(counted.get() + 1);
+            match answer.clone() {
+                Some(line) => Box::pin(std::future::ready(Some(line))),
+                None => Box::pin(std::future::pending()),
+            }
+        })),
+        ..Default::default()
+    };
+    (options, calls)
+}
+
+/// Forged `input` requests while one is unanswered: the host's `onInput`
+/// is called once, the rest are violations answered with end of input, and
+/// the run goes on. (input() asks the host only on an isolated page.)
+#[wasm_bindgen_test]
+async fn f7_forged_input_requests_reach_on_input_once() {
+    if !cross_origin_isolated() {
+        return;
+    }
+    for isolation in BOTH {
+        let sb = sandbox_in(isolation).await;
+        let (options, calls) = counting_input(None);
+        let code = format!(
+            "{GRAB_EMIT}for i in range(50):\n    emit({{'type': 'input', 'seq': i + 1, 'prompt': 'p'}})\n'after'"
+        );
+        let ex = run_with(&sb, &code, options).await;
+        assert_eq!(ex.result_text(), Some("'after'"), "{isolation:?} {ex:?}");
+        assert_eq!(calls.get(), 1, "{isolation:?}");
+        let violations = ex.protocol_violations.join("\n");
+        assert!(
+            violations.contains("input while one is unanswered"),
+            "{isolation:?} {violations}"
+        );
+        assert_healthy(&sb).await;
+        sb.dispose();
+    }
+}
+
+/// An answer of 80 000 UTF-8 bytes reaches Python cut to 64 KiB, on a
+/// character boundary, and the next input() gets the next answer.
+#[wasm_bindgen_test]
+async fn f8_an_oversized_answer_is_cut_at_64_kib() {
+    if !cross_origin_isolated() {
+        return;
+    }
+    for isolation in BOTH {
+        let sb = sandbox_in(isolation).await;
+        let (options, calls) = counting_input(Some("\u{e9}".repeat(40_000)));
+        let ex = run_with(
+            &sb,
+            "a = input()\nb = input()\nlen(a), len(a.encode()), a == b",
+            options,
+        )
+        .await;
+        assert_eq!(
+            ex.result_text(),
+            Some("(32768, 65536, True)"),
+            "{isolation:?} {ex:?}"
+        );
+        assert_eq!(calls.get(), 2, "{isolation:?}");
         sb.dispose();
     }
 }
