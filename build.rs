@@ -4,8 +4,9 @@
 //!   per-load nonce is impossible);
 //! - the numpy/matplotlib browser tests (tests/full_dist.rs) need a full
 //!   Pyodide distribution, which is not on npm. When the test command serves
-//!   one it sets PYCAGE_PYODIDE_DIST_URL, and those tests run; otherwise they
-//!   are reported as ignored, with the reason.
+//!   one it sets PYCAGE_PYODIDE_DIST_URL, and those tests run (the matplotlib
+//!   ones only with PYCAGE_PYODIDE_DIST_MATPLOTLIB); otherwise they are
+//!   reported as ignored, with the reason.
 use sha2::{Digest, Sha256};
 
 fn main() {
@@ -17,9 +18,16 @@ fn main() {
     );
 
     println!("cargo::rustc-check-cfg=cfg(full_dist)");
+    println!("cargo::rustc-check-cfg=cfg(matplotlib)");
     println!("cargo::rerun-if-env-changed=PYCAGE_PYODIDE_DIST_URL");
-    if std::env::var_os("PYCAGE_PYODIDE_DIST_URL").is_some_and(|v| !v.is_empty()) {
+    println!("cargo::rerun-if-env-changed=PYCAGE_PYODIDE_DIST_LOCK_SHA256");
+    println!("cargo::rerun-if-env-changed=PYCAGE_PYODIDE_DIST_MATPLOTLIB");
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("PYCAGE_PYODIDE_DIST_URL") {
         println!("cargo::rustc-cfg=full_dist");
+        if set("PYCAGE_PYODIDE_DIST_MATPLOTLIB") {
+            println!("cargo::rustc-cfg=matplotlib");
+        }
     }
 }
 

@@ -1,17 +1,58 @@
 //! numpy, matplotlib and pillow in the browser. Their Pyodide builds are not
-//! on npm, so these run only when the test command is given a full Pyodide
-//! distribution folder (PYCAGE_PYODIDE_DIST); otherwise they show as ignored.
-use pycage::{FigureFormat, FigureSource, ImageMime, RunOptions, SandboxOptions, Status};
+//! on npm: these run when the test command serves a full Pyodide
+//! distribution (PYCAGE_PYODIDE_DIST_URL). scripts/test builds one from
+//! tests/fixtures/pyodide-wheels (real Pyodide 314 numpy and Pillow); its
+//! lock differs from the pinned one, so its hash comes in
+//! PYCAGE_PYODIDE_DIST_LOCK_SHA256. matplotlib's wheel cannot be had on
+//! these machines, so its tests need a distribution that has it
+//! (PYCAGE_PYODIDE_DIST_MATPLOTLIB=1); otherwise they show as ignored.
+use std::collections::BTreeMap;
+
+use pycage::{
+    FigureFormat, FigureSource, ImageMime, PyodideHashes, RunOptions, SandboxOptions, Status,
+};
 use wasm_bindgen_test::*;
 mod common;
 use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The distribution's core hashes: the pinned ones, but its own lock's.
+fn dist_hashes() -> PyodideHashes {
+    let Some(lock) = option_env!("PYCAGE_PYODIDE_DIST_LOCK_SHA256") else {
+        return PyodideHashes::Pinned;
+    };
+    let pinned = [
+        (
+            "pyodide.mjs",
+            "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109",
+        ),
+        (
+            "pyodide.asm.mjs",
+            "f7cdc8ece80678ceb712f8e65ebe6d3a83203a180c399865f49612a051693635",
+        ),
+        (
+            "pyodide.asm.wasm",
+            "cc36e3cab04fdfc9a63ff13eb52eae2b911bf46c025cc7b281f394bd3de1d5e6",
+        ),
+        (
+            "python_stdlib.zip",
+            "fa1957e5777068fc4f7437f96d860ae2fbe9c19732ba06c84e004ec16dd7dd7a",
+        ),
+        ("pyodide-lock.json", lock),
+    ];
+    let table: BTreeMap<String, String> = pinned
+        .iter()
+        .map(|(name, hash)| (name.to_string(), hash.to_string()))
+        .collect();
+    PyodideHashes::Custom(table)
+}
+
 async fn full_sandbox() -> pycage::Sandbox {
     let url = option_env!("PYCAGE_PYODIDE_DIST_URL").unwrap_or_default();
     sandbox(SandboxOptions {
         pyodide_url: Some(url.into()),
+        pyodide_hashes: dist_hashes(),
         standby: Some(false),
         ..opts()
     })
@@ -32,8 +73,8 @@ async fn numpy_loads_on_import() {
 
 #[wasm_bindgen_test]
 #[cfg_attr(
-    not(full_dist),
-    ignore = "needs PYCAGE_PYODIDE_DIST=<folder of a full Pyodide distribution>"
+    not(matplotlib),
+    ignore = "needs a full Pyodide distribution with matplotlib (PYCAGE_PYODIDE_DIST_MATPLOTLIB=1)"
 )]
 async fn matplotlib_figures_keep_their_place() {
     let sb = full_sandbox().await;
@@ -99,6 +140,39 @@ async fn pil_image_as_last_expression_is_a_result_figure() {
 #[cfg_attr(
     not(full_dist),
     ignore = "needs PYCAGE_PYODIDE_DIST=<folder of a full Pyodide distribution>"
+)]
+async fn numpy_arrays_become_pil_images_and_files() {
+    let sb = full_sandbox().await;
+    let code = "import numpy as np\nfrom PIL import Image\n\
+        a = np.zeros((16, 32, 3), dtype=np.uint8)\na[:, :, 0] = 255\n\
+        Image.fromarray(a).save('red.png')\n\
+        np.savetxt('data.csv', np.arange(6).reshape(2, 3), delimiter=',', fmt='%d')\n\
+        Image.fromarray(a)";
+    let ex = run(&sb, code).await;
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    let figure = ex.figures.first().unwrap_or_else(|| panic!("{ex:?}"));
+    assert_eq!(
+        (figure.source, figure.width, figure.height),
+        (FigureSource::Result, Some(32), Some(16))
+    );
+    let mut paths: Vec<&str> = ex.files.iter().map(|f| f.path.as_str()).collect();
+    paths.sort();
+    assert_eq!(paths, ["/mnt/data/data.csv", "/mnt/data/red.png"]);
+    for file in &ex.files {
+        let head = file.data.to_vec();
+        if file.path.ends_with(".png") {
+            assert_eq!(file.mime, "image/png");
+            assert_eq!(&head[..8], b"\x89PNG\r\n\x1a\n");
+        } else {
+            assert_eq!(String::from_utf8_lossy(&head), "0,1,2\n3,4,5\n");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+#[cfg_attr(
+    not(matplotlib),
+    ignore = "needs a full Pyodide distribution with matplotlib (PYCAGE_PYODIDE_DIST_MATPLOTLIB=1)"
 )]
 async fn files_saved_with_savefig_and_pil_come_back_as_files() {
     let sb = full_sandbox().await;
