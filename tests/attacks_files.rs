@@ -30,18 +30,18 @@ async fn sandbox_in(isolation: Isolation) -> pycage::Sandbox {
     .await
 }
 
-/// Forged `file` messages: outside the working directory, not canonical, a
+/// Forged `files` messages: outside the working directory, not canonical, a
 /// view into a larger buffer, over the cap. None reaches `files`.
 #[wasm_bindgen_test]
 async fn f1_forged_output_files_are_checked_like_any_other() {
     for isolation in BOTH {
         let sb = sandbox_in(isolation).await;
         let code = format!(
-            "{GRAB_EMIT}small = js.Uint8Array.new(3)\n\
-             for path in ['/etc/passwd', '/mnt/data/../x', 'rel.txt', '/mnt/data//a', '/mnt/data/ok.txt']:\n    emit({{'type': 'file', 'path': path, 'data': small}})\n\
-             emit({{'type': 'file', 'path': '/mnt/data/view.bin', 'data': js.Uint8Array.new(js.ArrayBuffer.new(100000)).subarray(0, 3)}})\n\
-             emit({{'type': 'file', 'path': '/mnt/data/huge.bin', 'data': js.Uint8Array.new(100000)}})\n\
-             emit({{'type': 'file', 'path': '/mnt/data/page.html', 'data': js.Uint8Array.new(3)}})\n"
+            "{GRAB_EMIT}{FORGE}small = js.Uint8Array.new(3)\n\
+             for path in ['/etc/passwd', '/mnt/data/../x', 'rel.txt', '/mnt/data//a', '/mnt/data/ok.txt']:\n    forge(path, small)\n\
+             forge('/mnt/data/view.bin', js.Uint8Array.new(js.ArrayBuffer.new(100000)).subarray(0, 3))\n\
+             forge('/mnt/data/huge.bin', js.Uint8Array.new(100000))\n\
+             forge('/mnt/data/page.html', js.Uint8Array.new(3))\n"
         );
         let ex = run(&sb, &code).await;
         assert_eq!(ex.status, Status::Ok, "{isolation:?} {ex:?}");
@@ -65,6 +65,40 @@ async fn f1_forged_output_files_are_checked_like_any_other() {
         assert!(
             refused.contains("huge.bin") || refused.contains("bytes of binary data"),
             "{isolation:?} {refused}"
+        );
+        assert_healthy(&sb).await;
+        sb.dispose();
+    }
+}
+
+/// One forged `files` message per file, as worker.js batches them.
+const FORGE: &str = "def forge(path, data):\n    emit({'type': 'files', 'files': [{'path': path, 'data': data}], 'skipped': []})\n";
+
+/// Forged batches: one buffer named by two files (the frame moves it on
+/// once, where listing it twice would make its relay throw), and a batch
+/// of 200 files, wider than any message pycage sends, refused whole.
+#[wasm_bindgen_test]
+async fn f1_forged_batches_are_bounded() {
+    for isolation in BOTH {
+        let sb = sandbox_in(isolation).await;
+        let code = format!(
+            "{GRAB_EMIT}two = js.Uint8Array.new(3)\n\
+             emit({{'type': 'files', 'files': [{{'path': '/mnt/data/d1', 'data': two}}, {{'path': '/mnt/data/d2', 'data': two}}], 'skipped': []}})\n\
+             wide = [{{'path': f'/mnt/data/w{{i}}', 'data': js.Uint8Array.new(1)}} for i in range(200)]\n\
+             emit({{'type': 'files', 'files': wide, 'skipped': []}})\n"
+        );
+        let ex = run(&sb, &code).await;
+        assert_eq!(ex.status, Status::Ok, "{isolation:?} {ex:?}");
+        let paths: Vec<&str> = ex.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["/mnt/data/d1", "/mnt/data/d2"],
+            "{isolation:?} {ex:?}"
+        );
+        let violations = ex.protocol_violations.join("\n");
+        assert!(
+            violations.contains("too many fields"),
+            "{isolation:?} {violations}"
         );
         assert_healthy(&sb).await;
         sb.dispose();

@@ -29,25 +29,33 @@ pub(crate) struct FileResult {
     pub listing: Option<String>,
 }
 
-/// A file run `id` created or changed in the working directory.
+/// A batch of the files run `id` created or changed in the working
+/// directory (the worker sends up to 100 entries and `maxFileBytes` of data
+/// per message, in worker.js `sendFiles`): those it sent, and those too
+/// large to send.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct OutputFile {
+pub(crate) struct OutputFiles {
     #[serde(rename = "type")]
     _type: String,
     pub id: u32,
+    pub files: Vec<SentFile>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+/// A file's path and its bytes (a `Uint8Array`, checked when received).
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SentFile {
     pub path: String,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub data: JsValue,
 }
 
-/// A file run `id` changed that was too large to send.
+/// A file too large to send, and its size.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct FileSkipped {
-    #[serde(rename = "type")]
-    _type: String,
-    pub id: u32,
+pub(crate) struct SkippedFile {
     pub path: String,
     pub size: f64,
 }

@@ -28,7 +28,7 @@
 mod decode;
 mod files;
 
-pub(crate) use files::{FileResult, FileSkipped, Input, OutputFile};
+pub(crate) use files::{FileResult, Input, OutputFiles, SentFile, SkippedFile};
 
 pub(crate) use decode::{decode, message_id, truncate};
 
@@ -119,7 +119,7 @@ pub(crate) struct FrameLimits {
     pub max_string: u32,
     /// The most binary bytes in one message (a snapshot excepted).
     pub max_bytes: f64,
-    /// The same for a file (`file`, `fileResult`): up to `maxFileBytes`.
+    /// The same for files (`files`, a batch of a run's; `fileResult`): up to `maxFileBytes`.
     pub max_file_bytes: f64,
     /// The size of the memory the frame shares with its worker
     /// (supervisor/shared_buffer.rs), when it can.
@@ -365,8 +365,7 @@ pub(crate) enum FromSandbox {
     /// A memory snapshot of a freshly booted interpreter (asked for at init).
     Snapshot(js_sys::Uint8Array),
     FileResult(FileResult),
-    OutputFile(OutputFile),
-    FileSkipped(FileSkipped),
+    OutputFiles(OutputFiles),
     Input(Input),
     MemoryLimit(MemoryLimit),
 }
@@ -380,7 +379,14 @@ impl FromSandbox {
             FromSandbox::FileResult(r) => {
                 byte_length(&r.data) + r.listing.as_ref().map_or(0, String::len)
             }
-            FromSandbox::OutputFile(f) => byte_length(&f.data),
+            FromSandbox::OutputFiles(batch) => {
+                64 + batch
+                    .files
+                    .iter()
+                    .map(|f| f.path.len() + byte_length(&f.data))
+                    .chain(batch.skipped.iter().map(|s| s.path.len()))
+                    .sum::<usize>()
+            }
             FromSandbox::Input(i) => i.prompt.len(),
             FromSandbox::Crashed(f) | FromSandbox::BootFailed(f) | FromSandbox::Refused(f) => {
                 f.reason.len()

@@ -34,8 +34,16 @@
     const report = (reason) =>
       pagePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
 
+    // The byte arrays of a file message: a file call's answer, or a batch
+    // of a run's files (the walk below has checked the shape's size).
+    function fileData(msg) {
+      if (msg && msg.type === "fileResult" && msg.data instanceof Uint8Array) return [msg.data];
+      if (!msg || msg.type !== "files" || !Array.isArray(msg.files)) return [];
+      return msg.files.map((f) => f && f.data).filter((d) => d instanceof Uint8Array);
+    }
+
     // Returns null, or why `data` is not a message pycage sends. Also lists
-    // the snapshot's buffer, which is moved on rather than copied.
+    // the buffers of snapshots and files, which are moved on, not copied.
     function check(data, transfer) {
       let nodes = 0;
       let bytes = 0;
@@ -67,10 +75,12 @@
         transfer.push(msg.data.buffer);
         return null;
       }
-      // A file may be larger than any display item; its bytes are moved on.
-      const file = msg && (msg.type === "file" || msg.type === "fileResult") && msg.data instanceof Uint8Array;
-      if (bytes > (file ? maxFileBytes : maxBytes)) return `${bytes} bytes of binary data`;
-      if (file) transfer.push(msg.data.buffer);
+      // Files may be larger than any display item; their bytes are moved on
+      // (a batch of a run's files holds up to maxFileBytes in all).
+      const datas = fileData(msg);
+      if (bytes > (datas.length ? maxFileBytes : maxBytes)) return `${bytes} bytes of binary data`;
+      // Once each: a buffer listed twice would make the relay's postMessage throw.
+      transfer.push(...new Set(datas.map((d) => d.buffer)));
       return null;
     }
 

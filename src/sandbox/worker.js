@@ -69,8 +69,7 @@ const say = {
   refused: (reason) => post({ type: "refused", reason }),
   pong: (nonce) => post({ type: "pong", nonce }),
   fileResult: (id, fields, transfer) => post({ type: "fileResult", id, ...fields }, transfer),
-  file: (id, path, data) => post({ type: "file", id, path, data }, [data.buffer]),
-  fileSkipped: (id, path, size) => post({ type: "fileSkipped", id, path, size }),
+  files: (id, files, skipped) => post({ type: "files", id, files, skipped }, files.map((f) => f.data.buffer)),
   input: (id, seq, prompt) => post({ type: "input", id, seq, prompt }),
   memoryLimit: (id, bytes) => post({ type: "memoryLimit", id, bytes }),
 };
@@ -379,28 +378,41 @@ async function run(msg) {
   }
 }
 
-// The files the run created or changed, each moved (not copied) to the
-// page, within the caps; the rest are named as skipped. Past maxRunFiles
-// messages they are only counted: a run that writes 20 000 files would
-// otherwise send 20 000 messages through the frame's thread, which the
-// page's heartbeat shares. Returns how many were left out.
+// The files the run created or changed, moved (not copied) to the page in
+// batches, within the caps; the rest are named as skipped. A batch holds up
+// to FILES_PER_MESSAGE entries (three fields each: the frame and the page
+// walk at most 512 per message) and maxFileBytes of data, so a run of 5 000
+// small files crosses the frame's thread, which the page's heartbeat shares,
+// as 10 messages, not 5 000. Past maxRunFiles they are only counted.
+// Returns how many were left out.
+const FILES_PER_MESSAGE = 100;
 function sendFiles(id, before) {
   let total = 0;
   let sent = 0;
   let omitted = 0;
+  let batch = { files: [], skipped: [], bytes: 0 };
+  const flush = () => {
+    if (batch.files.length || batch.skipped.length) say.files(id, batch.files, batch.skipped);
+    batch = { files: [], skipped: [], bytes: 0 };
+  };
   for (const [path, size] of workFiles.changes(before)) {
     if (sent >= settings.maxRunFiles) {
       omitted++;
       continue;
     }
     sent++;
-    if (size > settings.maxFileBytes || total + size > settings.maxRunFileBytes) {
-      say.fileSkipped(id, path, size);
+    const skip = size > settings.maxFileBytes || total + size > settings.maxRunFileBytes;
+    const full = batch.files.length + batch.skipped.length >= FILES_PER_MESSAGE;
+    if (full || (!skip && batch.bytes + size > settings.maxFileBytes)) flush();
+    if (skip) {
+      batch.skipped.push({ path, size });
       continue;
     }
     total += size;
-    say.file(id, path, workFiles.read(path));
+    batch.bytes += size;
+    batch.files.push({ path, data: workFiles.read(path) });
   }
+  flush();
   return omitted;
 }
 

@@ -145,8 +145,9 @@ impl Inner {
                 }
             }
             FromSandbox::Done(d) if self.is_current(role, d.id) => self.on_done(d),
-            FromSandbox::OutputFile(f) if self.is_current(role, f.id) => self.on_output_file(f),
-            FromSandbox::FileSkipped(f) if self.is_current(role, f.id) => self.on_file_skipped(f),
+            FromSandbox::OutputFiles(batch) if self.is_current(role, batch.id) => {
+                self.on_output_files(batch);
+            }
             FromSandbox::Input(i) if self.is_current(role, i.id) => self.on_input(i),
             FromSandbox::MemoryLimit(m) if self.is_current(role, m.id) => {
                 self.on_memory_limit(m.bytes)

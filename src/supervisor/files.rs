@@ -220,8 +220,18 @@ impl Inner {
         }
     }
 
-    /// A file run `id` made or changed.
-    pub(super) fn on_output_file(&mut self, file: protocol::OutputFile) {
+    /// A batch of the files the current run made or changed.
+    pub(super) fn on_output_files(&mut self, batch: protocol::OutputFiles) {
+        for file in batch.files {
+            self.on_output_file(file);
+        }
+        for skipped in batch.skipped {
+            self.on_file_skipped(skipped);
+        }
+    }
+
+    /// A file the current run made or changed.
+    fn on_output_file(&mut self, file: protocol::SentFile) {
         let (max, total) = (self.config.max_file_bytes, self.config.max_run_file_bytes);
         let Some(current) = &mut self.current else {
             return;
@@ -259,8 +269,8 @@ impl Inner {
         });
     }
 
-    /// A file run `id` changed that the sandbox found too large to send.
-    pub(super) fn on_file_skipped(&mut self, skipped: protocol::FileSkipped) {
+    /// A file the current run changed that the sandbox found too large to send.
+    fn on_file_skipped(&mut self, skipped: protocol::SkippedFile) {
         let (max, total) = (self.config.max_file_bytes, self.config.max_run_file_bytes);
         let Some(current) = &mut self.current else {
             return;

@@ -58,7 +58,7 @@ impl Inner {
             // Files have a budget of their own: they are larger than any
             // display item, but a run's display flood must still be cut
             // where it was (the page pays to receive each message).
-            let is_file = matches!(message, FromSandbox::OutputFile(_));
+            let is_file = matches!(message, FromSandbox::OutputFiles(_));
             let budget = if is_file {
                 self.config.max_run_file_bytes + self.config.max_file_bytes + (1 << 20)
             } else {
@@ -170,8 +170,7 @@ pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
         FromSandbox::Refused(_) => "refused",
         FromSandbox::Snapshot(_) => "snapshot (not asked for)",
         FromSandbox::FileResult(_) => "fileResult (for no file call)",
-        FromSandbox::OutputFile(_) => "file (for no current run)",
-        FromSandbox::FileSkipped(_) => "fileSkipped (for no current run)",
+        FromSandbox::OutputFiles(_) => "files (for no current run)",
         FromSandbox::Input(_) => "input (for no current run, or unanswerable)",
         FromSandbox::MemoryLimit(_) => "memoryLimit (for no current run)",
     }
