@@ -16,7 +16,7 @@ import { driver, session, until } from "../tests/e2e/webdriver.mjs";
 import { REPS, RUNS, log, part, serve, stats } from "./common.mjs";
 
 // WebDriver's default script timeout is 30 s; a WebKit boot on a busy
-// two-core machine can take more (README, "Browser support").
+// two-core machine can take more (docs/browsers.md).
 const SCRIPT_LIMIT_MS = 300_000;
 // A new session is a new browser process, which keeps starting up for a
 // moment after the first page has loaded: let it settle before a cold boot.
@@ -177,7 +177,7 @@ async function warmBoots(on) {
 }
 
 /** Polls the page origin's CacheStorage, where pycage keeps its boot
- *  snapshots (README, "Snapshots and worker mode"). */
+ *  snapshots (docs/snapshots.md). */
 async function waitForSnapshot(s) {
   const end = Date.now() + SNAPSHOT_WAIT_MS;
   while (Date.now() < end) {

@@ -202,7 +202,7 @@ pub enum Isolation {
     /// Worker inside an opaque-origin `<iframe sandbox="allow-scripts">` with a CSP.
     #[default]
     Iframe,
-    /// A dedicated worker at the page's origin (weaker; see the README).
+    /// A dedicated worker at the page's origin (weaker; see docs/security-model.md).
     Worker,
 }
 

@@ -278,11 +278,11 @@ impl Sandbox {
 }
 
 /// The sandbox document, for sites that serve it as their `runner_url` page
-/// (on another site, with the headers in the README). It is the same
+/// (on another site, with the headers in docs/serving.md). It is the same
 /// document the default iframe gets inline.
 ///
 /// ```no_run
-/// let page = pycage::runner_html(); // serve it with the README's headers
+/// let page = pycage::runner_html(); // serve it with the headers in docs/serving.md
 /// ```
 pub fn runner_html() -> String {
     crate::supervisor::frame_document()

@@ -20,7 +20,7 @@ fn origin() -> String {
     web_sys::window().unwrap().location().origin().unwrap()
 }
 
-/// The page's own origin folder, as the README's self-hosting advice gives.
+/// The page's own origin folder, as docs/packages.md's self-hosting advice gives.
 fn same_origin_base() -> String {
     format!("{}/tests/fixtures/wheels/", origin())
 }
@@ -78,7 +78,7 @@ async def attempt(url, raw):
 "#;
 
 /// The proxy is the page's, so both isolation modes are held to it (worker
-/// mode has the native `fetch` besides; README, Security model).
+/// mode has the native `fetch` besides; docs/security-model.md).
 #[wasm_bindgen_test]
 async fn f01_disguised_urls_are_judged_on_their_canonical_form() {
     for isolation in [Isolation::Iframe, Isolation::Worker] {

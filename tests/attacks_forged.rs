@@ -3,7 +3,7 @@
 //! `emit` callback through Python's frames, so it can post any message the
 //! worker could, with the right token and run id. Each attack comes in more
 //! than one variant, and runs in both isolation modes unless the mode cannot
-//! defend it (README, Security model).
+//! defend it (docs/security-model.md).
 // The test scripts the host page itself (a page may eval; pycage may not).
 #![allow(clippy::disallowed_methods)]
 use std::cell::Cell;
@@ -205,7 +205,7 @@ async fn c_floods_between_runs_are_budgeted() {
 
 /// One message of ten million objects: in iframe mode the frame receives
 /// (and refuses) it on its own thread, so the page's timer keeps firing.
-/// Worker mode has no frame and cannot defend this (README).
+/// Worker mode has no frame and cannot defend this (docs/security-model.md).
 #[wasm_bindgen_test]
 async fn d_a_message_too_costly_to_receive_never_reaches_the_page() {
     let sb = sandbox_in(Isolation::Iframe, opts()).await;

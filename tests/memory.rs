@@ -89,7 +89,7 @@ async fn an_interpreter_left_large_is_replaced_before_the_next_run() {
 /// on the heap. The worker's report cannot see it (its heap stays ~30 MiB);
 /// the frame measures what it and its worker hold after the run, and the
 /// page replaces the interpreter. Chromium in a cross-origin-isolated frame
-/// only: elsewhere the browser offers no measure (README, SECURITY.md).
+/// only: elsewhere the browser offers no measure (docs/many-sandboxes.md, SECURITY.md).
 #[wasm_bindgen_test]
 async fn memory_held_outside_the_heap_is_measured_and_the_interpreter_replaced() {
     if !cross_origin_isolated() {

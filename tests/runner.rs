@@ -24,7 +24,7 @@ fn page_isolated() -> bool {
 }
 
 /// WebKit (Safari's engine), which refuses the runner's `blob:` worker
-/// under Cross-Origin-Embedder-Policy (README, "Browser support").
+/// under Cross-Origin-Embedder-Policy (docs/browsers.md).
 fn webkit() -> bool {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
     let agent = js_sys::Reflect::get(&navigator, &"userAgent".into())

@@ -4,7 +4,7 @@
 The test page (on 127.0.0.1) POSTs runnerHtml()'s document to /runner.html
 and then points runnerUrl at http://localhost:PORT/runner.html: localhost is
 another site, so Chromium gives the frame its own process. GET /runner.html
-answers with the headers the README asks a runner page to send, and GET
+answers with the headers docs/serving.md asks a runner page to send, and GET
 /runner-no-coep.html the same document without COEP. Any other
 path is a plain page that is not a runner (the misconfiguration test).
 """

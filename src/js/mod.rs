@@ -323,7 +323,7 @@ pub fn live_interpreters() -> usize {
 }
 
 /// The sandbox document, for sites that serve it as their `runnerUrl` page
-/// (on another site, with the headers in the README). It is the same
+/// (on another site, with the headers in docs/serving.md). It is the same
 /// document the default iframe gets inline.
 #[wasm_bindgen(js_name = runnerHtml)]
 pub fn runner_html() -> String {
@@ -331,8 +331,7 @@ pub fn runner_html() -> String {
 }
 
 /// The directives and sources the page's Content-Security-Policy must allow
-/// for a sandbox with these options (see the README's
-/// "Content-Security-Policy"). Throws `OptionsError` for invalid options.
+/// for a sandbox with these options (see docs/csp.md). Throws `OptionsError` for invalid options.
 ///
 /// ```ts
 /// requiredCsp({ pyodideUrl: "/pyodide/" });

@@ -24,10 +24,10 @@ export interface SandboxOptions {
   /** Cap on `stdout` and on `stderr`, each, in UTF-8 bytes. Default 1 MiB. */
   maxOutputBytes?: number;
   /** "iframe" (default): opaque-origin sandboxed iframe with a no-network CSP.
-   *  "worker": a worker at the page's origin; see the README for what it does not protect. */
+   *  "worker": a worker at the page's origin; see docs/security-model.md for what it does not protect. */
   isolation?: "iframe" | "worker";
   /** URL of a page on another site that serves {@link runnerHtml}'s document
-   *  (headers: see the README). The sandbox frame then loads it instead of an
+   *  (headers: see docs/serving.md). The sandbox frame then loads it instead of an
    *  inline document, so the browser gives it its own process. "iframe" only. */
   runnerUrl?: string;
   /** Packages loaded at boot: Pyodide distribution names or wheel URLs. */

@@ -19,7 +19,7 @@ use super::timer::{now, Interval};
 /// How often the page asks, and how long an answer may take before the
 /// frame counts as dead. The frame answers from its own event loop, which
 /// runs no user code, so a late answer means the process is gone or
-/// stalled for as long (the README's security model says what stalls it).
+/// stalled for as long (SECURITY.md, "Process sharing", says what stalls it).
 /// Watched only once the interpreter is ready: a boot starves the frame's
 /// thread for over a second on a loaded 2-core machine.
 /// A dead process is noticed within about DEAD_AFTER_MS + 1.5 x PING_MS

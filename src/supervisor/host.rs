@@ -253,7 +253,7 @@ impl Host {
                 let (source, hint) = match runner_url {
                     Some(url) => (
                         format!("the runner page {url}"),
-                        "it must be the document from runnerHtml(), served with the headers in pycage's README, \
+                        "it must be the document from runnerHtml(), served with the headers in pycage's docs/serving.md, \
                          at a URL that loads in a frame",
                     ),
                     // The inline document is ours: only a policy can stop its script.

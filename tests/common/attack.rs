@@ -48,7 +48,7 @@ pub async fn attack_with(code: &str, options: RunOptions) -> Execution {
 
 /// Iframe (the default, and what the test command runs). Building with
 /// PYCAGE_ATTACK_ISOLATION=worker runs the same suite against worker mode,
-/// to count what that mode lets through (README, Security model).
+/// to count what that mode lets through (docs/security-model.md).
 pub fn isolation() -> Isolation {
     match option_env!("PYCAGE_ATTACK_ISOLATION") {
         Some("worker") => Isolation::Worker,

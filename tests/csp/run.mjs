@@ -33,7 +33,7 @@ const FALLBACK = {
 };
 
 /** `base` with `extra`'s sources added, directive by directive, as the
- * README says: a directive `base` lacks starts as a copy of its fallback. */
+ * docs/csp.md says: a directive `base` lacks starts as a copy of its fallback. */
 function merge(base, extra) {
   const parse = (policy) =>
     policy.split(";").map((p) => p.trim().split(/\s+/)).filter(([name]) => name);

@@ -63,7 +63,7 @@ async function demo(engine, isolated) {
     check(out.notice.startsWith("Stopped after 2 s"), `${label}: a timeout shows the stop notice (${out.notice.trim().slice(0, 60)})`);
     // Back to a usual limit: in WebKit the replacement boots from the
     // snapshot, and runs Python 3-10x slower for its first ~2 s of work
-    // (README, Browser support), which a 2 s limit would cut.
+    // (docs/browsers.md), which a 2 s limit would cut.
     await s.js(`const t = document.getElementById("timeout"); t.value = "10"; t.dispatchEvent(new Event("change", { bubbles: true }));`);
     out = await snippet(s, "Summary statistics");
     check(out.result.includes("102.02"), `${label}: the next run after the timeout works (${((Date.now() - started) / 1000).toFixed(1)} s for both${out.result.includes("102.02") ? "" : `: ${JSON.stringify(out).slice(0, 400)}`})`);
