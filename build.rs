@@ -10,8 +10,8 @@
 use sha2::{Digest, Sha256};
 
 fn main() {
-    println!("cargo::rerun-if-changed=src/sandbox/frame.js");
-    let frame_js = std::fs::read("src/sandbox/frame.js").expect("src/sandbox/frame.js");
+    println!("cargo::rerun-if-changed=guest/frame.js");
+    let frame_js = std::fs::read("guest/frame.js").expect("guest/frame.js");
     println!(
         "cargo::rustc-env=PYCAGE_FRAME_JS_SHA256={}",
         base64(&Sha256::digest(&frame_js))

@@ -1,5 +1,5 @@
 // Completes pkg/ after wasm-pack (or the folder given as the first argument):
-//  - copies the agent entry (src/agent/, plain JS with no wasm, so server
+//  - copies the agent entry (agent/, plain JS with no wasm, so server
 //    code can import it) to agent/;
 //  - makes pycage.d.ts compile under any `lib` (it names Symbol.dispose);
 //  - writes the package entries: `pycage` (index.js: the glue, the error
@@ -17,7 +17,7 @@ const read = (name) => readFileSync(new URL(name, pkg), "utf8");
 const write = (name, text) => writeFileSync(new URL(name, pkg), text);
 
 // --- agent/ ---
-const agentSrc = new URL("src/agent/", root);
+const agentSrc = new URL("agent/", root);
 const agentOut = new URL("agent/", pkg);
 mkdirSync(agentOut, { recursive: true });
 for (const name of readdirSync(agentSrc)) {

@@ -22,14 +22,14 @@ use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN, MEMORY_MEASURED};
 
 /// The worker's source: its parts (files, input(), PyPI, memory, snapshot), then the rest.
 pub(crate) const WORKER_JS: &str = concat!(
-    include_str!("../sandbox/files.js"),
-    include_str!("../sandbox/input.js"),
-    include_str!("../sandbox/pypi.js"),
-    include_str!("../sandbox/memory.js"),
-    include_str!("../sandbox/snapshot.js"),
-    include_str!("../sandbox/worker.js")
+    include_str!("../../guest/files.js"),
+    include_str!("../../guest/input.js"),
+    include_str!("../../guest/pypi.js"),
+    include_str!("../../guest/memory.js"),
+    include_str!("../../guest/snapshot.js"),
+    include_str!("../../guest/worker.js")
 );
-pub(super) const FRAME_JS: &str = include_str!("../sandbox/frame.js");
+pub(super) const FRAME_JS: &str = include_str!("../../guest/frame.js");
 
 /// What a host reports to the supervisor.
 pub(crate) enum HostEvent {

@@ -61,9 +61,9 @@ pub use registry::{live_interpreters, set_max_live_interpreters};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
-const CAPTURE_PY: &str = include_str!("../sandbox/capture.py");
-const CAPTURE_STREAMS_PY: &str = include_str!("../sandbox/capture_streams.py");
-const CAPTURE_START_PY: &str = include_str!("../sandbox/capture_start.py");
+const CAPTURE_PY: &str = include_str!("../../guest/capture.py");
+const CAPTURE_STREAMS_PY: &str = include_str!("../../guest/capture_streams.py");
+const CAPTURE_START_PY: &str = include_str!("../../guest/capture_start.py");
 /// How long an interrupted run gets to stop before its worker is killed. In
 /// iframe mode the interrupt crosses the frame's thread, which a standby
 /// booting on a 2-core machine was measured to delay 375 ms.

@@ -133,7 +133,7 @@ pub(super) async fn fetch_micropip(
 }
 
 /// The sandbox's runtime for `pypi` (micropip set up on its first import).
-const PYPI_PY: &str = include_str!("../sandbox/pypi.py");
+const PYPI_PY: &str = include_str!("../../guest/pypi.py");
 
 /// `Init.pypi`: what the worker needs to install micropip and point it at
 /// the page (undefined without `pypi`).

@@ -2,7 +2,7 @@
 // which need a canvas, and the page's thread kept free: an SVG figure whose
 // drawing would cost seconds (issue 23) arrives as text while a 25 ms timer
 // on the page keeps ticking. Serves the crate root as the demo does and runs
-// src/agent/ in headless Chromium (playwright-core, /usr/bin/chromium).
+// agent/ in headless Chromium (playwright-core, /usr/bin/chromium).
 // Usage: node tests/agent/browser.mjs   (needs no build)
 import { launch, serve, tally } from "../e2e/harness.mjs";
 
@@ -14,7 +14,7 @@ const MAX_STALL_MS = 500;
 // Runs in the page: builds the figures there (the PNGs with
 // OffscreenCanvas.convertToBlob), converts them, and decodes what came out.
 async function inPage() {
-  const agent = await import("/src/agent/index.js");
+  const agent = await import("/agent/index.js");
   const bytesOf = async (blob) => new Uint8Array(await blob.arrayBuffer());
   const fromBase64 = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   async function decode(part) {

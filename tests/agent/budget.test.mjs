@@ -2,8 +2,8 @@
 // line that says how much was cut.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_BUDGET, resolveBudget, toModelContent } from "../../src/agent/index.js";
-import { headTail, trimTraceback } from "../../src/agent/budget.js";
+import { DEFAULT_BUDGET, resolveBudget, toModelContent } from "../../agent/index.js";
+import { headTail, trimTraceback } from "../../agent/budget.js";
 import { execution } from "./fixtures.mjs";
 
 function section(text, title) {

@@ -2,7 +2,7 @@
 // canvas: figures within the budget pass through, the others are named.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_BUDGET, toModelContent } from "../../src/agent/index.js";
+import { DEFAULT_BUDGET, toModelContent } from "../../agent/index.js";
 import { execution, pngFigure, syntaxError, timeout } from "./fixtures.mjs";
 
 const textOf = async (ex, budget) => (await toModelContent(ex, budget))[0].text;

@@ -4,7 +4,7 @@
 // (canvas_stub.mjs) to see what would be decoded and drawn.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_BUDGET, toModelContent } from "../../src/agent/index.js";
+import { DEFAULT_BUDGET, toModelContent } from "../../agent/index.js";
 import { withCanvas } from "./canvas_stub.mjs";
 import { execution, makePng } from "./fixtures.mjs";
 

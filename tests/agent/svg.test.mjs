@@ -4,7 +4,7 @@
 // a real page.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_BUDGET, toModelContent } from "../../src/agent/index.js";
+import { DEFAULT_BUDGET, toModelContent } from "../../agent/index.js";
 import { withCanvas } from "./canvas_stub.mjs";
 import { execution, pngFigure, svgFigure } from "./fixtures.mjs";
 
@@ -70,7 +70,7 @@ test("a far heavier SVG is refused without being decoded", async () => {
 });
 
 test("OpenAI Chat puts an SVG's source in the tool message", async () => {
-  const { toOpenAIChat } = await import("../../src/agent/index.js");
+  const { toOpenAIChat } = await import("../../agent/index.js");
   const svg = svgFigure();
   const [tool] = await toOpenAIChat("call_1", execution({ figures: [svg] }));
   assert.equal(tool.role, "tool");

@@ -2,7 +2,7 @@
 // readable error part instead of throwing.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { pythonTool, runToolCall } from "../../src/agent/index.js";
+import { pythonTool, runToolCall } from "../../agent/index.js";
 import { execution, pngFigure } from "./fixtures.mjs";
 
 function fakeSandbox(result = execution({ stdout: "2\n" })) {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { toolModelMessageSchema } from "ai";
-import { toAiSdk, toAnthropic, toMcp, toModelContent, toOpenAIChat, toOpenAIResponses } from "../../src/agent/index.js";
+import { toAiSdk, toAnthropic, toMcp, toModelContent, toOpenAIChat, toOpenAIResponses } from "../../agent/index.js";
 import { execution, pngFigure, syntaxError, timeout } from "./fixtures.mjs";
 
 const withFigures = () => execution({ stdout: "drawn\n", figures: [pngFigure(64, 48), pngFigure(32, 32)] });

@@ -100,7 +100,7 @@ try {
   await first.close();
   t.check(firstErrors.length === 0, `pycage loads under the bare strict policy (${firstErrors[0] ?? "no page error"})`);
   writeFileSync(join(dir, "runner.html"), info.runnerHtml);
-  const hash = createHash("sha256").update(readFileSync(`${ROOT}src/sandbox/frame.js`)).digest("base64");
+  const hash = createHash("sha256").update(readFileSync(`${ROOT}guest/frame.js`)).digest("base64");
   for (const [mode, csp] of Object.entries(info.required)) console.log(`     requiredCsp ${mode}: ${csp}`);
   console.log(`     requiredCsp (defaults): ${info.bare}`);
   const { iframe, worker } = info.required;

@@ -44,7 +44,7 @@ async function demo(engine, isolated) {
     const secs = ((Date.now() - opened) / 1000).toFixed(1);
     if (engine === "webkit" && isolated && phase === "failed") {
       // Where WebKit refuses the frame's worker under COEP, the demo must
-      // say so at once, not hang (src/sandbox/frame.js); where it starts,
+      // say so at once, not hang (guest/frame.js); where it starts,
       // the checks below run as in the other engines.
       check(/Cross-Origin-Embedder-Policy/.test(status) && Date.now() - opened < 30_000,
         `${label}: iframe mode fails at once and says why (${secs} s: ${status})`);

@@ -1,5 +1,5 @@
 """The capture runtime under native CPython, with real matplotlib, pillow,
-plotly and pandas. The same file runs inside Pyodide (src/sandbox/capture.py)."""
+plotly and pandas. The same file runs inside Pyodide (guest/capture.py)."""
 
 import asyncio
 import importlib.util
@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-SANDBOX = pathlib.Path(__file__).resolve().parents[2] / "src" / "sandbox"
+SANDBOX = pathlib.Path(__file__).resolve().parents[2] / "guest"
 sys.path.insert(0, str(SANDBOX))  # capture.py imports capture_streams beside it
 SRC = SANDBOX / "capture.py"
 spec = importlib.util.spec_from_file_location("_pycage", SRC)

@@ -1,4 +1,4 @@
-// src/sandbox/snapshot.js under Node against real Pyodide (from npm): a boot
+// guest/snapshot.js under Node against real Pyodide (from npm): a boot
 // from a snapshot Blob restores the interpreter's state, Pyodide is handed
 // only the header (so a Pyodide whose snapshot layout changed fails here,
 // not silently in memory), its config keeps no bytes, and the page copy
@@ -10,7 +10,7 @@ import { loadPyodide } from "pyodide";
 // Not in the package's exports map: by path, as the worker gets it by bytes.
 import createPyodideModule from "../../node_modules/pyodide/pyodide.asm.mjs";
 
-const source = readFileSync(new URL("../../src/sandbox/snapshot.js", import.meta.url), "utf8");
+const source = readFileSync(new URL("../../guest/snapshot.js", import.meta.url), "utf8");
 const { pycageSnapshotOptions, pycageCopyPages } = new Function(
   `${source}\nreturn { pycageSnapshotOptions, pycageCopyPages };`,
 )();

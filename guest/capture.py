@@ -27,7 +27,7 @@ import signal
 import sys
 import traceback
 
-# Pyodide: /lib/pycage beside this file (worker.js); CPython tests: src/sandbox.
+# Pyodide: /lib/pycage beside this file (worker.js); CPython tests: guest/
 from capture_start import start
 from capture_streams import _clean, _clip, _Stdin, _Stream
 
