@@ -167,131 +167,16 @@ impl Host {
         let on_message = listener(&sink, on_protocol);
         port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         let mut listeners = vec![on_message];
-        let mut interrupt = None;
-        let kind = match isolation {
-            Isolation::Worker => {
-                // A module worker: Pyodide refuses classic workers it can detect
-                // (in the iframe, the CSP hides that it is classic; see frame.js).
-                let options = WorkerOptions::new();
-                options.set_type(WorkerType::Module);
-                options.set_name("pycage");
-                let worker = Worker::new_with_options(&worker_url()?, &options)?;
-                let stray = listener(&sink, |sink, _| {
-                    sink(HostEvent::Stray("message on the worker global".into()))
-                });
-                let error = listener(&sink, |sink, e| {
-                    e.prevent_default(); // reported as `crashed`, not as an uncaught page error
-                    sink(HostEvent::Died(error_text(&e)))
-                });
-                let message_error = listener(&sink, |sink, _| {
-                    sink(HostEvent::Stray("undecodable message".into()))
-                });
-                worker.set_onmessage(Some(stray.as_ref().unchecked_ref()));
-                worker.set_onerror(Some(error.as_ref().unchecked_ref()));
-                worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
-                listeners.extend([stray, error, message_error]);
-                if shared_buffer::available() {
-                    let buffer = Int32Array::new(&SharedArrayBuffer::new(shared_buffer::BYTES));
-                    Reflect::set(&init, &"interruptBuffer".into(), &buffer.buffer())?;
-                    interrupt = Some(buffer);
-                }
-                worker.post_message_with_transfer(&init, &Array::of1(&channel.port2()))?;
-                Kind::Worker(worker)
-            }
+        let (kind, interrupt) = match isolation {
+            Isolation::Worker => Self::spawn_worker(&init, &channel, &sink, &mut listeners)?,
             Isolation::Iframe => {
-                let frame_channel = MessageChannel::new()?;
-                let frame_port = frame_channel.port1();
-                // The frame says "pycage:frame" when it takes the init message;
-                // until then a timer runs (a wrong runnerUrl never answers).
-                let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
-                let timer = answer_timer.clone();
-                let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
-                let beats = beat.clone();
-                let on_frame = listener(&sink, move |sink, event| {
-                    let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
-                    match data.and_then(|d| d.as_string()).as_deref() {
-                        Some(FRAME_TAKEN) => {
-                            timer.borrow_mut().take();
-                        }
-                        Some(heartbeat::ALIVE) => {
-                            if let Some(beat) = beats.borrow().as_ref() {
-                                beat.alive();
-                            }
-                        }
-                        // What the page's policy blocked in the frame, which
-                        // only the frame hears of (frame.js).
-                        Some(csp) if csp.starts_with(CSP_BLOCKED) => csp_watch::report(csp),
-                        Some(memory) if memory.starts_with(MEMORY_MEASURED) => {
-                            let bytes = memory[MEMORY_MEASURED.len()..].parse::<f64>();
-                            if let Ok(bytes) = bytes.map(f64::abs) {
-                                sink(HostEvent::Measured(bytes));
-                            }
-                        }
-                        _ => on_protocol(sink, event),
-                    }
-                });
-                frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
-                listeners.push(on_frame);
-                let on_close = listener(&sink, |sink, _| {
-                    sink(HostEvent::Gone(
-                        "the sandbox's process ended (its message port closed)".into(),
-                    ))
-                });
-                heartbeat::on_close(&port, &on_close);
-                heartbeat::on_close(&frame_port, &on_close);
-                listeners.push(on_close);
-                let iframe = Self::create_iframe(runner_url)?;
-                let message = FrameInit {
-                    kind: FrameInit::TYPE,
-                    worker_source: WORKER_JS,
-                    init: init.clone().into(),
+                let frame = FrameStart {
+                    runner_url,
+                    init,
                     limits,
-                }
-                .to_js()?;
-                let transfer = Array::of2(&channel.port2(), &frame_channel.port2());
-                let target = iframe.clone();
-                let (source, hint) = match runner_url {
-                    Some(url) => (
-                        format!("the runner page {url}"),
-                        "it must be the document from runnerHtml(), served with the headers in pycage's docs/serving.md, \
-                         at a URL that loads in a frame",
-                    ),
-                    // The inline document is ours: only a policy can stop its script.
-                    None => (
-                        "the sandbox frame".to_string(),
-                        "its script did not run; the page's Content-Security-Policy may block it \
-                         (requiredCsp() returns the sources the sandbox needs)",
-                    ),
+                    channel: &channel,
                 };
-                let on_load = listener(&sink, move |sink, _| {
-                    // The document is opaque-origin: "*" is the only target
-                    // origin that reaches it; what we send is for it alone.
-                    let sent = target
-                        .content_window()
-                        .ok_or(JsValue::NULL)
-                        .and_then(|w| w.post_message_with_transfer(&message, "*", &transfer));
-                    if sent.is_err() {
-                        sink(HostEvent::Died(format!("could not reach {source}")));
-                        return;
-                    }
-                    let (sink, source) = (sink.clone(), source.clone());
-                    *answer_timer.borrow_mut() = Some(Timer::new(FRAME_ANSWER_MS, move || {
-                        sink(HostEvent::Died(format!(
-                            "{source} did not start the sandbox: {hint}"
-                        )))
-                    }));
-                });
-                iframe.set_onload(Some(on_load.as_ref().unchecked_ref()));
-                listeners.push(on_load);
-                let document = web_sys::window()
-                    .and_then(|w| w.document())
-                    .ok_or("no document")?;
-                let parent: web_sys::Element = match document.body() {
-                    Some(body) => body.into(),
-                    None => document.document_element().ok_or("no document element")?,
-                };
-                parent.append_child(&iframe)?;
-                Kind::Frame(iframe, frame_port, beat)
+                (frame.spawn(&sink, &mut listeners)?, None)
             }
         };
         Ok(Host {
@@ -301,6 +186,44 @@ impl Host {
             sink,
             _listeners: listeners,
         })
+    }
+
+    /// Worker mode: a module worker at the page's origin, with the shared
+    /// memory for interrupts and `input()` when the page can have it.
+    fn spawn_worker(
+        init: &Object,
+        channel: &MessageChannel,
+        sink: &Sink,
+        listeners: &mut Vec<Listener>,
+    ) -> Result<(Kind, Option<Int32Array>), JsValue> {
+        // A module worker: Pyodide refuses classic workers it can detect
+        // (in the iframe, the CSP hides that it is classic; see frame.js).
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        options.set_name("pycage");
+        let worker = Worker::new_with_options(&worker_url()?, &options)?;
+        let stray = listener(sink, |sink, _| {
+            sink(HostEvent::Stray("message on the worker global".into()))
+        });
+        let error = listener(sink, |sink, e| {
+            e.prevent_default(); // reported as `crashed`, not as an uncaught page error
+            sink(HostEvent::Died(error_text(&e)))
+        });
+        let message_error = listener(sink, |sink, _| {
+            sink(HostEvent::Stray("undecodable message".into()))
+        });
+        worker.set_onmessage(Some(stray.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+        worker.set_onmessageerror(Some(message_error.as_ref().unchecked_ref()));
+        listeners.extend([stray, error, message_error]);
+        let mut interrupt = None;
+        if shared_buffer::available() {
+            let buffer = Int32Array::new(&SharedArrayBuffer::new(shared_buffer::BYTES));
+            Reflect::set(init, &"interruptBuffer".into(), &buffer.buffer())?;
+            interrupt = Some(buffer);
+        }
+        worker.post_message_with_transfer(init, &Array::of1(&channel.port2()))?;
+        Ok((Kind::Worker(worker), interrupt))
     }
 
     fn create_iframe(runner_url: Option<&str>) -> Result<HtmlIFrameElement, JsValue> {
@@ -397,4 +320,144 @@ impl Drop for Host {
             }
         }
     }
+}
+
+/// Iframe mode: what starting the sandbox frame needs.
+struct FrameStart<'a> {
+    runner_url: Option<&'a str>,
+    init: Object,
+    limits: FrameLimits,
+    /// The protocol's channel: the page keeps port 1, the worker gets port 2
+    /// (through the frame).
+    channel: &'a MessageChannel,
+}
+
+impl FrameStart<'_> {
+    /// Makes the frame, and sends it the worker's source and `init` once it
+    /// has loaded; the frame's control port carries its answer, heartbeats,
+    /// policy reports and memory measures.
+    fn spawn(self, sink: &Sink, listeners: &mut Vec<Listener>) -> Result<Kind, JsValue> {
+        let frame_channel = MessageChannel::new()?;
+        let frame_port = frame_channel.port1();
+        // The frame says "pycage:frame" when it takes the init message;
+        // until then a timer runs (a wrong runnerUrl never answers).
+        let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
+        let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
+        let on_frame = control_listener(sink, answer_timer.clone(), beat.clone());
+        frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
+        listeners.push(on_frame);
+        let on_close = listener(sink, |sink, _| {
+            sink(HostEvent::Gone(
+                "the sandbox's process ended (its message port closed)".into(),
+            ))
+        });
+        heartbeat::on_close(&self.channel.port1(), &on_close);
+        heartbeat::on_close(&frame_port, &on_close);
+        listeners.push(on_close);
+        let iframe = Host::create_iframe(self.runner_url)?;
+        let message = FrameInit {
+            kind: FrameInit::TYPE,
+            worker_source: WORKER_JS,
+            init: self.init.into(),
+            limits: self.limits,
+        }
+        .to_js()?;
+        let transfer = Array::of2(&self.channel.port2(), &frame_channel.port2());
+        let on_load = init_on_load(
+            sink,
+            &iframe,
+            message,
+            transfer,
+            self.runner_url,
+            answer_timer,
+        );
+        iframe.set_onload(Some(on_load.as_ref().unchecked_ref()));
+        listeners.push(on_load);
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or("no document")?;
+        let parent: web_sys::Element = match document.body() {
+            Some(body) => body.into(),
+            None => document.document_element().ok_or("no document element")?,
+        };
+        parent.append_child(&iframe)?;
+        Ok(Kind::Frame(iframe, frame_port, beat))
+    }
+}
+
+/// The frame's control port: its answer to the init message, heartbeats,
+/// what the page's policy blocked in it, and memory measures; anything else
+/// is a protocol message.
+fn control_listener(
+    sink: &Sink,
+    answer_timer: Rc<RefCell<Option<Timer>>>,
+    beat: Rc<RefCell<Option<Heartbeat>>>,
+) -> Listener {
+    listener(sink, move |sink, event| {
+        let data = event.dyn_ref::<MessageEvent>().map(|e| e.data());
+        match data.and_then(|d| d.as_string()).as_deref() {
+            Some(FRAME_TAKEN) => {
+                answer_timer.borrow_mut().take();
+            }
+            Some(heartbeat::ALIVE) => {
+                if let Some(beat) = beat.borrow().as_ref() {
+                    beat.alive();
+                }
+            }
+            // What the page's policy blocked in the frame, which
+            // only the frame hears of (frame.js).
+            Some(csp) if csp.starts_with(CSP_BLOCKED) => csp_watch::report(csp),
+            Some(memory) if memory.starts_with(MEMORY_MEASURED) => {
+                let bytes = memory[MEMORY_MEASURED.len()..].parse::<f64>();
+                if let Ok(bytes) = bytes.map(f64::abs) {
+                    sink(HostEvent::Measured(bytes));
+                }
+            }
+            _ => on_protocol(sink, event),
+        }
+    })
+}
+
+/// Once the frame has loaded: sends it `message` (moving `transfer`), and
+/// arms the timer that gives up if the frame never answers.
+fn init_on_load(
+    sink: &Sink,
+    iframe: &HtmlIFrameElement,
+    message: JsValue,
+    transfer: Array,
+    runner_url: Option<&str>,
+    answer_timer: Rc<RefCell<Option<Timer>>>,
+) -> Listener {
+    let (source, hint) = match runner_url {
+        Some(url) => (
+            format!("the runner page {url}"),
+            "it must be the document from runnerHtml(), served with the headers in pycage's docs/serving.md, \
+             at a URL that loads in a frame",
+        ),
+        // The inline document is ours: only a policy can stop its script.
+        None => (
+            "the sandbox frame".to_string(),
+            "its script did not run; the page's Content-Security-Policy may block it \
+             (requiredCsp() returns the sources the sandbox needs)",
+        ),
+    };
+    let target = iframe.clone();
+    listener(sink, move |sink, _| {
+        // The document is opaque-origin: "*" is the only target
+        // origin that reaches it; what we send is for it alone.
+        let sent = target
+            .content_window()
+            .ok_or(JsValue::NULL)
+            .and_then(|w| w.post_message_with_transfer(&message, "*", &transfer));
+        if sent.is_err() {
+            sink(HostEvent::Died(format!("could not reach {source}")));
+            return;
+        }
+        let (sink, source) = (sink.clone(), source.clone());
+        *answer_timer.borrow_mut() = Some(Timer::new(FRAME_ANSWER_MS, move || {
+            sink(HostEvent::Died(format!(
+                "{source} did not start the sandbox: {hint}"
+            )))
+        }));
+    })
 }
