@@ -168,7 +168,11 @@ impl Inner {
             (None, FileOp::Read) => owned_bytes(&result.data, self.config.max_file_bytes)
                 .map(FileReply::Bytes)
                 .map_err(refused),
-            (None, FileOp::List) => parse_listing(result.listing.as_deref().unwrap_or("[]"))
+            (None, FileOp::List) => result
+                .listing
+                .as_deref()
+                .ok_or_else(|| "it holds no listing".to_string())
+                .and_then(parse_listing)
                 .map(FileReply::List)
                 .map_err(refused),
             (None, FileOp::Write(data)) => {

@@ -154,7 +154,13 @@ fn dispatch(weak: &Weak<RefCell<Inner>>, event: Event) {
     wasm_bindgen_futures::spawn_local(async move {
         let Some(rc) = weak.upgrade() else { return };
         let effects = {
+            // Never taken while a task runs: every borrow of `Inner` ends
+            // within the synchronous code that took it (clippy's
+            // await_holding_refcell_ref), and tasks run on an empty stack.
+            // Were it ever taken, the event (a deadline, say) goes back in
+            // the queue rather than being lost.
             let Ok(mut inner) = rc.try_borrow_mut() else {
+                dispatch(&Rc::downgrade(&rc), event);
                 return;
             };
             inner.handle(event);

@@ -25,7 +25,14 @@ impl Timer {
                 }
                 .ok()
             })
-            .unwrap_or(0);
+            .unwrap_or_else(|| {
+                // Only where there is no window: pycage needs one to start
+                // at all (assets.rs fails `create` with "no window" before
+                // any timer is armed), so this is never reached by a
+                // sandbox; say so rather than wait forever in silence.
+                web_sys::console::error_1(&"pycage: a timer could not be armed (no window)".into());
+                0
+            });
         Timer {
             handle,
             _callback: callback,
