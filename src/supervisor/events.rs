@@ -52,17 +52,8 @@ impl Inner {
             Event::InputAnswer { id, seq, line } => self.answer_input(id, seq, line),
             Event::Deadline(id) => self.on_deadline(id, Status::Timeout),
             Event::Abort(id) => self.on_deadline(id, Status::Cancelled),
-            Event::Rearm(id) => self.rearm(id),
-            Event::Grace(id) => {
-                if let Some(status) = self
-                    .current
-                    .as_ref()
-                    .filter(|c| c.id == id)
-                    .and_then(|c| c.interrupted)
-                {
-                    self.kill_current(status);
-                }
-            }
+            Event::Rearm(id) => self.on_repeat(id),
+            Event::Grace(id) => self.on_grace(id),
             Event::BootTimeout(gen) => {
                 if let Some(role) = self.role(gen) {
                     let ms = self.config.boot_timeout_ms;

@@ -21,7 +21,7 @@ impl Inner {
             Some(_) if current.inputs >= MAX_INPUTS => {
                 Some("more input() calls than a run may make")
             }
-            Some(_) if current.interrupted.is_some() => Some("input after the run's deadline"),
+            Some(_) if current.deadline.passed() => Some("input after the run's deadline"),
             Some(_) => None,
         };
         if let Some(why) = refused {
@@ -50,7 +50,7 @@ impl Inner {
             return;
         };
         current.input_waiting = false;
-        if current.interrupted.is_some() {
+        if current.deadline.passed() {
             return;
         }
         if let Some(interpreter) = &self.active {

@@ -11,6 +11,7 @@
 
 mod assets;
 mod csp_watch;
+mod deadline;
 mod deferred;
 mod events;
 mod eviction;
@@ -64,18 +65,6 @@ use timer::{now, Timer};
 const CAPTURE_PY: &str = include_str!("../../guest/capture.py");
 const CAPTURE_STREAMS_PY: &str = include_str!("../../guest/capture_streams.py");
 const CAPTURE_START_PY: &str = include_str!("../../guest/capture_start.py");
-/// How long an interrupted run gets to stop before its worker is killed. In
-/// iframe mode the interrupt crosses the frame's thread, which a standby
-/// booting on a 2-core machine was measured to delay 375 ms.
-const GRACE_MS: f64 = 1000.0;
-/// How long a worker that reported a run's end after its deadline has to
-/// answer the page's ping (runs.rs `on_done`) before it is killed.
-const IDLE_PROOF_MS: f64 = 1500.0;
-/// How often the interrupt is repeated during the grace period. Pyodide
-/// reads and clears its flag non-atomically, so one write can be lost; a
-/// repeat that lands after the user's code ended is ignored (capture.py's
-/// interrupt gate).
-const REARM_MS: f64 = 50.0;
 /// How long after an interpreter is ready its standby starts booting.
 const STANDBY_DELAY_MS: f64 = 200.0;
 /// Protocol violations after which an interpreter is killed.

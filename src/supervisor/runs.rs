@@ -1,6 +1,7 @@
 //! A run's lifecycle: the queue, starting a run, its deadline (interrupt,
 //! grace, kill) and settling it into an `Execution`.
 
+use super::deadline::{Action, RunDeadline};
 use super::files::FileJob;
 use super::*;
 
@@ -23,10 +24,8 @@ pub(super) struct Current {
     pub(super) job: RunJob,
     pub(super) exec: ExecutionBuilder,
     pub(super) timeout_ms: f64,
-    pub(super) interrupted: Option<Status>,
-    /// After the deadline: the ping's nonce the worker must echo to prove it
-    /// is idle, and how the run ends then.
-    pub(super) idle_check: Option<(String, Status)>,
+    /// Where the run stands against its deadline (deadline.rs).
+    pub(super) deadline: RunDeadline,
     /// The interpreter was replaced since the last run (a flood, a crash
     /// between runs): this run starts fresh and says so.
     pub(super) replaced_before: Option<String>,
@@ -77,28 +76,10 @@ impl Inner {
         let Some(current) = self.current.as_mut() else {
             return;
         };
-        if let Some(why) = current.interrupted {
-            if current.idle_check.is_none() {
-                // Without a random nonce there is no proof to ask for: no
-                // ping, nothing matches (`on_pong`), and the timer below kills.
-                let nonce = host::random_hex().unwrap_or_default();
-                if let (false, Some(interpreter)) = (nonce.is_empty(), &self.active) {
-                    interpreter
-                        .host
-                        .post(&ToSandbox::Ping { nonce: &nonce }.to_js());
-                }
-                current.idle_check = Some((nonce, why));
-                // The interrupt has landed: stop repeating it, and give the
-                // answer a window of its own. In iframe mode the ping and the
-                // pong cross the frame's thread, which every sandboxed frame
-                // of the page shares; a standby booting there was measured
-                // to delay them 355 ms.
-                current._rearm = None;
-                let (weak, id) = (self.weak.clone(), current.id);
-                current._timer =
-                    Timer::new(IDLE_PROOF_MS, move || dispatch(&weak, Event::Grace(id)));
-            }
-            return;
+        let id = current.id;
+        let actions = current.deadline.on_done(|| host::random_hex().ok());
+        if actions != [Action::SettleFromDone] {
+            return self.carry_out(id, actions);
         }
         let status = match done.status {
             DoneStatus::Ok => Status::Ok,
@@ -139,15 +120,13 @@ impl Inner {
     /// The answer to the ping sent after a post-deadline `done`: the worker's
     /// event loop is free, so its Python has stopped; its state is kept.
     pub(super) fn on_pong(&mut self, nonce: &str) -> bool {
-        let Some((expected, why)) = self.current.as_ref().and_then(|c| c.idle_check.clone()) else {
+        let Some(current) = self.current.as_ref() else {
             return false;
         };
-        if expected.is_empty() || expected != nonce {
-            return false;
-        }
-        let error = self.stop_error(why, false);
-        self.settle(why, None, Some(error), None);
-        true
+        let actions = current.deadline.on_pong(nonce);
+        let answered = !actions.is_empty();
+        self.carry_out(current.id, actions);
+        answered
     }
 
     pub(super) fn stop_error(&self, why: Status, reset: bool) -> PyError {
@@ -183,45 +162,70 @@ impl Inner {
         self.pump();
     }
 
+    /// The run's deadline, or its abort signal (`why`).
     pub(super) fn on_deadline(&mut self, id: u32, why: Status) {
         let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
             return;
         };
-        if current.interrupted.is_some() {
-            return;
-        }
-        let interrupted = self
-            .active
-            .as_ref()
-            .is_some_and(|s| s.interruptible && s.host.interrupt(id));
-        if interrupted {
-            current.interrupted = Some(why);
-            let weak = self.weak.clone();
-            current._timer = Timer::new(GRACE_MS, move || dispatch(&weak, Event::Grace(id)));
-            let weak = self.weak.clone();
-            current._rearm = Some(Timer::new(REARM_MS, move || {
-                dispatch(&weak, Event::Rearm(id))
-            }));
-        } else {
-            self.kill_current(why);
-        }
+        let active = self.active.as_ref();
+        let actions = current.deadline.on_deadline(why, || {
+            active.is_some_and(|s| s.interruptible && s.host.interrupt(id))
+        });
+        self.carry_out(id, actions);
     }
 
-    pub(super) fn rearm(&mut self, id: u32) {
-        let Some(current) = self
-            .current
-            .as_mut()
-            .filter(|c| c.id == id && c.interrupted.is_some())
-        else {
+    /// The tick that repeats the interrupt.
+    pub(super) fn on_repeat(&mut self, id: u32) {
+        let Some(current) = self.current.as_ref().filter(|c| c.id == id) else {
             return;
         };
-        if let Some(interpreter) = &self.active {
-            interpreter.host.interrupt(id);
+        let active = self.active.as_ref();
+        let actions = current
+            .deadline
+            .on_repeat(|| active.is_some_and(|s| s.host.interrupt(id)));
+        self.carry_out(id, actions);
+    }
+
+    /// The grace period, or the idle proof's, ran out.
+    pub(super) fn on_grace(&mut self, id: u32) {
+        let Some(current) = self.current.as_ref().filter(|c| c.id == id) else {
+            return;
+        };
+        let actions = current.deadline.on_grace();
+        self.carry_out(id, actions);
+    }
+
+    /// Does what the run's deadline asks (deadline.rs), for run `id`.
+    fn carry_out(&mut self, id: u32, actions: Vec<Action>) {
+        for action in actions {
+            let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
+                return;
+            };
+            let weak = self.weak.clone();
+            match action {
+                Action::ArmGrace(ms) => {
+                    current._timer = Timer::new(ms, move || dispatch(&weak, Event::Grace(id)));
+                }
+                Action::ArmRepeat(ms) => {
+                    current._rearm =
+                        Some(Timer::new(ms, move || dispatch(&weak, Event::Rearm(id))));
+                }
+                Action::StopRepeat => current._rearm = None,
+                Action::Ping(nonce) => {
+                    if let Some(interpreter) = &self.active {
+                        let ping = ToSandbox::Ping { nonce: &nonce };
+                        interpreter.host.post(&ping.to_js());
+                    }
+                }
+                Action::Kill(why) => self.kill_current(why),
+                Action::SettleStopped(why) => {
+                    let error = self.stop_error(why, false);
+                    self.settle(why, None, Some(error), None);
+                }
+                // on_done settles from the message itself.
+                Action::SettleFromDone => {}
+            }
         }
-        let weak = self.weak.clone();
-        current._rearm = Some(Timer::new(REARM_MS, move || {
-            dispatch(&weak, Event::Rearm(id))
-        }));
     }
 
     /// Ends the current run by killing its interpreter.
@@ -346,8 +350,7 @@ impl Inner {
             job,
             exec,
             timeout_ms,
-            interrupted: None,
-            idle_check: None,
+            deadline: RunDeadline::default(),
             logs: 0,
             replaced_before: std::mem::take(&mut self.replaced_between_runs),
             messages: 0,
