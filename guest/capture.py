@@ -179,7 +179,8 @@ async def _maybe_await(value):
 
 def describe_error(exc, filename, limit=1 << 20):
     frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
         if f.filename.startswith("<cell-") or not _internal(f.filename)
     ]
     # Drop our own frames above the cell: the traceback starts in user code.

@@ -69,7 +69,7 @@ const pycageSnapshotHead = async (blob) => {
  *  does not free them sooner in V8.) Engines without BYOB on Blob streams
  *  read slices instead. */
 const pycageStreamHeap = async (blob, module) => {
-  let reader = null;
+  let reader;
   try {
     reader = blob.stream().getReader({ mode: "byob" });
   } catch {

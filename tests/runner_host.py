@@ -27,7 +27,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_OPTIONS(self):
-        self.send(204, b"", "text/plain", [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "POST")])
+        self.send(
+            204, b"", "text/plain", [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "POST")]
+        )
 
     def do_POST(self):
         global document
@@ -37,7 +39,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         # What a page on a cross-origin-isolated site may frame: COEP (it is
         # then isolated too, so interrupts work) and CORP cross-origin.
-        embeddable = [("Cross-Origin-Embedder-Policy", "require-corp"), ("Cross-Origin-Resource-Policy", "cross-origin")]
+        embeddable = [
+            ("Cross-Origin-Embedder-Policy", "require-corp"),
+            ("Cross-Origin-Resource-Policy", "cross-origin"),
+        ]
         if self.path == "/runner.html" and document:
             self.send(200, document, "text/html; charset=utf-8", embeddable)
         elif self.path == "/runner-no-coep.html" and document:

@@ -9,8 +9,6 @@ import sys
 import time
 import zlib
 
-import pytest
-
 SANDBOX = pathlib.Path(__file__).resolve().parents[2] / "guest"
 sys.path.insert(0, str(SANDBOX))  # capture.py imports capture_streams beside it
 SRC = SANDBOX / "capture.py"
@@ -95,10 +93,14 @@ def test_start_cell_hands_back_a_cell_that_awaits_to_the_loop():
     ns = {}
 
     async def main():
-        pending = capture.start_cell("import asyncio\nx = 1\nawait asyncio.sleep(0.01)\nx += 1\nx", [].append, namespace=ns)
+        pending = capture.start_cell(
+            "import asyncio\nx = 1\nawait asyncio.sleep(0.01)\nx += 1\nx", [].append, namespace=ns
+        )
         assert not isinstance(pending, dict) and ns["x"] == 1  # ran up to the await
         done = await pending
-        failing = capture.start_cell("import asyncio\nawait asyncio.sleep(0)\nraise KeyError('k')", [].append, namespace={})
+        failing = capture.start_cell(
+            "import asyncio\nawait asyncio.sleep(0)\nraise KeyError('k')", [].append, namespace={}
+        )
         return done, await failing
 
     done, failed = asyncio.run(main())
@@ -125,9 +127,16 @@ def test_sys_stdout_none_still_completes():
 
 def png_bytes(w, h):
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * w for _ in range(h))
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_display_protocol_order_and_repr_methods():
@@ -147,7 +156,13 @@ display(Bundle())
 """
     out, events = run(code, ns)
     assert out["status"] == "ok"
-    assert kinds(events) == [("stream", "stdout"), ("display", "display"), ("display", "display"), ("stream", "stdout"), ("display", "display")]
+    assert kinds(events) == [
+        ("stream", "stdout"),
+        ("display", "display"),
+        ("display", "display"),
+        ("stream", "stdout"),
+        ("display", "display"),
+    ]
     shown = [e["data"] for e in events if e["type"] == "display"]
     assert shown[0]["image/png"] == ns["PNG"]
     assert shown[1]["text/html"] == "<b>x</b>"
@@ -231,7 +246,10 @@ def test_pandas_dataframe_gives_html_and_text():
 
 
 def test_find_imports():
-    assert capture.find_imports("import numpy as np\nfrom matplotlib import pyplot\nfrom . import x") == ["matplotlib", "numpy"]
+    assert capture.find_imports("import numpy as np\nfrom matplotlib import pyplot\nfrom . import x") == [
+        "matplotlib",
+        "numpy",
+    ]
 
 
 def test_capture_time_640x480(capsys):
@@ -260,7 +278,10 @@ def test_interrupts_only_reach_the_users_code():
         os.kill(os.getpid(), signal.SIGINT)  # between runs: ignored, no exception here
         time.sleep(0.01)
         # The result's repr is the user's code too, so it stays interruptible.
-        out, _ = run("class R:\n    def __repr__(self):\n        import os, signal\n        os.kill(os.getpid(), signal.SIGINT)\n        while True: pass\nR()")
+        out, _ = run(
+            "class R:\n    def __repr__(self):\n        import os, signal\n"
+            "        os.kill(os.getpid(), signal.SIGINT)\n        while True: pass\nR()"
+        )
         assert out["status"] == "error" and out["error"]["type"] == "KeyboardInterrupt"
         out, _ = run("1 + 1")
         assert out == {"status": "ok", "result": {"text/plain": "2"}}

@@ -1,0 +1,118 @@
+// ESLint (flat config), run by `scripts/test quick` as `eslint .`: the
+// recommended rules, with each folder's globals (browser page, worker, Node).
+// No formatting rules: the JS is not prettier-formatted, and a mass reformat
+// would collide with every edit in progress (CONTRIBUTING.md, "Habits").
+"use strict";
+const js = require("@eslint/js");
+const globals = require("globals");
+
+// The worker script: host.rs (`WORKER_JS`) concatenates these files, in this
+// order, into one classic worker script, where each calls the ones before it
+// through its top-level names.
+const WORKER_PARTS = ["guest/files.js", "guest/input.js", "guest/pypi.js", "guest/memory.js", "guest/snapshot.js"];
+const WORKER_SCRIPT = [...WORKER_PARTS, "guest/worker.js"];
+
+// `catch (_)`, `(_event) => …` and `const { a, ...rest }` say it on purpose.
+const UNUSED = {
+  argsIgnorePattern: "^_",
+  caughtErrorsIgnorePattern: "^_",
+  varsIgnorePattern: "^_",
+  ignoreRestSiblings: true,
+};
+
+module.exports = [
+  {
+    ignores: [
+      "target/",
+      "pkg/",
+      "build/",
+      "node_modules/",
+      "**/node_modules/",
+      "tests/bundlers/*/dist/",
+      "tests/bundlers/*/.next/",
+      // TODO: lint render/ once it lands
+      "render/",
+      "tests/render/",
+    ],
+  },
+  js.configs.recommended,
+  {
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "no-unused-vars": ["error", UNUSED],
+      // `catch {}` is this code's idiom for "best effort, nothing to do".
+      "no-empty": ["error", { allowEmptyCatch: true }],
+    },
+  },
+  // This file.
+  {
+    files: ["eslint.config.js"],
+    languageOptions: { sourceType: "commonjs", globals: globals.node },
+  },
+  // The guest: the worker script (classic, see above).
+  {
+    files: WORKER_SCRIPT,
+    languageOptions: { sourceType: "script", globals: globals.worker },
+  },
+  {
+    // A part's top-level names are its interface to the parts after it.
+    files: WORKER_PARTS,
+    rules: { "no-unused-vars": ["error", { ...UNUSED, vars: "local" }] },
+  },
+  {
+    files: ["guest/worker.js"],
+    languageOptions: {
+      // What the parts before it define (files.js, input.js, pypi.js,
+      // memory.js, snapshot.js).
+      globals: {
+        pycageFiles: "readonly",
+        pycageInput: "readonly",
+        pycagePypi: "readonly",
+        pycageLimitMemory: "readonly",
+        pycageSnapshotOptions: "readonly",
+      },
+    },
+  },
+  // The sandbox document's script (classic, in a browser frame).
+  {
+    files: ["guest/frame.js"],
+    languageOptions: { sourceType: "script", globals: globals.browser },
+  },
+  // Browser ES modules: the demo, the error classes wasm-bindgen ships, the
+  // test and benchmark pages.
+  {
+    files: ["www/**/*.js", "src/js/**/*.js", "bench/bench.js", "tests/csp/page.js"],
+    languageOptions: { sourceType: "module", globals: globals.browser },
+  },
+  // The agent package: ES modules for the page and for Node alike (it only
+  // looks for Node's Buffer, behind a typeof check).
+  {
+    files: ["agent/**/*.js"],
+    languageOptions: { sourceType: "module", globals: { ...globals.browser, Buffer: "readonly" } },
+  },
+  // The benchmark's baseline (a module worker) and the test service worker.
+  {
+    files: ["bench/baseline-worker.js"],
+    languageOptions: { sourceType: "module", globals: globals.worker },
+  },
+  {
+    files: ["tests/fixtures/sw.js"],
+    languageOptions: { sourceType: "script", globals: globals.serviceworker },
+  },
+  // Node scripts, many driving a browser (the functions they hand to the page
+  // run there, hence the browser globals).
+  {
+    files: ["**/*.mjs"],
+    languageOptions: { sourceType: "module", globals: { ...globals.node, ...globals.browser } },
+  },
+  // The consumer apps of tests/bundlers (bundled for the browser; Next.js's
+  // pages are JSX; their configs run under Node).
+  {
+    files: ["tests/bundlers/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: { ...globals.browser, ...globals.node },
+      parserOptions: { ecmaFeatures: { jsx: true } },
+    },
+  },
+];
