@@ -24,7 +24,7 @@ pub(super) struct Interpreter {
     pub(super) token: String,
     pub(super) ready: bool,
     pub(super) interruptible: bool,
-    pub(super) violations: u32,
+    pub(super) violations: Violations,
     /// Its downloads through the page; dropped with it, which aborts them.
     pub(super) fetch: fetch_proxy::FetchProxy,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
@@ -114,7 +114,7 @@ impl Inner {
             token,
             ready: false,
             interruptible: false,
-            violations: 0,
+            violations: Violations::default(),
             fetch: fetch_proxy::FetchProxy::new(),
             from_snapshot,
             idle: Budget::default(),

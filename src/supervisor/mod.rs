@@ -10,6 +10,7 @@
 //! call back into the sandbox.
 
 mod assets;
+mod budget;
 mod csp_watch;
 mod deadline;
 mod deferred;
@@ -48,13 +49,14 @@ use crate::errors::Error;
 use crate::execution::{ExecutionBuilder, MimeBundle, Status};
 use crate::options::{Isolation, Phase, RunConfig, SandboxConfig};
 use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
+use budget::{Budget, Violations};
 pub(crate) use deferred::Pending;
 use deferred::{run_effects, Deferred, Effect};
 pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use interpreters::{Interpreter, Role};
-use policing::{kind_name, Budget};
+use policing::kind_name;
 pub use pool::set_standby_pool_size;
 pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
 pub(crate) use pypi::{Allowlist, DEFAULT_INDEX_URL};
@@ -67,10 +69,6 @@ const CAPTURE_STREAMS_PY: &str = include_str!("../../guest/capture_streams.py");
 const CAPTURE_START_PY: &str = include_str!("../../guest/capture_start.py");
 /// How long after an interpreter is ready its standby starts booting.
 const STANDBY_DELAY_MS: f64 = 200.0;
-/// Protocol violations after which an interpreter is killed.
-const MAX_VIOLATIONS: u32 = 100;
-/// Messages one run may send.
-const MAX_RUN_MESSAGES: u32 = 20_000;
 /// Reasons kept per run (the count goes on).
 const MAX_REASONS: usize = 20;
 

@@ -1,5 +1,6 @@
 //! Policing what the sandbox sends: protocol violations and floods.
 
+use super::budget::{Limits, LogLine};
 use super::*;
 
 pub(super) fn bundle_weight(data: &JsValue) -> usize {
@@ -20,24 +21,8 @@ pub(super) fn bundle_weight(data: &JsValue) -> usize {
         .sum()
 }
 
-/// What one interpreter may send outside a run (booting, or idle between
-/// runs): a few progress and log lines, a snapshot, a few fetches. A flood
-/// here has no run to charge, so the interpreter itself is replaced.
-const MAX_IDLE_MESSAGES: u32 = 1_000;
-const MAX_IDLE_BYTES: usize = 4 << 20;
-/// Log lines passed to `onLog` per run or idle window, and their length;
-/// past the count they are dropped, with one line that says so.
-const MAX_LOG_LINES: u32 = 100;
+/// A log line's longest length passed to `onLog`.
 const MAX_LOG_CHARS: usize = 2_000;
-
-/// What an interpreter has sent in its current window (a run, or the time
-/// outside runs since the last one ended).
-#[derive(Default)]
-pub(super) struct Budget {
-    messages: u32,
-    bytes: usize,
-    logs: u32,
-}
 
 impl Inner {
     /// Charges `message` to its window; false if the interpreter went over
@@ -53,49 +38,28 @@ impl Inner {
             }
             other => other.weight(),
         };
-        let in_run = role == Role::Active && self.current.is_some();
-        if in_run {
-            // Files have a budget of their own: they are larger than any
-            // display item, but a run's display flood must still be cut
-            // where it was (the page pays to receive each message).
+        let config = &self.config;
+        if let (Role::Active, Some(current)) = (role, &mut self.current) {
+            let limits = Limits::run(
+                config.max_output_bytes,
+                config.caps.max_run_figure_bytes,
+                config.max_run_file_bytes,
+                config.max_file_bytes,
+            );
             let is_file = matches!(message, FromSandbox::OutputFiles(_));
-            let budget = if is_file {
-                self.config.max_run_file_bytes + self.config.max_file_bytes + (1 << 20)
-            } else {
-                4 * self.config.max_output_bytes
-                    + 2 * self.config.caps.max_run_figure_bytes
-                    + (16 << 20)
-            };
-            if let Some(current) = &mut self.current {
-                current.messages += 1;
-                let spent = if is_file {
-                    &mut current.file_flood
-                } else {
-                    &mut current.bytes
-                };
-                *spent += weight;
-                if current.messages > MAX_RUN_MESSAGES || *spent > budget {
-                    self.kill_current_crashed(
-                        "the sandbox exceeded its message budget (flood)".into(),
-                    );
-                    return false;
-                }
+            if !current.budget.charge(weight, is_file, &limits) {
+                self.kill_current_crashed("the sandbox exceeded its message budget (flood)".into());
+                return false;
             }
             return true;
         }
-        let file_call = usize::from(role == Role::Active && self.current_file.is_some());
+        let file_call = role == Role::Active && self.current_file.is_some();
+        let limits = Limits::idle(file_call, config.max_file_bytes);
         let Some(interpreter) = self.interpreter(role) else {
             return false;
         };
-        interpreter.idle.messages += 1;
-        interpreter.idle.bytes += weight;
-        // A file call's answer may carry a whole file.
-        let max_bytes = MAX_IDLE_BYTES + file_call * (self.config.max_file_bytes + (1 << 20));
-        let Some(interpreter) = self.interpreter(role) else {
-            return false;
-        };
-        if interpreter.idle.messages > MAX_IDLE_MESSAGES || interpreter.idle.bytes > max_bytes {
-            let (messages, bytes) = (interpreter.idle.messages, interpreter.idle.bytes);
+        if !interpreter.idle.charge(weight, false, &limits) {
+            let (messages, bytes) = interpreter.idle.spent();
             self.log(format!(
                 "an interpreter was replaced: it sent {messages} messages ({bytes} bytes) outside a run (flood)"
             ));
@@ -107,22 +71,19 @@ impl Inner {
 
     /// Passes a log line from the sandbox to `onLog`, within its budget.
     pub(super) fn sandbox_log(&mut self, role: Role, text: &str) {
-        let logs = match (role, self.current.as_mut()) {
-            (Role::Active, Some(current)) => &mut current.logs,
+        let budget = match (role, self.current.as_mut()) {
+            (Role::Active, Some(current)) => &mut current.budget,
             _ => match self.interpreter(role) {
-                Some(interpreter) => &mut interpreter.idle.logs,
+                Some(interpreter) => &mut interpreter.idle,
                 None => return,
             },
         };
-        *logs += 1;
-        match *logs {
-            n if n < MAX_LOG_LINES => {
-                self.log(crate::protocol::truncate(text, MAX_LOG_CHARS).to_string())
-            }
-            n if n == MAX_LOG_LINES => {
+        match budget.log_line() {
+            LogLine::Pass => self.log(crate::protocol::truncate(text, MAX_LOG_CHARS).to_string()),
+            LogLine::DropFromNowOn => {
                 self.log("the sandbox logs too much; further lines are dropped".into())
             }
-            _ => {}
+            LogLine::Drop => {}
         }
     }
 
@@ -140,8 +101,7 @@ impl Inner {
         let Some(interpreter) = self.interpreter(role) else {
             return;
         };
-        interpreter.violations += 1;
-        let flooded = interpreter.violations > MAX_VIOLATIONS;
+        let flooded = interpreter.violations.record();
         if role == Role::Active {
             if let Some(current) = &mut self.current {
                 if current.exec.violations.len() < MAX_REASONS {

@@ -29,16 +29,12 @@ pub(super) struct Current {
     /// The interpreter was replaced since the last run (a flood, a crash
     /// between runs): this run starts fresh and says so.
     pub(super) replaced_before: Option<String>,
-    /// Log lines this run has passed to `onLog`.
-    pub(super) logs: u32,
-    pub(super) messages: u32,
-    pub(super) bytes: usize,
-    /// Bytes of `Execution.files` so far, and of every file message (the
-    /// flood budget for files, policing.rs).
+    /// What the run has sent: messages, bytes and log lines (budget.rs).
+    pub(super) budget: Budget,
+    /// Bytes of `Execution.files` so far.
     pub(super) file_bytes: usize,
     /// Files in `Execution.files` so far (files.rs `MAX_RUN_FILES`).
     pub(super) files: usize,
-    pub(super) file_flood: usize,
     /// `input()` calls answered, and whether one waits now.
     pub(super) inputs: u32,
     pub(super) input_waiting: bool,
@@ -351,13 +347,10 @@ impl Inner {
             exec,
             timeout_ms,
             deadline: RunDeadline::default(),
-            logs: 0,
             replaced_before: std::mem::take(&mut self.replaced_between_runs),
-            messages: 0,
-            bytes: 0,
+            budget: Budget::default(),
             file_bytes: 0,
             files: 0,
-            file_flood: 0,
             inputs: 0,
             input_waiting: false,
             _timer: timer,
