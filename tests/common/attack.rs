@@ -37,40 +37,10 @@ pub async fn clear_listener() {
         .unwrap();
 }
 
-/// Runs one attack and checks the invariants; returns the Execution.
-pub async fn attack(code: &str) -> Execution {
-    attack_with(code, RunOptions::default()).await
-}
-
-pub async fn attack_with(code: &str, options: RunOptions) -> Execution {
-    attack_on(&*attack_sandbox().await, code, options).await
-}
-
-/// Iframe (the default, and what the test command runs). Building with
-/// PYCAGE_ATTACK_ISOLATION=worker runs the same suite against worker mode,
-/// to count what that mode lets through (docs/security-model.md).
-pub fn isolation() -> Isolation {
-    match option_env!("PYCAGE_ATTACK_ISOLATION") {
-        Some("worker") => Isolation::Worker,
-        _ => Isolation::Iframe,
-    }
-}
-
-/// True, and logged, when the suite runs against worker mode and attack
-/// `name` is one that mode does not contain by design (it has no frame and
-/// no CSP: SECURITY.md's table of the two modes); `tests/worker_mode.rs`
-/// pins what gets through instead.
-pub fn not_contained_in_worker_mode(name: &str) -> bool {
-    let skip = isolation() == Isolation::Worker;
-    if skip {
-        web_sys::console::log_1(&format!("{name}: not contained in worker mode, skipped").into());
-    }
-    skip
-}
-
-pub async fn attack_sandbox() -> std::rc::Rc<Sandbox> {
+/// The sandbox the attacks of one suite share, in `isolation`.
+pub async fn attack_sandbox_in(isolation: Isolation) -> std::rc::Rc<Sandbox> {
     shared_with(SandboxOptions {
-        isolation: isolation(),
+        isolation,
         ..opts()
     })
     .await
