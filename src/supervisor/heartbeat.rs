@@ -6,7 +6,7 @@
 //! whose other end died (Chromium), and a heartbeat on the frame's control
 //! port that the frame's own thread answers (every engine).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Reflect;
@@ -72,56 +72,106 @@ impl Drop for BootGuard {
 
 pub(crate) use crate::protocol::{ALIVE, PING};
 
+/// What a heartbeat tick calls for.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Beat {
+    /// Send a ping.
+    Ping,
+    /// A ping is out and not yet late: wait.
+    Wait,
+    /// No answer for `dead_after` ms: the frame's process is gone.
+    Dead,
+    /// Dead already said: nothing more.
+    Done,
+}
+
+/// One frame's heartbeat as a state machine with no I/O: fed the time of
+/// each tick and each answer, it says when to ping and when the frame is
+/// dead. Tested natively.
+#[derive(Debug)]
+pub(crate) struct Pulse {
+    /// When the unanswered ping was sent, if one is out.
+    pending: Option<f64>,
+    last_tick: f64,
+    dead: bool,
+}
+
+impl Pulse {
+    pub(crate) fn new(now: f64) -> Pulse {
+        Pulse {
+            pending: None,
+            last_tick: now,
+            dead: false,
+        }
+    }
+
+    /// A tick of the interval, at `now`; `dead_after` is how long an
+    /// answer may take now.
+    pub(crate) fn tick(&mut self, now: f64, dead_after: f64) -> Beat {
+        if self.dead {
+            return Beat::Done;
+        }
+        // A late tick means the page's own thread was stalled (or the tab
+        // throttled): the frame may share that thread and could not answer
+        // either, so ask again rather than conclude anything.
+        if now - std::mem::replace(&mut self.last_tick, now) > 2.0 * PING_MS {
+            self.pending = None;
+        }
+        match self.pending {
+            // Measured from the ping, not from the last tick: a page in a
+            // background tab has its timers throttled, not its messages.
+            Some(sent) if now - sent > dead_after => {
+                self.dead = true;
+                Beat::Dead
+            }
+            Some(_) => Beat::Wait,
+            None => {
+                self.pending = Some(now);
+                Beat::Ping
+            }
+        }
+    }
+
+    /// The frame answered.
+    pub(crate) fn alive(&mut self) {
+        self.pending = None;
+    }
+}
+
 /// The heartbeat of one frame; dropping it stops it.
 pub(crate) struct Heartbeat {
-    /// When the unanswered ping was sent, if one is out.
-    pending: Rc<Cell<Option<f64>>>,
+    pulse: Rc<RefCell<Pulse>>,
     _interval: Interval,
 }
 
 impl Heartbeat {
     pub(crate) fn start(port: MessagePort, sink: Sink) -> Heartbeat {
-        let pending: Rc<Cell<Option<f64>>> = Rc::default();
-        let fired = Cell::new(false);
-        let last_tick = Cell::new(now());
-        let state = pending.clone();
+        let pulse = Rc::new(RefCell::new(Pulse::new(now())));
+        let state = pulse.clone();
         let interval = Interval::new(PING_MS, move || {
-            if fired.get() {
-                return;
-            }
-            // A late tick means the page's own thread was stalled (or the
-            // tab throttled): the frame may share that thread and could not
-            // answer either, so ask again rather than conclude anything.
-            let late = now() - last_tick.replace(now()) > 2.0 * PING_MS;
-            if late {
-                state.set(None);
-            }
-            match state.get() {
-                // Measured from the ping, not from the last tick: a page in a
-                // background tab has its timers throttled, not its messages.
-                Some(sent) if now() - sent > dead_after() => {
-                    fired.set(true);
+            let beat = state.borrow_mut().tick(now(), dead_after());
+            match beat {
+                Beat::Ping => {
+                    let _ = port.post_message(&PING.into());
+                }
+                Beat::Dead => {
                     SUSPECT_UNTIL.with(|s| s.set(now() + SUSPECT_MS));
                     sink(HostEvent::Gone(format!(
                         "the sandbox's process stopped answering (no heartbeat for {} ms)",
                         dead_after()
                     )));
                 }
-                Some(_) => {}
-                None => {
-                    state.set(Some(now()));
-                    let _ = port.post_message(&PING.into());
-                }
+                Beat::Wait | Beat::Done => {}
             }
         });
         Heartbeat {
-            pending,
+            pulse,
             _interval: interval,
         }
     }
 
     pub(crate) fn alive(&self) {
-        self.pending.set(None);
+        self.pulse.borrow_mut().alive();
     }
 }
 
@@ -132,10 +182,17 @@ pub(crate) fn on_close(port: &MessagePort, callback: &Closure<dyn FnMut(web_sys:
 }
 
 fn dead_after() -> f64 {
-    let suspect = SUSPECT_UNTIL.with(|s| now() < s.get());
-    let busy = BOOTING.with(|b| b.get()) > 0 || SETTLING_UNTIL.with(|s| now() < s.get());
-    let busy = busy && !suspect;
-    if busy {
+    let t = now();
+    allowed_silence(
+        SUSPECT_UNTIL.with(|s| t < s.get()),
+        BOOTING.with(|b| b.get()) > 0 || SETTLING_UNTIL.with(|s| t < s.get()),
+    )
+}
+
+/// How long an answer may take: longer while an interpreter boots on the
+/// page (or just did), unless a frame was just found dead.
+fn allowed_silence(suspect: bool, busy: bool) -> f64 {
+    if busy && !suspect {
         BUSY_DEAD_AFTER_MS
     } else {
         DEAD_AFTER_MS
@@ -144,4 +201,85 @@ fn dead_after() -> f64 {
 
 pub(crate) fn clear_on_close(port: &MessagePort) {
     let _ = Reflect::set(port, &"onclose".into(), &JsValue::NULL);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ticks every PING_MS from `from` to `to` (exclusive); the beats.
+    fn ticks(pulse: &mut Pulse, from: f64, to: f64, dead_after: f64) -> Vec<Beat> {
+        let mut beats = vec![];
+        let mut t = from;
+        while t < to {
+            beats.push(pulse.tick(t, dead_after));
+            t += PING_MS;
+        }
+        beats
+    }
+
+    #[test]
+    fn a_frame_that_answers_is_pinged_each_tick_and_never_dead() {
+        let mut pulse = Pulse::new(0.0);
+        for i in 1..100 {
+            assert_eq!(pulse.tick(i as f64 * PING_MS, DEAD_AFTER_MS), Beat::Ping);
+            pulse.alive();
+        }
+    }
+
+    #[test]
+    fn a_heartbeat_that_stops_is_dead_after_its_silence() {
+        let mut pulse = Pulse::new(0.0);
+        assert_eq!(pulse.tick(100.0, DEAD_AFTER_MS), Beat::Ping);
+        let beats = ticks(&mut pulse, 200.0, 800.0 + PING_MS, DEAD_AFTER_MS);
+        assert!(beats.iter().all(|b| *b == Beat::Wait), "{beats:?}");
+        assert_eq!(pulse.tick(900.0, DEAD_AFTER_MS), Beat::Dead);
+    }
+
+    #[test]
+    fn dead_is_said_once() {
+        let mut pulse = Pulse::new(0.0);
+        pulse.tick(100.0, DEAD_AFTER_MS);
+        let beats = ticks(&mut pulse, 200.0, 3000.0, DEAD_AFTER_MS);
+        assert_eq!(beats.iter().filter(|b| **b == Beat::Dead).count(), 1);
+        pulse.alive();
+        assert_eq!(pulse.tick(3000.0, DEAD_AFTER_MS), Beat::Done);
+    }
+
+    #[test]
+    fn a_late_tick_asks_again_rather_than_concluding() {
+        let mut pulse = Pulse::new(0.0);
+        assert_eq!(pulse.tick(100.0, DEAD_AFTER_MS), Beat::Ping);
+        // The page's own thread stalled 5 s: the frame could not answer.
+        assert_eq!(pulse.tick(5100.0, DEAD_AFTER_MS), Beat::Ping);
+        assert_eq!(pulse.tick(5200.0, DEAD_AFTER_MS), Beat::Wait);
+    }
+
+    #[test]
+    fn a_busy_page_allows_a_longer_silence() {
+        let busy = allowed_silence(false, true);
+        assert_eq!(busy, BUSY_DEAD_AFTER_MS);
+        let mut pulse = Pulse::new(0.0);
+        pulse.tick(100.0, busy);
+        let beats = ticks(&mut pulse, 200.0, 3100.0 + PING_MS, busy);
+        assert!(beats.iter().all(|b| *b == Beat::Wait), "{beats:?}");
+        assert_eq!(pulse.tick(3200.0, busy), Beat::Dead);
+    }
+
+    #[test]
+    fn after_a_death_neighbours_are_judged_strictly_even_while_busy() {
+        assert_eq!(allowed_silence(true, true), DEAD_AFTER_MS);
+        assert_eq!(allowed_silence(true, false), DEAD_AFTER_MS);
+        assert_eq!(allowed_silence(false, false), DEAD_AFTER_MS);
+    }
+
+    #[test]
+    fn an_answer_clears_the_ping_so_the_silence_restarts() {
+        let mut pulse = Pulse::new(0.0);
+        pulse.tick(100.0, DEAD_AFTER_MS);
+        ticks(&mut pulse, 200.0, 700.0, DEAD_AFTER_MS);
+        pulse.alive();
+        assert_eq!(pulse.tick(700.0, DEAD_AFTER_MS), Beat::Ping);
+        assert_eq!(pulse.tick(800.0, DEAD_AFTER_MS), Beat::Wait);
+    }
 }
