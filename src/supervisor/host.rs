@@ -343,6 +343,23 @@ impl FrameStart<'_> {
         // until then a timer runs (a wrong runnerUrl never answers).
         let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
         let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
+        // Every protocol message is relayed by the frame's own thread, so it
+        // is as good a sign of life as the heartbeat's answer: a page busy
+        // receiving a flood of them may read that answer only after its
+        // limit (WebKit, the figure flood of attack a21).
+        let relayed = {
+            let beat = beat.clone();
+            listener(sink, move |sink, event| {
+                if let Some(beat) = beat.borrow().as_ref() {
+                    beat.alive();
+                }
+                on_protocol(sink, event);
+            })
+        };
+        self.channel
+            .port1()
+            .set_onmessage(Some(relayed.as_ref().unchecked_ref()));
+        listeners.push(relayed);
         let on_frame = control_listener(sink, answer_timer.clone(), beat.clone());
         frame_port.set_onmessage(Some(on_frame.as_ref().unchecked_ref()));
         listeners.push(on_frame);
