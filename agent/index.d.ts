@@ -106,7 +106,7 @@ export type OpenAIResponsesOutput = {
 };
 export declare function toOpenAIResponses(callId: string, ex: Execution, budget?: Partial<Budget>): Promise<OpenAIResponsesOutput>;
 
-/** Vercel AI SDK (v7) tool output, for a tool's `toModelOutput`: text and `file` parts. */
+/** Vercel AI SDK v7 tool output, for a tool's `toModelOutput`: text and `file` parts. */
 export type AiSdkOutput = {
   type: "content";
   value: Array<
@@ -114,7 +114,16 @@ export type AiSdkOutput = {
     | { type: "file"; mediaType: "image/png" | "image/jpeg"; data: { type: "data"; data: string } }
   >;
 };
-export declare function toAiSdk(ex: Execution, budget?: Partial<Budget>): Promise<AiSdkOutput>;
+/** Vercel AI SDK v6 tool output: text and `image-data` parts (ai@6 refuses `file`). */
+export type AiSdkV6Output = {
+  type: "content";
+  value: Array<{ type: "text"; text: string } | { type: "image-data"; data: string; mediaType: "image/png" | "image/jpeg" }>;
+};
+/** The major version of the `ai` package: its tool results' image parts differ. */
+export type AiSdkVersion = 6 | 7;
+/** A run as a `toModelOutput` value for AI SDK `opts.version` (default 7). */
+export declare function toAiSdk(ex: Execution, budget?: Partial<Budget>, opts?: { version?: 7 }): Promise<AiSdkOutput>;
+export declare function toAiSdk(ex: Execution, budget: Partial<Budget> | undefined, opts: { version: 6 }): Promise<AiSdkV6Output>;
 
 /** Model Context Protocol `CallToolResult`. `isError` is true for error, timeout and crashed. */
 export type McpToolResult = {
@@ -143,7 +152,9 @@ export type PythonToolOptions<N extends string = "run_python"> = {
   sandbox?: { readonly pythonVersion?: string | null; readonly pyodideVersion?: string | null };
   /** The time limit the runs have, for the description. Default 30000 (the sandbox's default). */
   timeoutMs?: number;
-  /** The packages that can be imported (the sandbox's `allowedPackages`), for the description. */
+  /** The packages that can be imported (the sandbox's `allowedPackages`, or the
+   *  packages its `packageBaseUrl` serves), for the description. Without it the
+   *  description names only the standard library, and says that other imports may fail. */
   packages?: string[];
   /** False when the sandbox has `autoLoadPackages: false`. Default true. */
   autoLoadPackages?: boolean;
@@ -185,3 +196,145 @@ export declare function runToolCall(
   args: unknown,
   opts?: ToolCallOptions,
 ): Promise<{ execution: Execution | null; parts: ModelPart[] }>;
+
+// --- The Vercel AI SDK (ai@6 and ai@7) ---------------------------------------
+
+/** What the page sends back as run_python's output (through `addToolOutput`), and
+ *  what `aiSdkTool`'s `toModelOutput` turns into the model's parts. */
+export type PycageToolOutput = {
+  type: "pycage-run";
+  status: Execution["status"];
+  /** The run as the model reads it: a text part, then images (budgeted, downscaled in the page). */
+  parts: ModelPart[];
+};
+
+/** A Standard Schema (v1) with its JSON Schema, as the AI SDK's `FlexibleSchema` takes it:
+ *  `{ code: string }`, validated, with the message the model reads when it is wrong. */
+export type PythonToolInputSchema = {
+  readonly "~standard": {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly types?: { readonly input: unknown; readonly output: { code: string } } | undefined;
+    readonly validate: (
+      value: unknown,
+    ) =>
+      | { readonly value: { code: string }; readonly issues?: undefined }
+      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey> | undefined }> };
+    readonly jsonSchema: {
+      readonly input: (options: { readonly target: string }) => Record<string, unknown>;
+      readonly output: (options: { readonly target: string }) => Record<string, unknown>;
+    };
+  };
+};
+
+/** The tool `aiSdkTool` returns: pass it as `tools: { run_python: tool(aiSdkTool()) }`
+ *  (or without `tool()`) to streamText/generateText AND to convertToModelMessages. */
+export type AiSdkPythonTool<O> = {
+  description: string;
+  inputSchema: PythonToolInputSchema;
+  /** Run in the page: no `execute`. */
+  execute?: undefined;
+  toModelOutput: (options: { toolCallId: string; input: unknown; output: unknown }) => Promise<O | { type: "text"; value: string } | { type: "json"; value: any }>;
+  /** Warns (console.warn, once) when a result of this tool reached the model as JSON,
+   *  i.e. `tools` was not passed to `convertToModelMessages`, or the SDK's version is not `version`. */
+  onInputAvailable: (options: { messages: unknown[] }) => void;
+};
+
+export type AiSdkToolOptions<V extends AiSdkVersion = 7> = Omit<PythonToolOptions<"run_python">, "name" | "sandbox"> & {
+  /** The major version of the `ai` package the server uses. Default 7. ai@6 needs 6:
+   *  it refuses v7's image parts (AI_InvalidPromptError). */
+  version?: V;
+  /** Used when the tool's output is an Execution (a tool run on the server). */
+  budget?: Partial<Budget>;
+};
+
+/**
+ * The run_python tool for the AI SDK's `streamText`/`generateText`, run in the page:
+ * its description, an `inputSchema` that validates `code`, and a `toModelOutput` that
+ * gives the model the run's text and images as content parts of ai@`version`.
+ *
+ * ```ts
+ * import { convertToModelMessages, streamText, tool } from "ai";
+ * import { aiSdkTool } from "pycage/agent";
+ *
+ * const tools = { run_python: tool(aiSdkTool({ packages: ["numpy", "pandas"] })) };
+ * const result = streamText({ model, tools, messages: await convertToModelMessages(messages, { tools }) });
+ * ```
+ */
+export declare function aiSdkTool(opts?: AiSdkToolOptions<7>): AiSdkPythonTool<AiSdkOutput>;
+export declare function aiSdkTool(opts: AiSdkToolOptions<6> & { version: 6 }): AiSdkPythonTool<AiSdkV6Output>;
+
+/** A useChat tool call (`onToolCall`'s `toolCall`), as ai@5, ai@6 and ai@7 give it. */
+export type AiSdkToolCall = { toolName: string; toolCallId: string; input: unknown; dynamic?: boolean };
+
+/** useChat's `addToolOutput` (ai@6, ai@7) or `addToolResult` (ai@5, deprecated in 6). */
+export type AddToolOutput = (
+  payload:
+    | { tool: any; toolCallId: string; output: any; state?: "output-available"; errorText?: never }
+    | { tool: any; toolCallId: string; state: "output-error"; errorText: string; output?: never },
+) => void | PromiseLike<void>;
+
+/** A sandbox, a promise of one, or a function that returns either (a sandbox made in an effect). */
+export type SandboxSource = SandboxLike | PromiseLike<SandboxLike> | (() => SandboxLike | PromiseLike<SandboxLike>);
+
+export type ToolCallHandlerOptions = ToolCallOptions & {
+  sandbox: SandboxSource;
+  /** The tool's name in `tools`. Default "run_python"; calls of other tools are left alone. */
+  toolName?: string;
+  /** Called with each run's Execution, before its output is added. */
+  onExecution?: (toolCallId: string, execution: Execution) => void;
+};
+
+export type HandleToolCallResult = {
+  /** False for another tool's call, which is left alone. */
+  handled: boolean;
+  /** The run, or null when the arguments were malformed or the sandbox failed. */
+  execution: Execution | null;
+  /** What the sandbox threw, when it failed (the call was answered with an output-error). */
+  error?: unknown;
+};
+
+/**
+ * Runs one useChat tool call in the sandbox and answers it: `addToolOutput` with a
+ * {@link PycageToolOutput}, or with `state: "output-error"` and a readable `errorText`
+ * for arguments that are not a `code` string (the model reads it and retries) and for
+ * a sandbox that failed. The add function is called, not awaited, as useChat asks.
+ *
+ * ```ts
+ * const { messages, addToolOutput } = useChat({
+ *   sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithToolCalls,
+ *   onToolCall: ({ toolCall }) => { void handleToolCall({ sandbox, toolCall, addToolOutput }); },
+ * });
+ * ```
+ */
+export declare function handleToolCall(
+  opts: ToolCallHandlerOptions & { toolCall: AiSdkToolCall } & (
+      | { addToolOutput: AddToolOutput; addToolResult?: AddToolOutput }
+      | { addToolResult: AddToolOutput; addToolOutput?: undefined }
+    ),
+): Promise<HandleToolCallResult>;
+
+export type ToolCallHandler = {
+  /** Every run so far, by tool call id: what the UI draws for a tool part. */
+  readonly executions: Map<string, Execution>;
+  /** Call from useChat's onToolCall (without awaiting it). `addToolOutput` defaults to the one in the options. */
+  handle(toolCall: AiSdkToolCall, addToolOutput?: AddToolOutput): Promise<HandleToolCallResult>;
+  /** Called with each new Execution (for a re-render); returns the unsubscribe function. */
+  subscribe(listener: (toolCallId: string, execution: Execution) => void): () => void;
+};
+
+/**
+ * {@link handleToolCall} with its options kept, and the Executions kept by tool call id.
+ *
+ * ```tsx
+ * const python = useMemo(() => createToolCallHandler({ sandbox: sandboxPromise }), []);
+ * const { messages, addToolOutput } = useChat({
+ *   sendAutomaticallyWhen: lastAssistantMessageIsCompleteWithToolCalls,
+ *   onToolCall: ({ toolCall }) => { void python.handle(toolCall, addToolOutput); },
+ * });
+ * // where a "tool-run_python" part is drawn: python.executions.get(part.toolCallId)
+ * ```
+ */
+export declare function createToolCallHandler(
+  opts: ToolCallHandlerOptions & { addToolOutput?: AddToolOutput; addToolResult?: AddToolOutput },
+): ToolCallHandler;

@@ -4,3 +4,4 @@ export { DEFAULT_BUDGET, resolveBudget } from "./budget.js";
 export { textPart, toModelContent } from "./content.js";
 export { toAiSdk, toAnthropic, toMcp, toOpenAIChat, toOpenAIResponses } from "./vendors.js";
 export { pythonTool, runToolCall } from "./tool.js";
+export { aiSdkTool, createToolCallHandler, handleToolCall } from "./aisdk.js";

@@ -25,15 +25,20 @@ function describeEnvironment(opts) {
   } else if (allowed) {
     packages = `Packages: the standard library, and only these others, which load on their first import: ${allowed.join(", ")}.`;
   } else {
+    // Unless the app says which packages its sandbox can load, name none:
+    // the npm Pyodide core has no numpy, and a host that serves no wheels
+    // (or allows none) makes every such import fail.
     packages =
-      "Packages: the standard library, and the packages of the Pyodide distribution (numpy, pandas, matplotlib, " +
-      "scipy, scikit-learn, sympy, and many more), which load on their first import. pip install is not available.";
+      "Packages: the Python standard library. Other packages may not be available here: an import of one may fail, " +
+      "and pip install is not available.";
   }
   return [
     `Runs Python code in a sandbox in the user's browser and returns what it printed, the value of its last expression, any error, and its figures as images.`,
     `Environment: ${python}${pyodide}, running in WebAssembly.`,
     packages,
-    "Figures: draw with matplotlib and call plt.show(), or display(fig); each figure comes back to you as an image. display(obj) also shows other objects, as text.",
+    allowed?.includes("matplotlib")
+      ? "Figures: draw with matplotlib and call plt.show(), or display(fig); each figure comes back to you as an image. display(obj) also shows other objects, as text."
+      : "Figures: display(obj) of an object with _repr_png_ (PNG bytes) or _repr_svg_ comes back to you as an image. display(obj) also shows other objects, as text.",
     "No network: HTTP requests, downloads and package installs fail. Work with data the code creates or that is in the conversation.",
     `Time limit: ${timeout} per call. Code that runs longer is stopped, and the interpreter may be restarted.`,
     "State: variables, imports and functions persist between calls, as in a notebook, until a timeout or crash restarts the interpreter.",

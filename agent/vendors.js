@@ -1,6 +1,7 @@
 // The model parts in each vendor's documented shape for a tool's result.
 // Each is type-checked against the vendor's own SDK types in
 // tests/types/agent_consumer.ts.
+import { aiSdkContent } from "./aisdk.js";
 import { toModelContent } from "./content.js";
 
 // A run that failed is flagged where the format has a flag for it; a
@@ -67,19 +68,13 @@ export async function toOpenAIResponses(callId, ex, budget) {
 }
 
 /**
- * Vercel AI SDK (v7): the value a tool's `toModelOutput` returns, a
- * `content` output of text and `file` parts with base64 `data`.
+ * Vercel AI SDK: the value a tool's `toModelOutput` returns, a `content`
+ * output of text and image parts in the shape of `opts.version` (7, the
+ * default: `file` parts with base64 `data`; 6: `image-data` parts).
  */
-export async function toAiSdk(ex, budget) {
-  const parts = await toModelContent(ex, budget);
-  return {
-    type: "content",
-    value: parts.map((p) =>
-      p.type === "text"
-        ? { type: "text", text: p.text }
-        : { type: "file", mediaType: p.mime, data: { type: "data", data: p.data } },
-    ),
-  };
+export async function toAiSdk(ex, budget, opts) {
+  const version = opts?.version ?? 7;
+  return aiSdkContent(await toModelContent(ex, budget), version === 6 ? 6 : 7);
 }
 
 /** Model Context Protocol: a `CallToolResult` for a `tools/call` request. */

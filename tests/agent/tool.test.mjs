@@ -29,8 +29,9 @@ test("pythonTool: name, JSON Schema parameters and a description of the environm
   });
   const d = def.description;
   assert.match(d, /Python 3\.14\.2 \(Pyodide 314\.0\.7\)/);
-  assert.match(d, /load on their first import/);
-  assert.match(d, /plt\.show\(\)/);
+  assert.match(d, /Packages: the Python standard library\. Other packages may not be available here: an import of one may fail/);
+  assert.doesNotMatch(d, /numpy|pandas|matplotlib|plt\.show/);
+  assert.match(d, /_repr_png_/);
   assert.match(d, /display\(/);
   assert.match(d, /No network/);
   assert.match(d, /Time limit: 10 s per call/);
@@ -40,6 +41,10 @@ test("pythonTool: name, JSON Schema parameters and a description of the environm
 test("pythonTool: allowed packages, defaults and overrides", () => {
   const allowed = pythonTool({ packages: ["numpy", "pandas"] }).description;
   assert.match(allowed, /only these others, which load on their first import: numpy, pandas/);
+  assert.doesNotMatch(allowed, /plt\.show/);
+  const plots = pythonTool({ packages: ["numpy", "pandas", "matplotlib"] }).description;
+  assert.match(plots, /numpy, pandas, matplotlib\./);
+  assert.match(plots, /plt\.show\(\)/);
   const defaults = pythonTool().description;
   assert.match(defaults, /Python 3 \(Pyodide\)/);
   assert.match(defaults, /Time limit: 30 s per call/);

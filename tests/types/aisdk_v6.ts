@@ -1,0 +1,1 @@
+export const VERSION = 6 as const;

@@ -1,0 +1,1 @@
+export const VERSION = 7 as const;
