@@ -268,6 +268,48 @@ pub struct Figure {
     pub source: FigureSource,
 }
 
+impl Figure {
+    /// The figure as a `data:` URL (`data:image/png;base64,...`; an SVG as
+    /// `image/svg+xml`), for `<img src>`. An SVG shown through `<img>` runs
+    /// no script, so this is the safe way to show SVG figures; never insert
+    /// an SVG's text into the page.
+    ///
+    /// ```
+    /// use pycage::{Figure, FigureSource, ImageMime};
+    /// let figure = Figure {
+    ///     mime: ImageMime::Svg,
+    ///     data: b"<svg/>".to_vec(),
+    ///     width: None,
+    ///     height: None,
+    ///     source: FigureSource::Display,
+    /// };
+    /// assert_eq!(figure.to_data_url(), "data:image/svg+xml;base64,PHN2Zy8+");
+    /// ```
+    pub fn to_data_url(&self) -> String {
+        crate::figures::data_url(self.mime.as_str(), &self.data)
+    }
+
+    /// The figure as a `Blob` typed with its mime, e.g. for
+    /// `web_sys::Url::create_object_url_with_blob` (use the URL in an
+    /// `<img>`, never inline). Needs a browser (wasm). Fails with
+    /// [`Error::Init`](crate::Error::Init) only if the browser refuses to
+    /// make the `Blob`.
+    ///
+    /// ```no_run
+    /// # fn example(ex: &pycage::Execution) -> Result<(), pycage::Error> {
+    /// for figure in &ex.figures {
+    ///     let blob = figure.to_blob()?;
+    ///     assert_eq!(blob.type_(), figure.mime.as_str());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn to_blob(&self) -> Result<web_sys::Blob, crate::Error> {
+        let bytes = js_sys::Uint8Array::from(self.data.as_slice());
+        crate::figures::blob(self.mime.as_str(), &bytes)
+            .map_err(|err| crate::Error::init(format!("could not make a Blob: {err:?}"), None))
+    }
+}
+
 /// The image types a [`Figure`] can have.
 ///
 /// ```
@@ -321,4 +363,39 @@ pub enum FigureSource {
     Display,
     /// The value of the run's last expression.
     Result,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(mime: ImageMime, data: &[u8]) -> Figure {
+        Figure {
+            mime,
+            data: data.to_vec(),
+            width: Some(1),
+            height: Some(1),
+            source: FigureSource::Display,
+        }
+    }
+
+    #[test]
+    fn to_data_url_gives_the_mime_and_base64_bytes() {
+        let png = figure(ImageMime::Png, b"\x89PNG\r\n\x1a\n");
+        assert_eq!(png.to_data_url(), "data:image/png;base64,iVBORw0KGgo=");
+        let jpeg = figure(ImageMime::Jpeg, &[0xff, 0xd8, 0xff]);
+        assert_eq!(jpeg.to_data_url(), "data:image/jpeg;base64,/9j/");
+        let svg = figure(
+            ImageMime::Svg,
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+        assert_eq!(
+            svg.to_data_url(),
+            "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+        );
+        assert_eq!(
+            figure(ImageMime::Png, b"").to_data_url(),
+            "data:image/png;base64,"
+        );
+    }
 }

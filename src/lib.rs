@@ -6,6 +6,8 @@ mod csp;
 mod errors;
 mod execution;
 mod files;
+// Without the JS API, `options::whole_in_range` (it reads JS numbers) is unused.
+#[cfg_attr(not(feature = "js"), allow(dead_code))]
 mod options;
 mod sandbox;
 pub use csp::required_csp;
@@ -23,7 +25,9 @@ pub use sandbox::{runner_html, Sandbox};
 pub use supervisor::{live_interpreters, set_max_live_interpreters, set_standby_pool_size};
 
 // The JS API: a thin binding over the above, exported to JS by wasm-bindgen.
-// Public so its types show in the docs; Rust code uses the typed API.
+// Public so its types show in the docs; Rust code uses the typed API, and
+// leaves the binding (and its exports) out with `default-features = false`.
+#[cfg(feature = "js")]
 pub mod js;
 
 // The machinery behind both.

@@ -170,6 +170,7 @@ impl Sandbox {
         }
     }
 
+    #[cfg(feature = "js")]
     pub(crate) fn max_file_bytes(&self) -> usize {
         self.max_file_bytes
     }
@@ -277,6 +278,34 @@ impl Sandbox {
     }
 }
 
+/// What a sandbox is, for logs and `unwrap_err()`: where it runs, whether it
+/// is disposed, and the running interpreter (no options, callbacks or code).
+///
+/// ```no_run
+/// # async fn example() {
+/// use pycage::{Error, Sandbox, SandboxOptions};
+/// let options = SandboxOptions { timeout_ms: Some(0.0), ..Default::default() };
+/// let err: Error = Sandbox::create(options).await.unwrap_err();
+/// let sandbox = Sandbox::create(SandboxOptions::default()).await.unwrap();
+/// println!("{sandbox:?}");
+/// // Sandbox { isolation: Iframe, disposed: false, interruptible: true,
+/// //           booted_from_snapshot: true, pyodide_version: Some("314.0.7"), python_version: Some("3.14.2") }
+/// # let _ = err; }
+/// ```
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let versions = self.supervisor.versions();
+        f.debug_struct("Sandbox")
+            .field("isolation", &self.isolation())
+            .field("disposed", &self.is_disposed())
+            .field("interruptible", &self.interruptible())
+            .field("booted_from_snapshot", &self.booted_from_snapshot())
+            .field("pyodide_version", &versions.as_ref().map(|v| &v.0))
+            .field("python_version", &versions.as_ref().map(|v| &v.1))
+            .finish()
+    }
+}
+
 /// The sandbox document, for sites that serve it as their `runner_url` page
 /// (on another site, with the headers in docs/serving.md). It is the same
 /// document the default iframe gets inline.
@@ -286,4 +315,18 @@ impl Sandbox {
 /// ```
 pub fn runner_html() -> String {
     crate::supervisor::frame_document()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Result<Sandbox, Error>::unwrap_err()` needs `Sandbox: Debug`.
+    #[test]
+    fn unwrap_err_compiles_on_a_create_result() {
+        fn unwrap_err(result: Result<Sandbox, Error>) -> Error {
+            result.unwrap_err()
+        }
+        assert_eq!(unwrap_err(Err(Error::Disposed)), Error::Disposed);
+    }
 }
