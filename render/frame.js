@@ -42,10 +42,12 @@ export function frameCsp(scriptUrls = []) {
   ].join("; ");
 }
 
-// Runs first in the inner document: reports its height, at most every 50 ms.
+// Runs first in the inner document: reports its height, at most every 50 ms,
+// once there is a body (a blocking script in <head>, plotly.js, would
+// otherwise report the empty document's 0 px for the seconds it loads).
 const HEIGHT_SCRIPT =
   "(()=>{let last=-1,queued=false;const root=document.documentElement;" +
-  "const send=()=>{queued=false;const h=Math.ceil(root.getBoundingClientRect().height);" +
+  "const send=()=>{queued=false;if(!document.body)return;const h=Math.ceil(root.getBoundingClientRect().height);" +
   'if(h!==last){last=h;try{parent.parent.postMessage({height:h},"*")}catch(e){}}};' +
   "const later=()=>{if(!queued){queued=true;setTimeout(send,50)}};" +
   'new ResizeObserver(later).observe(root);addEventListener("load",later);later()})()';
@@ -104,6 +106,7 @@ export class FrameHost {
     this.options = options;
     this.onRemoved = onRemoved;
     this.frames = new Map(); // outer WindowProxy -> state
+    this.live = new Set(); // every state not removed, registered or not
     this.listening = false;
     this.onMessage = (event) => this.message(event);
   }
@@ -119,6 +122,7 @@ export class FrameHost {
     frame.style.height = `${this.options.frameHeight}px`;
     frame.srcdoc = outerDocument(innerDocument(body, { csp, preloadScripts }), csp);
     const state = { frame, windowStart: 0, count: 0, dropped: 0, readMs: 0, outer: null };
+    this.live.add(state);
     // The frame's WindowProxy exists once it is in a document: registered then.
     frame.addEventListener("load", () => state.register());
     state.register = () => {
@@ -198,21 +202,29 @@ export class FrameHost {
 
   remove(state, why) {
     this.frames.delete(state.outer);
+    this.live.delete(state);
     if (state.frame.isConnected) this.onRemoved(state.frame, why);
     state.frame.remove();
+    // With no frame left, the listener goes too: a frame removed for a flood
+    // may have thousands of messages still queued for the page (Firefox and
+    // WebKit, where its process is the page's).
+    if (this.live.size === 0) this.unlisten();
+  }
+
+  unlisten() {
+    if (this.listening) this.win.removeEventListener("message", this.onMessage);
+    this.listening = false;
   }
 
   /** Forgets frames no longer in the page. */
   prune() {
-    for (const state of [...this.frames.values()]) if (!state.frame.isConnected) this.remove(state, "gone");
+    for (const state of [...this.live]) if (state.outer && !state.frame.isConnected) this.remove(state, "gone");
   }
 
   dispose() {
-    for (const state of [...this.frames.values()]) {
-      this.frames.delete(state.outer);
-      state.frame.remove();
-    }
-    if (this.listening) this.win.removeEventListener("message", this.onMessage);
-    this.listening = false;
+    for (const state of this.live) state.frame.remove();
+    this.frames.clear();
+    this.live.clear();
+    this.unlisten();
   }
 }
