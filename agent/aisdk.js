@@ -105,7 +105,8 @@ function checkConversation(options, name, version, warned) {
 /**
  * The run_python tool for the AI SDK's streamText/generateText, run in the
  * page (no `execute`): a description of the environment, an inputSchema
- * (a Standard Schema with its JSON Schema, which validates `code`), and a
+ * (a Standard Schema with its JSON Schema; the arguments are checked in the
+ * page, by handleToolCall), and a
  * toModelOutput that gives the model the run's text and images in the
  * shape of AI SDK `version` (7 by default).
  */
@@ -123,16 +124,10 @@ export function aiSdkTool(opts) {
       "~standard": {
         version: 1,
         vendor: "pycage",
-        validate(value) {
-          if (value === null || typeof value !== "object" || Array.isArray(value)) {
-            return { issues: [{ message: 'The arguments must be a JSON object like {"code": "print(1 + 1)"}.' }] };
-          }
-          if (typeof value.code !== "string") {
-            const what = !("code" in value) ? "is missing" : `must be a string of Python source, not ${value.code === null ? "null" : typeof value.code}`;
-            return { issues: [{ message: `The "code" argument ${what}.`, path: ["code"] }] };
-          }
-          return { value: { code: value.code } };
-        },
+        // Passes every value on: a call the SDK refuses reaches the model as
+        // an SDK error, which ai@6's UI stream masks as "An error occurred.";
+        // the page's handleToolCall answers it instead, saying what was wrong.
+        validate: (value) => ({ value }),
         jsonSchema: { input: () => structuredClone(schema), output: () => structuredClone(schema) },
       },
     },

@@ -209,7 +209,9 @@ export type PycageToolOutput = {
 };
 
 /** A Standard Schema (v1) with its JSON Schema, as the AI SDK's `FlexibleSchema` takes it:
- *  `{ code: string }`, validated, with the message the model reads when it is wrong. */
+ *  `{ code: string }`. Its `validate` passes every value on: the page's `handleToolCall`
+ *  checks the arguments and tells the model what was wrong (an error the SDK raised
+ *  would reach the model from ai@6's UI stream as "An error occurred."). */
 export type PythonToolInputSchema = {
   readonly "~standard": {
     readonly version: 1;
@@ -250,7 +252,7 @@ export type AiSdkToolOptions<V extends AiSdkVersion = 7> = Omit<PythonToolOption
 
 /**
  * The run_python tool for the AI SDK's `streamText`/`generateText`, run in the page:
- * its description, an `inputSchema` that validates `code`, and a `toModelOutput` that
+ * its description, an `inputSchema` of `{ code: string }`, and a `toModelOutput` that
  * gives the model the run's text and images as content parts of ai@`version`.
  *
  * ```ts

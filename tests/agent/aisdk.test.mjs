@@ -30,7 +30,7 @@ function recorder() {
 
 const chart = () => execution({ stdout: "bars\n", figures: [pngFigure(32, 16)] });
 
-test("aiSdkTool: description, a Standard Schema with its JSON Schema, no execute", async () => {
+test("aiSdkTool: description, a Standard Schema with its JSON Schema that passes every value on, no execute", async () => {
   const t = aiSdkTool({ packages: ["numpy"], timeoutMs: 10_000 });
   assert.match(t.description, /only these others, which load on their first import: numpy/);
   assert.match(t.description, /Time limit: 10 s/);
@@ -38,10 +38,9 @@ test("aiSdkTool: description, a Standard Schema with its JSON Schema, no execute
   const std = t.inputSchema["~standard"];
   assert.equal(std.version, 1);
   assert.deepEqual(std.jsonSchema.input({ target: "draft-07" }).required, ["code"]);
+  // Every value passes: handleToolCall, in the page, tells the model what was wrong.
   assert.deepEqual(await std.validate({ code: "print(1)" }), { value: { code: "print(1)" } });
-  assert.match((await std.validate({ cod: "print(1)" })).issues[0].message, /The "code" argument is missing/);
-  assert.match((await std.validate({ code: 3 })).issues[0].message, /not number/);
-  assert.match((await std.validate("print(1)")).issues[0].message, /JSON object/);
+  assert.deepEqual(await std.validate({ cod: "print(1)" }), { value: { cod: "print(1)" } });
   assert.throws(() => aiSdkTool({ version: 5 }), { name: "TypeError", field: "version" });
 });
 

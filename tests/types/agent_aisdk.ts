@@ -1,8 +1,10 @@
 // Type-checks pycage/agent's AI SDK helpers against the SDK's own types, once
-// per major version: tsconfig.aisdk-v7.json resolves "ai" to ai@7,
-// tsconfig.aisdk-v6.json to ai@6 (the "ai-v6" npm alias). `VERSION` below is
-// the version this file is checked for ("aisdk-version", mapped by each
-// tsconfig to aisdk_v6.ts or aisdk_v7.ts); the rest is what an app writes.
+// per major version: tsconfig.agent.json resolves "ai" to ai@7,
+// tsconfig.aisdk-v6.json to ai@6 (the "ai-v6" npm alias; tests/aisdk/run.mjs
+// runs it, with skipLibCheck: the .d.ts files themselves are checked by
+// tsconfig.agent.json). `VERSION` below is the version this file is checked for
+// ("aisdk-version", mapped by each tsconfig to aisdk_v7.ts or aisdk_v6.ts);
+// the rest is what an app writes.
 import {
   convertToModelMessages,
   streamText,
