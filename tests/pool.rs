@@ -7,20 +7,6 @@ use common::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Waits until the page holds `n` interpreters (standbys boot in the background).
-async fn until_live(n: usize) {
-    for _ in 0..150 {
-        if live_interpreters() == n {
-            return;
-        }
-        sleep(100).await;
-    }
-    panic!(
-        "the page holds {} interpreters, not {n}",
-        live_interpreters()
-    );
-}
-
 #[wasm_bindgen_test]
 async fn sandboxes_share_one_standby_and_each_takes_it_in_turn() {
     let a = sandbox(opts()).await;

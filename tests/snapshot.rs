@@ -1,5 +1,7 @@
-//! A broken boot snapshot at the page's origin is dropped, not trusted: its
-//! own binary, so that this page holds no snapshot in memory when it starts.
+//! A broken boot snapshot at the page's origin is dropped, not trusted; and
+//! a sandbox disposed at once still leaves the page its snapshot. Its own
+//! binary, so that this page holds no snapshot in memory when it starts
+//! (one test: the two parts run in this order).
 use js_sys::Promise;
 use pycage::SandboxOptions;
 use wasm_bindgen::JsCast;
@@ -50,4 +52,24 @@ async fn a_broken_snapshot_in_the_cache_is_dropped_and_the_boot_goes_on() {
         "the broken snapshot is deleted from the cache"
     );
     sb.dispose();
+    the_next_sandbox_boots_from_the_snapshot_a_disposed_one_left().await;
+}
+
+/// Issue 25: the page's first sandbox is disposed before it made the boot
+/// snapshot (its standby never started here). The snapshot is made all the
+/// same, and the next sandbox waits for it rather than booting the full way.
+async fn the_next_sandbox_boots_from_the_snapshot_a_disposed_one_left() {
+    let started = now();
+    let next = sandbox(SandboxOptions {
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    web_sys::console::log_1(&format!("create to ready: {:.0} ms", now() - started).into());
+    assert!(
+        next.booted_from_snapshot(),
+        "the next sandbox boots from the snapshot the disposed one left"
+    );
+    assert_healthy(&next).await;
+    next.dispose();
 }

@@ -7,6 +7,7 @@ use super::*;
 impl Inner {
     pub(super) fn handle(&mut self, event: Event) {
         if self.disposed {
+            self.on_event_after_dispose(event);
             return;
         }
         match event {

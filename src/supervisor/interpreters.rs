@@ -38,6 +38,8 @@ pub(super) struct Interpreter {
     /// Held until ready: the page's heartbeats are lenient while any
     /// interpreter boots (heartbeat.rs).
     pub(super) _booting: Option<heartbeat::BootGuard>,
+    /// Held by the snapshot's maker: new sandboxes wait for its snapshot.
+    pub(super) _making: Option<snapshot::Making>,
 }
 
 impl Inner {
@@ -55,7 +57,8 @@ impl Inner {
         let make_snapshot = !from_snapshot
             && role == Role::Standby
             && self.config.snapshot
-            && self.snapshot_maker.and_then(|g| self.role(g)).is_none();
+            && self.snapshot_maker.and_then(|g| self.role(g)).is_none()
+            && !snapshot::making(&self.snapshot_key);
         if make_snapshot {
             self.snapshot_maker = Some(gen);
         }
@@ -121,6 +124,7 @@ impl Inner {
             over_memory: None,
             _boot_timer: Some(boot_timer),
             _booting: Some(heartbeat::BootGuard::new()),
+            _making: make_snapshot.then(|| snapshot::Making::new(&self.snapshot_key)),
         })
     }
 
@@ -251,7 +255,7 @@ impl Inner {
         self.active.is_none() && self.standby_is_maker()
     }
 
-    fn standby_is_maker(&self) -> bool {
+    pub(super) fn standby_is_maker(&self) -> bool {
         self.snapshot_maker.is_some()
             && self
                 .standby

@@ -24,6 +24,7 @@ mod heartbeat;
 mod host;
 mod input;
 mod interpreters;
+mod maker;
 mod memory;
 mod policing;
 mod pool;
@@ -373,8 +374,8 @@ impl Inner {
         }
         self.current_file = None; // its caller gets `Disposed`
         self.active = None;
-        self.standby = None;
         self.standby_timer = None;
+        self.finish_snapshot_after_dispose();
         self.reject_all(|| Error::Disposed);
     }
 }

@@ -27,7 +27,9 @@ pub fn set_max_live_interpreters(limit: Option<usize>) {
     LIMIT.with(|l| l.set(limit.map(|n| n.max(1))));
 }
 
-/// How many interpreters this page's sandboxes hold now.
+/// How many interpreters this page's sandboxes hold now. A sandbox disposed
+/// before it made the page's boot snapshot holds one until the snapshot is
+/// made (a few seconds; it is the first to go at the limit).
 pub fn live_interpreters() -> usize {
     others(|_| {}).1
 }
@@ -91,10 +93,11 @@ fn others(mut f: impl FnMut(&mut Inner)) -> (usize, usize) {
     let (mut count, mut live) = (0, 0);
     for rc in all {
         if let Ok(mut inner) = rc.try_borrow_mut() {
+            // A disposed sandbox holds at most the snapshot's maker (maker.rs).
+            live += inner.live();
             if !inner.disposed {
                 f(&mut inner);
                 count += 1;
-                live += inner.live();
             }
         }
     }
@@ -102,13 +105,11 @@ fn others(mut f: impl FnMut(&mut Inner)) -> (usize, usize) {
 }
 
 fn others_live(me: &Weak<RefCell<Inner>>) -> usize {
-    let mut live = 0;
-    others(|inner| {
-        if !inner.weak.ptr_eq(me) {
-            live += inner.live();
-        }
-    });
-    live
+    let (_, all) = others(|_| {});
+    let mine = me
+        .upgrade()
+        .map_or(0, |rc| rc.try_borrow().map_or(0, |i| i.live()));
+    all - mine
 }
 
 /// Frees one interpreter of another sandbox: a standby if any has one,
@@ -122,6 +123,10 @@ fn evict_one(me: &Weak<RefCell<Inner>>) -> bool {
         .collect();
     for rc in &candidates {
         if let Ok(mut inner) = rc.try_borrow_mut() {
+            if inner.disposed && inner.standby.is_some() {
+                inner.stop_maker();
+                return true;
+            }
             // Not a standby a replacement waits for (its snapshot).
             if inner.standby.is_some() && !inner.disposed && !inner.awaiting_snapshot() {
                 inner.standby = None;

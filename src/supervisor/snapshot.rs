@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use js_sys::{Array, Uint8Array};
+use js_sys::{Array, Function, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
@@ -23,6 +23,57 @@ const CACHE_NAME: &str = "pycage-snapshots";
 
 thread_local! {
     static MEMORY: RefCell<HashMap<String, Blob>> = RefCell::new(HashMap::new());
+    /// The keys whose snapshot an interpreter of this page is making now,
+    /// each with the `load`s that wait for it.
+    static MAKING: RefCell<HashMap<String, Vec<Function>>> = RefCell::new(HashMap::new());
+}
+
+/// Held by the interpreter that makes the snapshot for a key. While it
+/// lives, a new sandbox's `load` waits for its snapshot rather than booting
+/// the full way beside it (two full boots on two cores take longer than one
+/// then a snapshot boot). However the maker ends (stored, failed, killed,
+/// evicted, or its boot timer fired), dropping this wakes them.
+pub(crate) struct Making {
+    key: String,
+}
+
+impl Making {
+    pub(crate) fn new(key: &str) -> Making {
+        MAKING.with(|m| {
+            m.borrow_mut().entry(key.to_string()).or_default();
+        });
+        Making {
+            key: key.to_string(),
+        }
+    }
+}
+
+impl Drop for Making {
+    fn drop(&mut self) {
+        let waiters = MAKING.with(|m| m.borrow_mut().remove(&self.key));
+        for wake in waiters.into_iter().flatten() {
+            let _ = wake.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// Whether an interpreter of this page is making the snapshot for `key`.
+pub(crate) fn making(key: &str) -> bool {
+    MAKING.with(|m| m.borrow().contains_key(key))
+}
+
+/// Whether this page holds the snapshot for `key` (in memory).
+pub(crate) fn held(key: &str) -> bool {
+    MEMORY.with(|m| m.borrow().contains_key(key))
+}
+
+/// Resolves when the maker for `key` ends, if there is one now.
+fn made(key: &str) -> Option<Promise> {
+    MAKING.with(|m| {
+        let mut m = m.borrow_mut();
+        let waiters = m.get_mut(key)?;
+        Some(Promise::new(&mut |wake, _| waiters.push(wake)))
+    })
 }
 
 /// The Cache API key: the snapshot depends on the Pyodide build and on the
@@ -49,6 +100,9 @@ async fn open() -> Option<web_sys::Cache> {
 }
 
 pub(crate) async fn load(key: &str) -> Option<Blob> {
+    if let Some(made) = made(key) {
+        let _ = JsFuture::from(made).await;
+    }
     if let Some(blob) = MEMORY.with(|m| m.borrow().get(key).cloned()) {
         return Some(blob);
     }

@@ -260,3 +260,18 @@ pub fn assert_page_responsive(what: &str) {
         "the page stalled during {what}: longest timer gap {max_gap:.0} ms"
     );
 }
+
+/// Waits until the page holds `n` interpreters (standbys boot in the
+/// background, and the snapshot's maker outlives a sandbox disposed early).
+pub async fn until_live(n: usize) {
+    for _ in 0..150 {
+        if pycage::live_interpreters() == n {
+            return;
+        }
+        sleep(100).await;
+    }
+    panic!(
+        "the page holds {} interpreters, not {n}",
+        pycage::live_interpreters()
+    );
+}
