@@ -237,10 +237,8 @@ async function boot(init) {
   inputFor = pycageInput(interrupt, (seq, prompt) => say.input(currentRun, seq, prompt), () => pyodide.checkInterrupt());
   workFiles = pycageFiles(pyodide.FS, pyodide.ERRNO_CODES, init.workDir);
   workFiles.enter();
-  pyodide.FS.mkdirTree("/lib/pycage");
-  pyodide.FS.writeFile("/lib/pycage/_pycage.py", init.capture);
-  pyodide.FS.writeFile("/lib/pycage/capture_streams.py", init.captureStreams);
-  pyodide.FS.writeFile("/lib/pycage/capture_start.py", init.captureStart);
+  pyodide.FS.mkdirTree("/lib/pycage/_pycage");
+  for (const [name, source] of init.runtime) pyodide.FS.writeFile(`/lib/pycage/_pycage/${name}`, source);
   capture = pyodide.runPython("import sys; sys.path.insert(0, '/lib/pycage'); import _pycage; _pycage");
   capture.install();
   if (interrupt) capture.install_interrupt_gate();
@@ -353,7 +351,7 @@ async function run(msg) {
     workFiles.enter();
     const before = workFiles.snapshot();
     const [reader, noInput] = inputFor(msg.input);
-    // Finished within the call unless the cell awaits (capture_start.py).
+    // Finished within the call unless the cell awaits (_pycage/cell.py).
     let result = capture.start_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
     if (result.type !== "dict") {
       const pending = result;

@@ -312,7 +312,7 @@ impl ExecutionBuilder {
         // Error text shares the output cap: a huge exception message is as
         // much attacker-sized output as a huge print.
         let cap = self.max_output_bytes;
-        // The sandbox clips at the cap itself (capture.py), so a text within
+        // The sandbox clips at the cap itself (guest/_pycage/streams.py), so a text within
         // a few bytes of it was clipped there.
         let near_cap = |text: &str| text.len() + 4 > cap;
         let error_clipped = error

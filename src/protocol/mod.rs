@@ -51,11 +51,8 @@ pub(crate) struct Init<'a> {
     #[serde(rename = "indexURL")]
     pub index_url: &'a str,
     pub package_base_url: &'a str,
-    /// The capture runtime's source (capture.py), and the modules it
-    /// imports beside it (capture_streams.py, capture_start.py).
-    pub capture: &'a str,
-    pub capture_streams: &'a str,
-    pub capture_start: &'a str,
+    /// The capture runtime, the package `_pycage`: (file name, source).
+    pub runtime: &'a [(&'a str, &'a str)],
     /// Packages to load at boot.
     pub packages: &'a [String],
     /// Load the packages a run's imports name (within `allowed`).

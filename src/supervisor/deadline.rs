@@ -30,7 +30,7 @@ pub(super) const GRACE_MS: f64 = 1000.0;
 /// standby booting there was measured to delay them 355 ms.
 pub(super) const IDLE_PROOF_MS: f64 = 1500.0;
 /// How often the interrupt is repeated during the grace period. A repeat
-/// that lands after the user's code ended is ignored (capture.py's
+/// that lands after the user's code ended is ignored (the capture runtime's
 /// interrupt gate).
 pub(super) const REARM_MS: f64 = 50.0;
 

@@ -65,9 +65,16 @@ pub use registry::{live_interpreters, set_max_live_interpreters};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
 
-const CAPTURE_PY: &str = include_str!("../../guest/capture.py");
-const CAPTURE_STREAMS_PY: &str = include_str!("../../guest/capture_streams.py");
-const CAPTURE_START_PY: &str = include_str!("../../guest/capture_start.py");
+/// The capture runtime: the Python package `_pycage` (guest/_pycage/),
+/// as (file name, source); the worker writes it where Python imports it.
+const RUNTIME_PY: [(&str, &str); 3] = [
+    (
+        "__init__.py",
+        include_str!("../../guest/_pycage/__init__.py"),
+    ),
+    ("streams.py", include_str!("../../guest/_pycage/streams.py")),
+    ("cell.py", include_str!("../../guest/_pycage/cell.py")),
+];
 /// How long after an interpreter is ready its standby starts booting.
 const STANDBY_DELAY_MS: f64 = 200.0;
 /// Reasons kept per run (the count goes on).
@@ -172,9 +179,9 @@ pub(crate) fn snapshot_key(pyodide_url: &str) -> String {
     snapshot::key(
         pyodide_url,
         &[
-            CAPTURE_PY,
-            CAPTURE_STREAMS_PY,
-            CAPTURE_START_PY,
+            RUNTIME_PY[0].1,
+            RUNTIME_PY[1].1,
+            RUNTIME_PY[2].1,
             host::WORKER_JS,
         ],
     )

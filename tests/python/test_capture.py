@@ -1,20 +1,17 @@
 """The capture runtime under native CPython, with real matplotlib, pillow,
-plotly and pandas. The same file runs inside Pyodide (guest/capture.py)."""
+plotly and pandas. The same package runs inside Pyodide (guest/_pycage/)."""
 
 import asyncio
-import importlib.util
 import pathlib
 import struct
 import sys
 import time
 import zlib
 
-SANDBOX = pathlib.Path(__file__).resolve().parents[2] / "guest"
-sys.path.insert(0, str(SANDBOX))  # capture.py imports capture_streams beside it
-SRC = SANDBOX / "capture.py"
-spec = importlib.util.spec_from_file_location("_pycage", SRC)
-capture = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(capture)
+GUEST = pathlib.Path(__file__).resolve().parents[2] / "guest"
+sys.path.insert(0, str(GUEST))  # as worker.js puts /lib/pycage on Pyodide's path
+import _pycage as capture  # noqa: E402
+
 capture.install()
 
 
@@ -58,7 +55,7 @@ def test_exception_has_type_line_and_user_traceback():
     assert out["status"] == "error"
     assert err["type"] == "ZeroDivisionError"
     assert err["line"] == 4
-    assert "capture.py" not in err["traceback"]
+    assert "_pycage" not in err["traceback"]
     assert 'File "<cell-' in err["traceback"] and "return 1/0" in err["traceback"]
 
 

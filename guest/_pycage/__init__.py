@@ -2,7 +2,7 @@
 
 It runs unchanged under CPython (where the tests drive it with real
 matplotlib, pillow, plotly and pandas) and inside Pyodide, where worker.js
-loads it as the module ``_pycage``. It talks to its host only through the
+loads it as the package ``_pycage``. It talks to its host only through the
 ``emit`` callable it is given: each call passes one plain dict (str, bytes,
 numbers, lists, dicts), so the host can convert it without knowing Python.
 
@@ -27,9 +27,8 @@ import signal
 import sys
 import traceback
 
-# Pyodide: /lib/pycage beside this file (worker.js); CPython tests: guest/
-from capture_start import start
-from capture_streams import _clean, _clip, _Stdin, _Stream
+from .cell import start
+from .streams import Stdin, Stream, clean, clip
 
 MPL_BACKEND = "_pycage_mpl"
 # Mime types that carry bytes; everything else is text (JSON types as JSON text).
@@ -122,7 +121,7 @@ async def run_cell(
     builtins.display = display
     saved = sys.stdout, sys.stderr, sys.stdin
     sys.stdout, sys.stderr = run.stdout, run.stderr
-    sys.stdin = _Stdin(run.stdout, read_input, no_input)
+    sys.stdin = Stdin(run.stdout, read_input, no_input)
     builtins.input = sys.stdin.input
     _active = run
     _set_interruptible(True)
@@ -146,7 +145,7 @@ async def run_cell(
 
 
 def start_cell(*args, **kwargs):
-    """run_cell, finished within this call unless the cell awaits (capture_start.py)."""
+    """run_cell, finished within this call unless the cell awaits (cell.py)."""
     return start(run_cell(*args, **kwargs))
 
 
@@ -201,14 +200,15 @@ def describe_error(exc, filename, limit=1 << 20):
     else:
         message = _safe_str(exc)
     # Error text shares the output cap: the page refuses longer strings.
-    message, text = _clip(message, limit), _clip(text, limit)
-    return {"type": _clip(type(exc).__name__, 200), "message": _clean(message), "traceback": _clean(text), "line": line}
+    message, text = clip(message, limit), clip(text, limit)
+    return {"type": clip(type(exc).__name__, 200), "message": clean(message), "traceback": clean(text), "line": line}
 
 
 def _internal(path):
     # Pyodide's Python package and its JS glue (served from blob: URLs).
-    # Our own files: this one and capture_streams.py beside it.
-    ours = os.path.dirname(path) == os.path.dirname(__file__)
+    # Our own files: this package's, and the PyPI hook beside it (pypi.js).
+    here = os.path.dirname(__file__)
+    ours = os.path.dirname(path) in (here, os.path.dirname(here))
     return ours or "/_pyodide/" in path or "/pyodide/" in path or path.startswith("blob:")
 
 
@@ -249,7 +249,7 @@ def format_bundle(obj, figure_format="png", dpi=None, closes=False):
         _add(bundle, "application/vnd.plotly.v1+json", call_safe(obj.to_plotly_json))
     if "text/plain" not in bundle:
         try:
-            bundle["text/plain"] = _clean(repr(obj))[:MAX_MIME_CHARS]
+            bundle["text/plain"] = clean(repr(obj))[:MAX_MIME_CHARS]
         except KeyboardInterrupt:  # the run's time is up: stop, do not swallow it
             raise
         except BaseException:
@@ -274,9 +274,9 @@ def _add(bundle, mime, value):
         except Exception:
             return
         if len(text) <= MAX_MIME_CHARS:
-            bundle[mime] = _clean(text)
+            bundle[mime] = clean(text)
     elif isinstance(value, str) and len(value) <= MAX_MIME_CHARS:
-        bundle[mime] = _clean(value)
+        bundle[mime] = clean(value)
 
 
 def _json_default(obj):
@@ -385,8 +385,8 @@ class _Run:
         self.emit = emit
         self.figure_format = figure_format
         self.figure_dpi = figure_dpi
-        self.stdout = _Stream(self, "stdout", max_output_bytes)
-        self.stderr = _Stream(self, "stderr", max_output_bytes)
+        self.stdout = Stream(self, "stdout", max_output_bytes)
+        self.stderr = Stream(self, "stderr", max_output_bytes)
 
     def emit_display(self, bundle, source):
         # Keep display items in order with the text printed before them.

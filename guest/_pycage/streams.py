@@ -1,5 +1,5 @@
 """sys.stdout and sys.stderr for one run, and the text helpers they share
-with the capture runtime (capture.py): batched writes under a byte cap, and
+with the capture runtime (__init__.py): batched writes under a byte cap, and
 strings made safe to cross to JavaScript."""
 
 import io
@@ -9,7 +9,7 @@ FLUSH_BYTES = 16 * 1024
 FLUSH_SECONDS = 0.03
 
 
-def _clean(text):
+def clean(text):
     """Replaces lone surrogates, which cannot cross to JS as valid UTF-16."""
     try:
         text.encode("utf-8")
@@ -18,7 +18,7 @@ def _clean(text):
         return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-class _Stream(io.TextIOBase):
+class Stream(io.TextIOBase):
     """sys.stdout/sys.stderr for one run: batches writes, stops at the byte cap."""
 
     def __init__(self, run, name, limit):
@@ -50,7 +50,7 @@ class _Stream(io.TextIOBase):
         if other.parts:
             other.flush()  # keep the order between stdout and stderr
         room = self.limit - self.sent - self.pending
-        part = text if len(text) * 4 <= room else _clip(text, room)
+        part = text if len(text) * 4 <= room else clip(text, room)
         if part:
             self.parts.append(part)
             self.pending += len(part.encode("utf-8", "surrogatepass"))
@@ -63,7 +63,7 @@ class _Stream(io.TextIOBase):
 
     def flush(self):
         if self.parts:
-            text = _clean("".join(self.parts))
+            text = clean("".join(self.parts))
             self.parts = []
             self.sent += self.pending
             self.pending = 0
@@ -74,7 +74,7 @@ class _Stream(io.TextIOBase):
         self.last = time.monotonic()
 
 
-def _clip(text, room):
+def clip(text, room):
     """The longest prefix of text that fits in ``room`` UTF-8 bytes."""
     if room <= 0:
         return ""
@@ -85,7 +85,7 @@ def _clip(text, room):
     return data[:room].decode("utf-8", "ignore")
 
 
-class _Stdin(io.TextIOBase):
+class Stdin(io.TextIOBase):
     """sys.stdin and input() for one run: each line comes from the host's
     ``read_line(prompt)`` (None: end of input). Without one, reading raises
     EOFError at once, saying why: never OSError, never a hang. The prompt
