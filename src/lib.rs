@@ -6,8 +6,6 @@ mod csp;
 mod errors;
 mod execution;
 mod files;
-// Without the JS API, `options::whole_in_range` (it reads JS numbers) is unused.
-#[cfg_attr(not(feature = "js"), allow(dead_code))]
 mod options;
 mod sandbox;
 pub use csp::required_csp;

@@ -323,7 +323,8 @@ pub(crate) fn in_range(field: &str, value: f64) -> Result<f64, Error> {
 }
 
 /// A count given as a JS number: within its range, and whole (`maxFigures:
-/// 2.7` is a mistake to report, not 2).
+/// 2.7` is a mistake to report, not 2). Only the JS API reads JS numbers.
+#[cfg_attr(not(feature = "js"), allow(dead_code))]
 pub(crate) fn whole_in_range(field: &str, value: f64) -> Result<usize, Error> {
     let n = in_range(field, value)?;
     if n.fract() != 0.0 {
