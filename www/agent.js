@@ -10,7 +10,7 @@
 import { pythonTool, runToolCall, toOpenAIChat } from "../pkg/agent/index.js";
 import { setupKey } from "./key.js";
 import { chat, LlmError } from "./llm.js";
-import { el, errorBox, render } from "./render.js";
+import { el, errorBox, showExecution } from "./output.js";
 
 // Enough for a model to fix its own errors a few times; beyond that it is
 // usually looping, and each round costs the user tokens.
@@ -166,7 +166,7 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
         out.replaceChildren(notice("These arguments could not be run. The model was told:", "error"), el("pre", { className: "stream", textContent: told }));
         return [toolText(call.id, told)];
       }
-      render(execution, out, { limit, packageUrl });
+      showExecution(execution, out, { limit, packageUrl });
       const appended = await toOpenAIChat(call.id, execution);
       return Array.isArray(appended) ? appended : [appended];
     } catch (err) {

@@ -1,11 +1,11 @@
 // The pycage demo: a chat transcript whose code blocks run in a sandbox.
-// This is the reference integration, so it renders the safe way: text goes
-// in as text nodes, images as <img> with data URLs made from validated
-// figures, and HTML/SVG from the sandbox is never inserted into the page.
-// Files the code writes are offered as downloads, never shown.
+// This is the reference integration, so it renders the safe way, with
+// pycage/render (output.js): text as text nodes, figures as <img>, tables
+// rebuilt element by element, any other HTML in a nested sandboxed frame,
+// files the code writes as downloads, never shown.
 import init, { Sandbox } from "../pkg/pycage.js";
 import { GALLERY } from "./gallery.js";
-import { clearOutput, el, errorBox, render } from "./render.js";
+import { clearOutput, el, errorBox, showExecution, streamInto } from "./output.js";
 import { setupAgent } from "./agent.js";
 import { askInput, setupFiles } from "./files.js";
 
@@ -70,14 +70,7 @@ async function run(code, out) {
   const finished = new AbortController();
   const mine = { controller };
   current = mine;
-  clearOutput(out);
-  const meta = el("p", { className: "meta", textContent: "Running…" });
-  const stream = el("pre", { className: "stream" });
-  out.append(meta);
-  const write = (cls) => (chunk) => {
-    if (!stream.isConnected) meta.after(stream);
-    stream.append(cls ? el("span", { className: cls, textContent: chunk }) : chunk);
-  };
+  const live = streamInto(out);
   let ex;
   const limit = Number($("timeout").value);
   try {
@@ -86,8 +79,8 @@ async function run(code, out) {
       timeoutMs: limit * 1000,
       figureFormat: $("format").value,
       signal: controller.signal,
-      onStdout: write(null),
-      onStderr: write("stderr"),
+      onStdout: live.stdout,
+      onStderr: live.stderr,
       onInput: (prompt) => askInput(out, prompt, AbortSignal.any([controller.signal, finished.signal])),
     });
   } catch (err) {
@@ -98,7 +91,7 @@ async function run(code, out) {
     finished.abort();
     if (current === mine) current = null;
   }
-  render(ex, out, { limit, packageUrl: PACKAGE_URL });
+  showExecution(ex, out, { limit, packageUrl: PACKAGE_URL });
 }
 
 // --- the page ---------------------------------------------------------------

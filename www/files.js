@@ -1,8 +1,8 @@
 // Files in, and answers to input(): the attach bar (a file picker, drops
 // anywhere on the page, the attached files as chips) and the box that
 // appears when the code asks for input. Files the code writes come back as
-// download links, drawn by render.js with the rest of an Execution.
-import { el, formatBytes } from "./render.js";
+// download links, drawn by pycage/render with the rest of an Execution.
+import { el, formatBytes } from "./output.js";
 
 const $ = (id) => document.getElementById(id);
 export const WORKDIR = "/mnt/data";

@@ -167,7 +167,7 @@ print(f"range {min(temps)}-{max(temps)} °C")`,
   {
     title: "HTML table",
     ask: "Show the top scorers as a table.",
-    say: "An object with an HTML representation (pycage returns it as data; this page shows it as source, never inline):",
+    say: "An object with an HTML representation, as a DataFrame has (pycage returns it as data; the page rebuilds the table element by element, never as HTML):",
     code: `class Table:
     def __init__(self, rows): self.rows = rows
     def _repr_html_(self):

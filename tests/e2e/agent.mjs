@@ -146,10 +146,10 @@ try {
     const seen = llm.state.requests.length;
     let article = await say(ask);
     check(llm.state.requests.length - seen === 2, `${mode}: the page sent the message, then the tool result (${llm.state.requests.length - seen} requests)`);
-    const size = await article.locator(".tool-call img.figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)]));
+    const size = await article.locator(".tool-call img.pycage-figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)]));
     check(size[0] === 320 && size[1] === 160 && size[2] === "data:image/png;base64,", `${mode}: the transcript shows the chart as an <img> (${size})`);
     check((await article.locator(".tool-call pre.code").innerText()).includes("def bar_png"), `${mode}: the transcript shows the tool call's code`);
-    check((await article.locator(".tool-call pre.stream").innerText()).includes(STDOUT), `${mode}: the transcript shows the run's stdout`);
+    check((await article.locator(".tool-call pre.pycage-stream").first().innerText()).includes(STDOUT), `${mode}: the transcript shows the run's stdout`);
     check((await answerOf(article)) === answer, `${mode}: the transcript shows the model's answer`);
     if (stream) {
       mkdirSync(SHOTS, { recursive: true });
@@ -224,7 +224,7 @@ try {
   await page.waitForTimeout(500);
   await page.click("#agent-stop");
   await article.and(page.locator("[data-done]")).waitFor({ timeout: 10_000 });
-  check((await article.locator(".tool-call .output").innerText()).includes("Cancelled after"), "Stop cancels the run in the sandbox");
+  check((await article.locator(".tool-call .output").innerText()).includes("The run was cancelled"), "Stop cancels the run in the sandbox");
   await page.waitForTimeout(500);
   check(llm.state.requests.length - seen === 1, "after Stop, the page sends the model nothing more");
 

@@ -201,7 +201,7 @@ export async function hostileStream({ browser, url, check, model }) {
       toolCalls: [{ id: "call_after", arguments: { code: "print(6 * 7)" } }],
     }, { content: "Still working: 42." }]);
     article = await say("What is 6 times 7?");
-    check((await answer(article)) === "Still working: 42." && (await article.locator(".tool-call pre.stream").innerText()).includes("42"),
+    check((await answer(article)) === "Still working: 42." && (await article.locator(".tool-call pre.pycage-stream").first().innerText()).includes("42"),
       "after the hostile replies, the next message runs its tool call and gets its answer");
     check(llm.state.problems.length === 0, `the hostile server found no problem${llm.state.problems.map((p) => `\n       ${p}`).join("")}`);
   } catch (err) {

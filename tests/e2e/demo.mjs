@@ -49,11 +49,11 @@ try {
   }
 
   let out = await runSnippet("Summary statistics");
-  check((await out.locator("pre.stream").innerText()).includes("north"), "printed output is shown");
-  check((await out.locator("pre.result").innerText()).trim() === "102.02", "the last expression is shown");
+  check((await out.locator("pre.pycage-stream").first().innerText()).includes("north"), "printed output is shown");
+  check((await out.locator(".pycage-result").innerText()).trim() === "102.02", "the last expression is shown");
 
   out = await runSnippet("A chart, no packages");
-  const size = await out.locator("img.figure").evaluate(async (img) => {
+  const size = await out.locator("img.pycage-figure").evaluate(async (img) => {
     await img.decode();
     return [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)];
   });
@@ -62,25 +62,53 @@ try {
   check(text.indexOf("Signups per month") < text.indexOf("Best month"), "prints keep their order around the figure");
 
   out = await runSnippet("SVG figure");
-  const svg = await out.locator("img.figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.src.slice(0, 18)]));
+  const svg = await out.locator("img.pycage-figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.src.slice(0, 18)]));
   check(svg[0] === 320 && svg[1] === "data:image/svg+xml", `SVG is shown as an <img> (${svg})`);
   check((await out.locator("svg").count()) === 0, "no SVG is inserted inline");
 
+  // A DataFrame-like _repr_html_: a real <table>, rebuilt by pycage/render
+  // from an inert parse, and nothing else from the sandbox in the page.
   out = await runSnippet("HTML table");
-  check((await out.locator("table").count()) === 0 && (await out.innerText()).includes("HTML (shown as source"), "HTML is shown as source, never inserted");
+  const table = await out.evaluate((o) => {
+    const t = o.querySelector("table");
+    return {
+      tables: o.querySelectorAll("table.pycage-table").length,
+      cells: t ? [...t.querySelectorAll("th, td")].map((c) => c.textContent) : [],
+      frames: o.querySelectorAll("iframe").length,
+      // Attributes on what came from the sandbox: only the renderer's own.
+      attrs: t ? [...t.querySelectorAll("*")].flatMap((e) => [...e.attributes].map((a) => a.name)) : ["no table"],
+    };
+  });
+  check(table.tables === 1 && table.cells.join() === "name,score,ada,98,linus,91,grace,89" && table.frames === 0 && table.attrs.length === 0,
+    `an HTML table shows as a real <table>, rebuilt with no attribute from the sandbox (${JSON.stringify(table)})`);
+
+  // The figure and the table together, as pycage/render shows them: the
+  // exchanges between them and the sticky header hidden for the picture.
+  mkdirSync(SHOTS, { recursive: true });
+  const clip = await page.evaluate(() => {
+    const exchange = (t) => document.querySelector(`button[data-snippet="${t}"]`).closest("article.exchange");
+    const [first, last] = [exchange("A chart, no packages"), exchange("HTML table")];
+    const hidden = [document.querySelector("header.bar")];
+    for (let e = first.nextElementSibling; e && e !== last; e = e.nextElementSibling) hidden.push(e);
+    for (const e of hidden) e.dataset.shot = e.style.display = "none";
+    const [a, b] = [first.getBoundingClientRect(), last.getBoundingClientRect()];
+    return { x: Math.max(0, a.left - 16), y: a.top + scrollY - 16, width: a.width + 32, height: b.bottom - a.top + 32 };
+  });
+  await page.screenshot({ path: `${SHOTS}/demo-render.png`, fullPage: true, clip });
+  await page.evaluate(() => document.querySelectorAll("[data-shot]").forEach((e) => { e.style.display = ""; delete e.dataset.shot; }));
 
   out = await runSnippet("NameError");
-  check((await out.locator(".error strong").innerText()).includes("NameError: name 'line' is not defined"), "an exception shows type and message");
-  check((await out.locator(".error pre").innerText()).includes("line 2"), "an exception shows its traceback");
+  check((await out.locator(".pycage-error-title").innerText()).includes("NameError: name 'line' is not defined"), "an exception shows type and message");
+  check((await out.locator(".pycage-traceback").innerText()).includes("line 2"), "an exception shows its traceback");
 
   out = await runSnippet("SyntaxError");
-  check((await out.locator(".error").innerText()).includes("SyntaxError"), "a syntax error is shown");
+  check((await out.locator(".pycage-error").innerText()).includes("SyntaxError"), "a syntax error is shown");
 
   await page.selectOption("#timeout", "2");
   out = await runSnippet("Infinite loop");
-  check((await out.locator(".notice.timeout").innerText()).startsWith("Stopped after 2 s"), "a timeout shows the stop notice");
+  check((await out.locator(".pycage-notice").first().innerText()).startsWith("The run timed out") && (await out.locator("p.meta").innerText()).includes("the time limit, 2 s"), "a timeout shows the stop notice");
   out = await runSnippet("Summary statistics");
-  check((await out.locator("pre.result").innerText()).includes("102.02"), "the next run after a timeout works");
+  check((await out.locator(".pycage-result").innerText()).includes("102.02"), "the next run after a timeout works");
 
   out = await runSnippet("Read the host's data");
   const attack = await out.innerText();
@@ -93,12 +121,12 @@ try {
   // of failing with its own error.
   await page.selectOption("#timeout", "30");
   out = await runSnippet("numpy + matplotlib");
-  const offline = (await out.locator(".error").count()) > 0;
+  const offline = (await out.locator(".pycage-error").count()) > 0;
   if (offline) {
-    check((await out.locator(".error strong").innerText()).startsWith("PackageLoadError"), "offline, numpy gives the package error");
-    check((await out.locator(".notice").innerText()).includes("?packages="), "offline, the page says how to self-host");
+    check((await out.locator(".pycage-error-title").innerText()).startsWith("PackageLoadError"), "offline, numpy gives the package error");
+    check((await out.locator("div.notice").innerText()).includes("?packages="), "offline, the page says how to self-host");
   } else {
-    check((await out.locator("img.figure").count()) === 1, "online, numpy and matplotlib draw a figure");
+    check((await out.locator("img.pycage-figure").count()) === 1, "online, numpy and matplotlib draw a figure");
   }
 
   out = await runSnippet("Print flood");
@@ -107,9 +135,9 @@ try {
   check(flood.includes("Output was cut"), `a print flood is cut and says so (${notices})`);
 
   out = await runSnippet("Crash");
-  check((await out.locator(".notice.crash").innerText()).includes("crashed"), "a crash shows as a crash");
+  check((await out.locator(".pycage-notice").first().innerText()).includes("crashed"), "a crash shows as a crash");
   out = await runSnippet("Summary statistics");
-  check((await out.locator("pre.result").innerText()).includes("102.02"), "the next run after a crash works");
+  check((await out.locator(".pycage-result").innerText()).includes("102.02"), "the next run after a crash works");
 
   await page.fill("#code", "print('from the editor')\n6 * 7");
   await page.click("#run");

@@ -22,11 +22,11 @@ async function snippet(s, title) {
      const out = button.closest("article.exchange").querySelector(".output");
      const meta = out.querySelector("p.meta");
      if (!meta || !/^(ok|error|timeout|cancelled|crashed) · /.test(meta.textContent)) return null;
-     const img = out.querySelector("img.figure");
+     const img = out.querySelector("img.pycage-figure");
      if (img && !img.complete) return null; // not decoded yet
      const pick = (sel) => (out.querySelector(sel) || { innerText: "" }).innerText;
-     return { text: out.innerText, stream: pick("pre.stream"), result: pick("pre.result"),
-              notice: pick(".notice.timeout"), img: img ? [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)] : null };`,
+     return { text: out.innerText, stream: pick("pre.pycage-stream"), result: pick(".pycage-result"),
+              notice: pick(".pycage-notice"), img: img ? [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)] : null };`,
     title,
   );
 }
@@ -60,7 +60,7 @@ async function demo(engine, isolated) {
     await s.js(`const t = document.getElementById("timeout"); t.value = "2"; t.dispatchEvent(new Event("change", { bubbles: true }));`);
     const started = Date.now();
     out = await snippet(s, "Infinite loop");
-    check(out.notice.startsWith("Stopped after 2 s"), `${label}: a timeout shows the stop notice (${out.notice.trim().slice(0, 60)})`);
+    check(out.notice.startsWith("The run timed out") && out.text.includes("the time limit, 2 s"), `${label}: a timeout shows the stop notice (${out.notice.trim().slice(0, 60)})`);
     // Back to a usual limit: in WebKit the replacement boots from the
     // snapshot, and runs Python 3-10x slower for its first ~2 s of work
     // (docs/browsers.md), which a 2 s limit would cut.

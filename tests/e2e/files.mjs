@@ -67,7 +67,7 @@ try {
   const printed = await out.innerText();
   check(/^ok · /m.test(printed), `the CSV snippet runs without error (${printed.slice(0, 300).replace(/\n/g, " | ")})`);
   check(/Jan\s+150\.50/.test(printed) && /Mar\s+150\.25/.test(printed), "the snippet read the attached CSV (its totals are printed)");
-  const figure = await out.locator("img.figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight, img.src.slice(0, 18)]))
+  const figure = await out.locator("img.pycage-figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight, img.src.slice(0, 18)]))
     .catch((err) => String(err));
   check(Array.isArray(figure) && figure[0] === 560 && figure[1] === 300 && figure[2] === "data:image/svg+xml", `the chart is a validated SVG figure in an <img> (${figure})`);
 
@@ -165,7 +165,7 @@ try {
     await page.click("#stop");
     await page.locator("#editor-output p.meta", { hasText: FINAL }).waitFor({ timeout: 30_000 });
     const text = await page.locator("#editor-output").innerText();
-    check(/Cancelled after/.test(text) && !text.includes("not reached"), `Stop cancels a run that waits in input() (${text.replace(/\n/g, " | ")})`);
+    check(text.includes("The run was cancelled") && !text.includes("not reached"), `Stop cancels a run that waits in input() (${text.replace(/\n/g, " | ")})`);
     check((await page.locator(".input-box").count()) === 0, "the input box goes away on Stop");
   } else {
     check(false, "Stop cancels a run that waits in input() (no input box)");
@@ -175,7 +175,7 @@ try {
   await page.fill("#code", 'input("slow? ")');
   await page.click("#run");
   await page.locator("#editor-output p.meta", { hasText: FINAL }).waitFor({ timeout: 30_000 });
-  check((await page.locator("#editor-output .notice.timeout").innerText().catch(() => "")).startsWith("Stopped after 2 s"), "the time limit still applies while input() waits");
+  check((await page.locator("#editor-output .pycage-notice").first().innerText().catch(() => "")).startsWith("The run timed out"), "the time limit still applies while input() waits");
   check((await page.locator(".input-box").count()) === 0, "the input box goes away when the run times out");
   await page.selectOption("#timeout", "5");
   out = await runEditor('print(open("sales.csv").read())');
@@ -189,7 +189,7 @@ try {
   out = await runEditor('print(open("sales.csv").read())');
   const afterCrash = await out.innerText();
   check(afterCrash.includes("Tue,9"), "an attached file is still there after a crash");
-  check(/were lost[^\n]*made\.txt/.test(afterCrash), `the run after a crash names the file the code had made as lost (${afterCrash.replace(/\n/g, " | ")})`);
+  check(/were lost[^\n]*:\n(.*\n)*?\/mnt\/data\/made\.txt/.test(afterCrash), `the run after a crash names the file the code had made as lost (${afterCrash.replace(/\n/g, " | ")})`);
 
   // --- a new interpreter: reset, and the other isolation mode --------------------
   await page.click("#reset");
