@@ -74,7 +74,7 @@ pub(crate) fn policy_for(config: &SandboxConfig) -> String {
     // A package index (`pypi`); PyPI's own serves its files from another host.
     if let Some(pypi) = &config.pypi {
         connect.push(source(&pypi.index_url));
-        if pypi.index_url == crate::supervisor::DEFAULT_INDEX_URL {
+        if pypi.index_url == crate::policy::pypi::DEFAULT_INDEX_URL {
             connect.push("https://files.pythonhosted.org".into());
         }
     }

@@ -33,6 +33,7 @@ mod figures;
 mod json;
 #[cfg(test)]
 mod options_agreement_tests;
+mod policy;
 mod protocol;
 mod supervisor;
 mod svg;

@@ -380,7 +380,7 @@ pub(crate) struct SandboxConfig {
 /// the allowed names (micropip's own always among them).
 pub(crate) struct PypiConfig {
     pub index_url: String,
-    pub allowlist: crate::supervisor::Allowlist,
+    pub allowlist: crate::policy::pypi::Allowlist,
 }
 
 /// [`RunOptions`], validated.

@@ -63,10 +63,10 @@ fn resolve_pypi(pypi: PypiOptions) -> Result<PypiConfig, Error> {
     let index = pypi
         .index_url
         .as_deref()
-        .unwrap_or(crate::supervisor::DEFAULT_INDEX_URL);
+        .unwrap_or(crate::policy::pypi::DEFAULT_INDEX_URL);
     Ok(PypiConfig {
         index_url: folder_url("pypi.indexUrl", index)?,
-        allowlist: crate::supervisor::Allowlist::new(&pypi.allowed)
+        allowlist: crate::policy::pypi::Allowlist::new(&pypi.allowed)
             .map_err(|why| Error::options("pypi.allowed", why))?,
     })
 }
@@ -84,7 +84,7 @@ impl SandboxConfig {
         };
         let pyodide_hashes = match options.pyodide_hashes {
             PyodideHashes::Custom(map) => PyodideHashes::Custom(
-                crate::supervisor::normalise_pyodide_hashes(map)
+                crate::policy::pyodide_files::normalise_custom(map)
                     .map_err(|reason| Error::options("pyodideHashes", reason))?,
             ),
             other => other,

@@ -12,9 +12,10 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, RequestInit, Response};
 
-use super::pyodide_files::{self as checks, core_file_names};
 use crate::errors::Error;
 use crate::options::{PyodideHashes, SandboxConfig};
+use crate::policy::fetch::{self, FetchPolicy};
+use crate::policy::pyodide_files::{self as checks, core_file_names};
 
 /// The largest file we accept from any URL (a wheel or a core file).
 pub(crate) const MAX_DOWNLOAD: f64 = 256.0 * 1048576.0;
@@ -202,7 +203,7 @@ async fn download(
         // A Blob goes into each sandbox's `init` as a handle: no copy in the
         // message, the frame or the worker (which reads it while booting).
         // The lock file (120 KB) stays bytes: each sandbox's fetch policy
-        // parses it here (fetch_policy::for_sandbox).
+        // parses it here (`fetch_policy` below).
         if name == "pyodide-lock.json" {
             js_sys::Reflect::set(&files, &url.into(), &bytes)?;
         } else {
@@ -253,4 +254,31 @@ pub(crate) async fn core_files(config: &SandboxConfig) -> Result<Object, Error> 
             Err(Error::init(message, part(1).as_deref()))
         }
     }
+}
+
+/// The fetch table for a sandbox, from its options and the lockfile among the
+/// core files (`{ url: ArrayBuffer }`, downloaded by the page from
+/// `pyodideUrl`, so trusted). Read once per sandbox.
+pub(super) fn fetch_policy(
+    config: &crate::options::SandboxConfig,
+    files: &js_sys::Object,
+) -> Result<FetchPolicy, String> {
+    let url = format!("{}pyodide-lock.json", config.pyodide_url);
+    let bytes = js_sys::Reflect::get(files, &url.into()).map_err(|_| "missing".to_string())?;
+    if !wasm_bindgen::JsCast::is_instance_of::<js_sys::ArrayBuffer>(&bytes) {
+        return Err("missing".into());
+    }
+    let text = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
+        .map_err(|_| "not UTF-8".to_string())?;
+    let value = js_sys::JSON::parse(&text).map_err(|_| "not JSON".to_string())?;
+    let lock: fetch::Lock = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    let base = &config.package_base_url;
+    Ok(FetchPolicy::new(
+        &lock,
+        base,
+        &config.packages,
+        config.auto_load,
+        config.allowed_packages.as_deref(),
+        |file_name| fetch::resolve(base, file_name),
+    ))
 }

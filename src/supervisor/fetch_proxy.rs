@@ -11,9 +11,9 @@ use std::collections::VecDeque;
 use js_sys::ArrayBuffer;
 use web_sys::AbortController;
 
-use super::fetch_policy::Permit;
 use super::pypi_proxy::{PypiState, Target};
 use super::*;
+use crate::policy::fetch::Permit;
 
 /// Downloads one interpreter may have in flight at once.
 const MAX_IN_FLIGHT: usize = 4;
@@ -228,7 +228,7 @@ async fn download(
         ),
         (Target::Index(name), Some(pypi)) => (
             pypi.index_page(name, signal.as_ref(), timeout_ms).await?,
-            Some(super::pypi::PEP_691_JSON),
+            Some(crate::policy::pypi::PEP_691_JSON),
         ),
         (Target::Index(_), None) => return Err("no package index is configured".into()),
     };

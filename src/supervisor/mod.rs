@@ -16,7 +16,6 @@ mod deadline;
 mod deferred;
 mod events;
 mod eviction;
-mod fetch_policy;
 mod fetch_proxy;
 mod file_ledger;
 mod files;
@@ -28,8 +27,6 @@ mod maker;
 mod memory;
 mod policing;
 mod pool;
-mod pyodide_files;
-mod pypi;
 mod pypi_proxy;
 mod registry;
 mod runs;
@@ -59,8 +56,6 @@ use host::{Host, HostEvent};
 use interpreters::{Interpreter, Role};
 use policing::kind_name;
 pub use pool::set_standby_pool_size;
-pub(crate) use pyodide_files::normalise_custom as normalise_pyodide_hashes;
-pub(crate) use pypi::{Allowlist, DEFAULT_INDEX_URL};
 pub use registry::{live_interpreters, set_max_live_interpreters};
 use runs::{Current, Job, RunJob};
 use timer::{now, Timer};
@@ -103,7 +98,7 @@ struct Inner {
     /// (the user's files are `file_state`).
     core_files: Object,
     /// What the sandbox may fetch (from the lockfile and the options).
-    fetch_policy: Rc<fetch_policy::FetchPolicy>,
+    fetch_policy: Rc<crate::policy::fetch::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
     active: Option<Interpreter>,
     standby: Option<Interpreter>,
@@ -201,7 +196,7 @@ impl Supervisor {
             progress(Phase::Downloading);
         }
         let files = assets::core_files(&config).await?;
-        let fetch_policy = fetch_policy::for_sandbox(&config, &files).map_err(|reason| {
+        let fetch_policy = assets::fetch_policy(&config, &files).map_err(|reason| {
             let url = format!("{}pyodide-lock.json", config.pyodide_url);
             Error::init(format!("could not read {url}: {reason}"), Some(&url))
         })?;

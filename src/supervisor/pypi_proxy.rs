@@ -10,10 +10,10 @@ use std::cell::RefCell;
 use js_sys::{ArrayBuffer, Uint8Array};
 use web_sys::AbortSignal;
 
-use super::fetch_policy::{self, Permit};
-use super::pypi::{self, Allowlist, Listings};
 use super::*;
 use crate::options::PypiConfig;
+use crate::policy::fetch::{self as fetch_policy, Permit};
+use crate::policy::pypi::{self, Allowlist, Listings};
 
 /// What a sandbox request is, under `pypi`.
 pub(super) enum Target {

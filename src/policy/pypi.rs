@@ -59,7 +59,7 @@ const PYTHON_MINOR: u32 = 14;
 
 /// A project name as PyPI compares them (PEP 503): runs of `-`, `_`, `.`
 /// become one `-`, lower case.
-pub(crate) use super::fetch_policy::canonical_name as normalize;
+pub(crate) use super::fetch::canonical_name as normalize;
 
 /// Whether `name` is a valid project name (PEP 508: ASCII letters and
 /// digits, with `.`, `_`, `-` inside), at most [`MAX_NAME`] bytes.

@@ -209,32 +209,5 @@ pub(crate) fn resolve(base: &str, file_name: &str) -> Option<String> {
     Some(parsed.href()).filter(|href| href.starts_with(base) && !href.contains('?'))
 }
 
-/// The table for a sandbox, from its options and the lockfile among the
-/// core files (`{ url: ArrayBuffer }`, downloaded by the page from
-/// `pyodideUrl`, so trusted). Read once per sandbox.
-pub(crate) fn for_sandbox(
-    config: &crate::options::SandboxConfig,
-    files: &js_sys::Object,
-) -> Result<FetchPolicy, String> {
-    let url = format!("{}pyodide-lock.json", config.pyodide_url);
-    let bytes = js_sys::Reflect::get(files, &url.into()).map_err(|_| "missing".to_string())?;
-    if !wasm_bindgen::JsCast::is_instance_of::<js_sys::ArrayBuffer>(&bytes) {
-        return Err("missing".into());
-    }
-    let text = String::from_utf8(js_sys::Uint8Array::new(&bytes).to_vec())
-        .map_err(|_| "not UTF-8".to_string())?;
-    let value = js_sys::JSON::parse(&text).map_err(|_| "not JSON".to_string())?;
-    let lock: Lock = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
-    let base = &config.package_base_url;
-    Ok(FetchPolicy::new(
-        &lock,
-        base,
-        &config.packages,
-        config.auto_load,
-        config.allowed_packages.as_deref(),
-        |file_name| resolve(base, file_name),
-    ))
-}
-
 #[cfg(test)]
 mod tests;
