@@ -3,7 +3,7 @@
 // Every engine's results print through the same rows: a measure whose
 // entries are named "baseline" and "pycage..." gives one row per pycage
 // entry, against that measure's baseline.
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
 import { REPS, ROOT, RUNS, mb, ms, started } from "./common.mjs";
@@ -24,18 +24,57 @@ export function report(engine, run, results) {
   mkdirSync(`${ROOT}build`, { recursive: true });
   writeFileSync(`${ROOT}${file}`, JSON.stringify(json, null, 2));
 
+  const table = markdownTable({ ...json, browser: run.browser });
+  console.log(`\n${table}`);
+  // The latest run per engine is kept in the repository (bench/results/),
+  // with one line per run appended to history.jsonl, and
+  // docs/performance-latest.md is rewritten from the latest of each engine.
+  if (!process.env.BENCH_ONLY) {
+    mkdirSync(`${ROOT}bench/results`, { recursive: true });
+    writeFileSync(`${ROOT}bench/results/${engine}.json`, `${JSON.stringify({ ...json, browser: run.browser }, null, 2)}\n`);
+    appendFileSync(`${ROOT}bench/results/history.jsonl`, `${JSON.stringify(summary(json, run.browser))}\n`);
+    writeLatest();
+  }
+  console.log(`\nwritten: ${file} (${seconds} s)${process.env.BENCH_ONLY ? "" : ", bench/results/, docs/performance-latest.md"}`);
+}
+
+/** The table of one run (a results JSON), as Markdown. */
+export function markdownTable(json) {
+  const { results, sizes, notes = [] } = json;
   const rows = [["measure", "pycage median (p95)", "baseline median (p95)", "ratio"], ...timeRows(results)];
-  rows.push(...memoryRows(results), ...pssRows(results), ...soakRows(results, run.json.soakRuns), ...cycleRows(results));
+  rows.push(...memoryRows(results), ...pssRows(results), ...soakRows(results, json.soakRuns), ...cycleRows(results));
   for (const [name, s] of Object.entries(sizes)) rows.push([`size of pkg/${name}`, `${s.raw} B (${s.gzip} B gzip)`, "", ""]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(`\npycage benchmark: ${machine}, ${run.browser}, ${REPS} boots per kind\n`);
-  for (const note of run.notes) console.log(`- ${note}`);
-  if (run.notes.length) console.log("");
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
-  console.log(`\nwritten: ${file} (${seconds} s)`);
+  const out = [`pycage benchmark, ${json.date.slice(0, 10)}: ${json.machine}, ${json.browser}, ${REPS} boots per kind, ${json.seconds} s`, ""];
+  for (const note of notes) out.push(`- ${note}`);
+  if (notes.length) out.push("");
+  out.push(line(rows[0]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.slice(1).map(line));
+  return out.join("\n");
+}
+
+/** One line of history: each measure's medians and ratio. */
+function summary(json, browser) {
+  const ratios = {};
+  for (const [key, by] of Object.entries(json.results)) {
+    const base = by?.baseline?.median;
+    for (const [name, s] of Object.entries(by ?? {})) {
+      if (name === "baseline" || typeof s?.median !== "number") continue;
+      ratios[name === "pycage" ? key : `${key}, ${name}`] = { ms: +s.median.toFixed(2), baseline: base ?? null, ratio: base ? +(s.median / base).toFixed(3) : null };
+    }
+  }
+  return { date: json.date, engine: json.engine, browser, machine: json.machine, ratios };
+}
+
+/** docs/performance-latest.md from bench/results/<engine>.json. */
+function writeLatest() {
+  const dir = `${ROOT}bench/results`;
+  const parts = ["# Latest benchmark results", "", "Written by `scripts/bench` from `bench/results/<engine>.json` (the latest run per engine; every run's medians and ratios are in `bench/results/history.jsonl`). Do not edit: run the bench. What each row measures: [performance.md](performance.md).", ""];
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const json = JSON.parse(readFileSync(`${dir}/${f}`, "utf8"));
+    parts.push(`## ${json.engine}`, "", markdownTable(json), "");
+  }
+  writeFileSync(`${ROOT}docs/performance-latest.md`, parts.join("\n"));
 }
 
 /** Times (boots, round trips, timeouts...) against the same measure's baseline. */
