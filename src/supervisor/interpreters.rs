@@ -1,6 +1,7 @@
 //! The interpreters: booting one, the warm standby, promotion when the
 //! active one dies, and boot failures.
 
+use super::succession::{self, OwnStandby, Successor};
 use super::*;
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
@@ -54,11 +55,13 @@ impl Inner {
         let gen = self.next_gen;
         let token = host::random_hex()?;
         let from_snapshot = self.snapshot.is_some();
-        let make_snapshot = !from_snapshot
-            && role == Role::Standby
-            && self.config.snapshot
-            && self.snapshot_maker.and_then(|g| self.role(g)).is_none()
-            && !snapshot::making(&self.snapshot_key);
+        let maker_alive = self.snapshot_maker.and_then(|g| self.role(g)).is_some();
+        let make_snapshot = succession::makes_snapshot(
+            role == Role::Standby,
+            self.config.snapshot,
+            from_snapshot,
+            maker_alive || snapshot::making(&self.snapshot_key),
+        );
         if make_snapshot {
             self.snapshot_maker = Some(gen);
         }
@@ -210,27 +213,22 @@ impl Inner {
         });
     }
 
-    /// Promotes the standby (or boots a new interpreter) after the active one went.
+    /// Promotes the standby (or boots a new interpreter) after the active one
+    /// went: every caller has dropped it (`active` is `None`).
     pub(super) fn replace_active(&mut self) {
         if self.disposed {
             return;
         }
         self.queue_restore();
-        // The snapshot's maker never becomes active: it never runs user code.
-        if !self.standby_is_maker() {
-            self.active = self.standby.take();
-        }
-        if self.config.standby && self.active.is_none() {
-            self.active = self.adopt_standby();
-        }
-        if self.active.is_none() && self.awaiting_snapshot() {
-            // The standby is still making the snapshot, and must never run
-            // user code. The replacement boots from that snapshot once it
-            // comes (events.rs): the maker is part-way through a full boot
-            // already, and a snapshot boot is ~1 s, against 3 s for a full
-            // boot in Chromium and 5-10 s in WebKit. The maker's boot timeout
-            // bounds the wait (boot_failed starts a full boot then).
-            return;
+        let own = self.own_standby();
+        match succession::successor(own, self.config.standby, self.pool_has_standby()) {
+            Successor::Promote => self.active = self.standby.take(),
+            Successor::Adopt => self.active = self.adopt_standby(),
+            // The maker's snapshot comes in events.rs, which then calls this
+            // again; its boot timeout bounds the wait (boot_failed starts a
+            // full boot then).
+            Successor::AwaitSnapshot => return,
+            Successor::Boot => {}
         }
         if self.active.is_none() {
             match self.spawn_interpreter(Role::Active) {
@@ -244,6 +242,15 @@ impl Inner {
         }
         if self.active.as_ref().is_some_and(|s| s.ready) {
             self.on_active_ready();
+        }
+    }
+
+    /// The own standby, for succession.rs.
+    pub(super) fn own_standby(&self) -> OwnStandby {
+        match &self.standby {
+            None => OwnStandby::None,
+            Some(_) if self.standby_is_maker() => OwnStandby::Maker,
+            Some(_) => OwnStandby::Warm,
         }
     }
 

@@ -12,6 +12,7 @@
 
 use std::cell::RefCell;
 
+use super::succession::{self, AtDispose};
 use super::*;
 
 thread_local! {
@@ -26,9 +27,11 @@ impl Inner {
     pub(super) fn finish_snapshot_after_dispose(&mut self) {
         let key = &self.snapshot_key;
         let wanted = self.config.snapshot && self.info.is_some() && !snapshot::held(key);
-        if !self.standby_is_maker() {
-            self.standby = None;
-            if wanted && !snapshot::making(key) {
+        match succession::at_dispose(self.own_standby(), wanted, snapshot::making(key)) {
+            AtDispose::KeepMaker => {}
+            AtDispose::StopAll => self.standby = None,
+            AtDispose::StartMaker => {
+                self.standby = None;
                 match self.spawn_interpreter(Role::Standby) {
                     Ok(maker) if maker._making.is_some() => self.standby = Some(maker),
                     Ok(_) => {}

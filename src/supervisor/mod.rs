@@ -32,6 +32,7 @@ mod registry;
 mod runs;
 mod shared_buffer;
 mod snapshot;
+mod succession;
 mod timer;
 
 use std::cell::RefCell;

@@ -85,20 +85,31 @@ impl Inner {
         standbys < POOL_SIZE.with(Cell::get)
     }
 
+    /// Whether another sandbox with the same key holds a ready standby that
+    /// is not its maker ([`adopt_standby`](Inner::adopt_standby) takes it).
+    pub(super) fn pool_has_standby(&self) -> bool {
+        registry::sandboxes().iter().any(|rc| {
+            rc.try_borrow()
+                .is_ok_and(|other| other.can_hand_over(&self.pool_key))
+        })
+    }
+
+    fn can_hand_over(&self, pool_key: &str) -> bool {
+        !self.disposed
+            && self.pool_key == pool_key
+            && self
+                .standby
+                .as_ref()
+                .is_some_and(|s| s.ready && Some(s.gen) != self.snapshot_maker)
+    }
+
     /// A ready standby of another sandbox with the same key, now this one's.
     pub(super) fn adopt_standby(&mut self) -> Option<Interpreter> {
         for rc in registry::sandboxes() {
             let Ok(mut other) = rc.try_borrow_mut() else {
                 continue; // this sandbox itself, or one busy right now
             };
-            let maker = other.snapshot_maker;
-            let handable = !other.disposed
-                && other.pool_key == self.pool_key
-                && other
-                    .standby
-                    .as_ref()
-                    .is_some_and(|s| s.ready && Some(s.gen) != maker);
-            if !handable {
+            if !other.can_hand_over(&self.pool_key) {
                 continue;
             }
             let mut interpreter = other.standby.take()?;
