@@ -1,7 +1,7 @@
 // pycage sandbox worker, the file part: the working directory, the page's
-// file commands, and which files a run created or changed. host.rs puts
-// this file in front of worker.js in the worker's source; worker.js calls
-// `pycageFiles` once, at boot, before any user code runs.
+// file commands, and which files a run created or changed. build.rs puts
+// this file in front of worker.js in the worker's source (its
+// `WORKER_PARTS`); worker.js calls `pycageFiles` once, at boot, before any user code runs.
 //
 // The page checks every path before it sends one and again on everything
 // that comes back (src/files/path.rs). That check is lexical; Python can

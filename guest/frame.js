@@ -1,5 +1,7 @@
 // The sandbox document's only script (its messages: src/protocol/mod.rs,
-// FrameInit and the constants after it). The page created this document as an
+// FrameInit, and the constants in src/protocol/constants.rs, which build.rs
+// writes as `PROTOCOL` in front of this file; it then calls `pycageFrame`).
+// The page created this document as an
 // `<iframe sandbox="allow-scripts">` (an opaque origin) whose CSP allows no
 // network at all; this script starts the Pyodide worker in it. No user code
 // ever runs in this document, so it is the trusted end of the worker's
@@ -7,7 +9,8 @@
 // the port, the helpers), so whatever the worker sends is checked here, in
 // this realm and on this thread, before it is relayed to the page.
 "use strict";
-(() => {
+/* exported pycageFrame */
+function pycageFrame(PROTOCOL) {
   // Only ever run as the sandbox document's script, in its opaque origin.
   // The page inserts a copy of this script, which browsers check against
   // its policy but never run (the `event`/`for` attributes; see
@@ -17,28 +20,26 @@
   const BAD_LIMIT = 100; // relayed messages refused for their shape
   // Our messages are {token, msg: {type, ..., data|error|result: {k: v}}}:
   // four levels and a few dozen fields. Anything deeper or wider is refused
-  // without being walked further.
-  const MAX_DEPTH = 4;
-  const MAX_NODES = 512;
-  const MAX_SNAPSHOT = 512 * 1048576;
+  // without being walked further (the page's decode.rs has the same limits).
+  const { MAX_DEPTH, MAX_NODES, MAX_SNAPSHOT, TYPES } = PROTOCOL;
 
   addEventListener("message", function onInit(event) {
-    if (event.source !== parent || !event.data || event.data.type !== "pycage:init") return;
+    if (event.source !== parent || !event.data || event.data.type !== PROTOCOL.FRAME_INIT) return;
     removeEventListener("message", onInit);
     const [pagePort, controlPort] = event.ports;
     const { workerSource, init, limits } = event.data;
     const maxString = limits.maxString;
     const maxBytes = limits.maxBytes;
     const maxFileBytes = limits.maxFileBytes;
-    controlPort.postMessage("pycage:frame"); // the page stops waiting for us
+    controlPort.postMessage(PROTOCOL.FRAME_TAKEN); // the page stops waiting for us
     const report = (reason) =>
-      pagePort.postMessage({ token: init.token, msg: { type: "crashed", reason: String(reason).slice(0, 2000) } });
+      pagePort.postMessage({ token: init.token, msg: { type: TYPES.CRASHED, reason: String(reason).slice(0, 2000) } });
 
     // The byte arrays of a file message: a file call's answer, or a batch
     // of a run's files (the walk below has checked the shape's size).
     function fileData(msg) {
-      if (msg && msg.type === "fileResult" && msg.data instanceof Uint8Array) return [msg.data];
-      if (!msg || msg.type !== "files" || !Array.isArray(msg.files)) return [];
+      if (msg && msg.type === TYPES.FILE_RESULT && msg.data instanceof Uint8Array) return [msg.data];
+      if (!msg || msg.type !== TYPES.FILES || !Array.isArray(msg.files)) return [];
       return msg.files.map((f) => f && f.data).filter((d) => d instanceof Uint8Array);
     }
 
@@ -71,7 +72,7 @@
       const bad = walk(data, 0);
       if (bad) return bad;
       const msg = data && data.msg;
-      if (msg && msg.type === "snapshot" && msg.data instanceof Uint8Array && bytes <= MAX_SNAPSHOT) {
+      if (msg && msg.type === TYPES.SNAPSHOT && msg.data instanceof Uint8Array && bytes <= MAX_SNAPSHOT) {
         transfer.push(msg.data.buffer);
         return null;
       }
@@ -86,11 +87,11 @@
 
     // The page's policy applies here too (this srcdoc frame inherits it).
     // When it blocks our blob: worker only this document hears of it, so
-    // tell the page which directive (host.rs, CSP_BLOCKED).
+    // tell the page which directive (host.rs).
     let blobRefused = false; // the worker, by a policy
     document.addEventListener("securitypolicyviolation", (e) => {
       if (String(e.blockedURI).startsWith("blob")) blobRefused = true;
-      controlPort.postMessage(`pycage:csp ${e.effectiveDirective} ${e.blockedURI}`);
+      controlPort.postMessage(`${PROTOCOL.CSP_BLOCKED}${e.effectiveDirective} ${e.blockedURI}`);
     });
     // A classic worker: Chromium cannot load a *module* worker from a blob:
     // URL in an opaque origin (its error event has no message). Pyodide's
@@ -99,13 +100,13 @@
     // importScripts("data:..."), which this CSP blocks, so it proceeds.
     // The source ends by saying it is up, and nothing is sent to it before:
     // an error until then means it never loaded.
-    const UP = "pycage:up";
+    const UP = PROTOCOL.WORKER_UP;
     let worker;
     try {
       const source = `${workerSource}\n;postMessage(${JSON.stringify(UP)});\n`;
       worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { name: "pycage" });
     } catch (err) {
-      pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason: `cannot start the worker: ${err}` } });
+      pagePort.postMessage({ token: init.token, msg: { type: TYPES.BOOT_FAILED, reason: `cannot start the worker: ${err}` } });
       return;
     }
     worker.onmessage = (e) => {
@@ -131,7 +132,7 @@
           "cross-origin-isolated page or when a runner page sends it; there, serve the page and the runner " +
           'page without COOP/COEP, or use isolation: "worker"' +
           (e.message ? ` (${e.message})` : "");
-        pagePort.postMessage({ token: init.token, msg: { type: "bootFailed", reason } });
+        pagePort.postMessage({ token: init.token, msg: { type: TYPES.BOOT_FAILED, reason } });
       }, 50);
     };
 
@@ -149,19 +150,19 @@
         const reason = e.ports.length ? "transferred ports" : check(e.data, transfer);
         if (!reason) {
           pagePort.postMessage(e.data, transfer);
-          if (e.data && e.data.msg && e.data.msg.type === "done") measureMemory();
+          if (e.data && e.data.msg && e.data.msg.type === TYPES.DONE) measureMemory();
           return;
         }
         // The page hears of it in a few bytes: a refused `done` ends its run
         // now (not at the deadline), anything else counts as a violation.
         const msg = e.data && typeof e.data === "object" ? e.data.msg : null;
         const kind = msg && typeof msg === "object" ? msg.type : null;
-        if (kind === "done") report(`the sandbox's result was refused by its frame: ${reason}`);
-        else if (kind === "fileResult" && Number.isInteger(msg.id)) {
+        if (kind === TYPES.DONE) report(`the sandbox's result was refused by its frame: ${reason}`);
+        else if (kind === TYPES.FILE_RESULT && Number.isInteger(msg.id)) {
           // The file call fails now, not at its deadline.
           const error = { code: "EIO", message: `the sandbox's answer was refused by its frame: ${reason}` };
-          pagePort.postMessage({ token: init.token, msg: { type: "fileResult", id: msg.id, error } });
-        } else pagePort.postMessage({ token: init.token, msg: { type: "refused", reason: `refused by the frame: ${reason}` } });
+          pagePort.postMessage({ token: init.token, msg: { type: TYPES.FILE_RESULT, id: msg.id, error } });
+        } else pagePort.postMessage({ token: init.token, msg: { type: TYPES.REFUSED, reason: `refused by the frame: ${reason}` } });
         if (++bad === BAD_LIMIT) kill(`the sandbox sent ${BAD_LIMIT} malformed messages (last: ${reason})`);
       };
       relay.port1.onmessageerror = () => {
@@ -189,7 +190,7 @@
         measuring = true;
         try {
           const { bytes } = await performance.measureUserAgentSpecificMemory();
-          controlPort.postMessage(`pycage:memory ${Number(bytes)}`);
+          controlPort.postMessage(`${PROTOCOL.MEMORY_MEASURED}${Number(bytes)}`);
         } catch {
           // Not measurable now (e.g. the frame is going away).
         }
@@ -213,49 +214,53 @@
       worker.onmessageerror = () => report("worker sent a message that could not be deserialized");
       // Interrupts need a SharedArrayBuffer, which exists here only when this
       // frame is cross-origin isolated; otherwise timeouts use termination.
-      // The layout (interrupt, then input()) is in src/supervisor/shared_buffer.rs.
+      // The layout (interrupt, then input()) is PROTOCOL's SLOT_ and INPUT_
+      // constants (src/supervisor/shared_buffer.rs tells the handshakes).
       let interrupt = null;
       if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
         interrupt = new Int32Array(new SharedArrayBuffer(limits.sharedBytes));
         init.interruptBuffer = interrupt.buffer;
       }
-      const INPUT_AT = 24;
+      const { INPUT_AT, SLOT_INPUT_SEQ, SLOT_INPUT_LENGTH, SLOT_INPUT_STATE } = PROTOCOL;
       const encoder = new TextEncoder();
       // The page's answer to the worker's input() request `input` (null line:
       // end of input), unless that request is over.
       function answerInput({ input, line }) {
-        if (!interrupt || !Number.isInteger(input) || Atomics.load(interrupt, 5) !== input) return;
+        if (!interrupt || !Number.isInteger(input) || Atomics.load(interrupt, SLOT_INPUT_SEQ) !== input) return;
         if (typeof line === "string") {
           // (encodeInto refuses shared memory in Chromium; the page already
           // cut the line to fit.)
           const room = new Uint8Array(interrupt.buffer, INPUT_AT);
           const bytes = encoder.encode(line).subarray(0, room.length);
           room.set(bytes);
-          Atomics.store(interrupt, 4, bytes.length);
-          Atomics.store(interrupt, 3, 1);
+          Atomics.store(interrupt, SLOT_INPUT_LENGTH, bytes.length);
+          Atomics.store(interrupt, SLOT_INPUT_STATE, PROTOCOL.INPUT_LINE);
         } else {
-          Atomics.store(interrupt, 3, 2);
+          Atomics.store(interrupt, SLOT_INPUT_STATE, PROTOCOL.INPUT_END);
         }
-        Atomics.notify(interrupt, 3);
+        Atomics.notify(interrupt, SLOT_INPUT_STATE);
       }
-      // Control: "pycage:ping" is the page's heartbeat (it notices a dead
-      // process by the missing answer); a number asks to stop run `id`: [1]
-      // names the run, [0] is Pyodide's flag, set only if the worker is in that
-      // run ([2]); a run that starts later sets it itself (worker.js, runOne).
+      // Control: PING is the page's heartbeat (it notices a dead process by
+      // the missing answer); a number asks to stop run `id`: SLOT_STOP_RUN
+      // names the run, SLOT_INTERRUPT is Pyodide's flag, set only if the
+      // worker is in that run (SLOT_IN_RUN); a run that starts later sets it
+      // itself (worker.js, `run`).
       controlPort.onmessage = (e) => {
         const id = e.data;
-        if (id === "pycage:ping") {
-          controlPort.postMessage("pycage:alive");
+        if (id === PROTOCOL.PING) {
+          controlPort.postMessage(PROTOCOL.ALIVE);
           return;
         }
         if (id && typeof id === "object") return answerInput(id);
         if (!interrupt || !Number.isInteger(id)) return;
-        Atomics.store(interrupt, 1, id);
-        if (Atomics.load(interrupt, 2) === id) Atomics.store(interrupt, 0, 2);
+        Atomics.store(interrupt, PROTOCOL.SLOT_STOP_RUN, id);
+        if (Atomics.load(interrupt, PROTOCOL.SLOT_IN_RUN) === id) {
+          Atomics.store(interrupt, PROTOCOL.SLOT_INTERRUPT, PROTOCOL.SIGINT);
+        }
       };
       // Pyodide's files and the snapshot are Blobs: handles, not bytes, so
       // neither this frame nor the messages hold tens of MiB per sandbox.
       worker.postMessage(init, [relay.port2]);
     }
   });
-})();
+}

@@ -1,4 +1,4 @@
-// pycage sandbox worker, the memory part (host.rs puts it in front of
+// pycage sandbox worker, the memory part (build.rs puts it in front of
 // worker.js): maxMemoryBytes. Pyodide's heap grows through
 // WebAssembly.Memory's grow(); past the limit the growth is refused (Python
 // then raises MemoryError) and `report(bytes)` tells the page, which ends

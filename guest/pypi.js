@@ -1,4 +1,4 @@
-// pycage sandbox worker, the PyPI part (SandboxOptions.pypi; host.rs puts it
+// pycage sandbox worker, the PyPI part (SandboxOptions.pypi; build.rs puts it
 // in front of worker.js). micropip's wheel comes in the init message (the
 // page fetched it from the index and checked its sha256); it is unpacked
 // here, and pypi.py points it at the page on its first import. Every

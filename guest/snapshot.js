@@ -1,4 +1,4 @@
-// pycage sandbox worker, the snapshot part (host.rs puts it in front of
+// pycage sandbox worker, the snapshot part (build.rs puts it in front of
 // worker.js): booting from the page's memory snapshot without paying for it
 // twice in memory.
 //

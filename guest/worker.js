@@ -15,8 +15,14 @@
 // handed). The page and the frame enforce every limit themselves. The
 // closure and strict mode only keep our bindings off the global object,
 // where `js.post` would otherwise find them.
+//
+// build.rs assembles the worker's source (its `WORKER_PARTS`): `PROTOCOL`
+// (the constants declared in src/protocol/), each part in a scope of its
+// own, then this file, and calls `pycageWorker` with them: nothing is shared
+// through globals.
 "use strict";
-(() => {
+/* exported pycageWorker */
+function pycageWorker(PROTOCOL, { pycageFiles, pycageInput, pycagePypi, pycageLimitMemory, pycageSnapshotOptions }) {
 
 const bindPost = (target) => MessagePort.prototype.postMessage.bind(target);
 const nativeClose = self.close.bind(self);
@@ -44,8 +50,12 @@ const fetches = new Map(); // request id -> { resolve, reject, url }
 let nextFetch = 1;
 
 // ---- The protocol: every message this worker sends or reads. The page's
-// side is src/protocol/mod.rs (its "to add a message" list). `display` and
-// `done` are built by the capture runtime and sent by `run`'s `emit`. ----
+// side is src/protocol/mod.rs (its "to add a message" list); the `type` of
+// each message it sends is declared in src/protocol/messages.rs, and is
+// `PROTOCOL.TYPES` here. `display` and `stream` are also built by the
+// capture runtime and sent by `run`'s `emit`. ----
+
+const TYPES = PROTOCOL.TYPES;
 
 let send = null; // bound port.postMessage, set at init
 let token = "";
@@ -57,21 +67,21 @@ function post(msg, transfer = []) {
 }
 
 const say = {
-  progress: (phase) => post({ type: "progress", phase }),
+  progress: (phase) => post({ type: TYPES.PROGRESS, phase }),
   ready: (pyodideVersion, pythonVersion, interruptible) =>
-    post({ type: "ready", pyodideVersion, pythonVersion, interruptible }),
-  bootFailed: (reason) => post({ type: "bootFailed", reason: String(reason) }),
-  snapshot: (data) => post({ type: "snapshot", data }, [data.buffer]),
-  stream: (id, name, text) => post({ type: "stream", id, name, text }),
-  fetch: (req, url) => post({ type: "fetch", req, url }),
-  log: (text) => post({ type: "log", text: String(text) }),
-  crashed: (reason) => post({ type: "crashed", reason: String(reason).slice(0, 2000) }),
-  refused: (reason) => post({ type: "refused", reason }),
-  pong: (nonce) => post({ type: "pong", nonce }),
-  fileResult: (id, fields, transfer) => post({ type: "fileResult", id, ...fields }, transfer),
-  files: (id, files, skipped) => post({ type: "files", id, files, skipped }, files.map((f) => f.data.buffer)),
-  input: (id, seq, prompt) => post({ type: "input", id, seq, prompt }),
-  memoryLimit: (id, bytes) => post({ type: "memoryLimit", id, bytes }),
+    post({ type: TYPES.READY, pyodideVersion, pythonVersion, interruptible }),
+  bootFailed: (reason) => post({ type: TYPES.BOOT_FAILED, reason: String(reason) }),
+  snapshot: (data) => post({ type: TYPES.SNAPSHOT, data }, [data.buffer]),
+  stream: (id, name, text) => post({ type: TYPES.STREAM, id, name, text }),
+  fetch: (req, url) => post({ type: TYPES.FETCH, req, url }),
+  log: (text) => post({ type: TYPES.LOG, text: String(text) }),
+  crashed: (reason) => post({ type: TYPES.CRASHED, reason: String(reason).slice(0, 2000) }),
+  refused: (reason) => post({ type: TYPES.REFUSED, reason }),
+  pong: (nonce) => post({ type: TYPES.PONG, nonce }),
+  fileResult: (id, fields, transfer) => post({ type: TYPES.FILE_RESULT, id, ...fields }, transfer),
+  files: (id, files, skipped) => post({ type: TYPES.FILES, id, files, skipped }, files.map((f) => f.data.buffer)),
+  input: (id, seq, prompt) => post({ type: TYPES.INPUT, id, seq, prompt }),
+  memoryLimit: (id, bytes) => post({ type: TYPES.MEMORY_LIMIT, id, bytes }),
 };
 
 self.onmessage = (event) => {
@@ -234,7 +244,7 @@ async function boot(init) {
     interrupt = new Int32Array(init.interruptBuffer);
     pyodide.setInterruptBuffer(interrupt);
   }
-  inputFor = pycageInput(interrupt, (seq, prompt) => say.input(currentRun, seq, prompt), () => pyodide.checkInterrupt());
+  inputFor = pycageInput(PROTOCOL, interrupt, (seq, prompt) => say.input(currentRun, seq, prompt), () => pyodide.checkInterrupt());
   workFiles = pycageFiles(pyodide.FS, pyodide.ERRNO_CODES, init.workDir);
   workFiles.enter();
   pyodide.FS.mkdirTree("/lib/pycage/_pycage");
@@ -313,10 +323,12 @@ async function run(msg) {
   currentRun = id;
   if (interrupt) {
     // Drop a stale interrupt meant for an earlier run, but keep one the page
-    // sent for this run before it started (the handshake is in host.rs).
-    Atomics.store(interrupt, 2, id);
-    Atomics.store(interrupt, 0, 0);
-    if (Atomics.load(interrupt, 1) === (id | 0)) Atomics.store(interrupt, 0, 2);
+    // sent for this run before it started (src/supervisor/shared_buffer.rs).
+    Atomics.store(interrupt, PROTOCOL.SLOT_IN_RUN, id);
+    Atomics.store(interrupt, PROTOCOL.SLOT_INTERRUPT, 0);
+    if (Atomics.load(interrupt, PROTOCOL.SLOT_STOP_RUN) === (id | 0)) {
+      Atomics.store(interrupt, PROTOCOL.SLOT_INTERRUPT, PROTOCOL.SIGINT);
+    }
   }
   try {
     if (settings.autoLoad) {
@@ -361,7 +373,7 @@ async function run(msg) {
     const done = result.toJs({ dict_converter: Object.fromEntries });
     result.destroy();
     const omitted = sendFiles(id, before);
-    done.type = "done";
+    done.type = TYPES.DONE;
     if (omitted > 0) done.filesOmitted = omitted;
     done.id = id;
     done.memoryBytes = pyodide._module.HEAP8.length;
@@ -372,7 +384,7 @@ async function run(msg) {
     say.crashed((err && err.message) || err);
   } finally {
     currentRun = null;
-    if (interrupt) Atomics.store(interrupt, 2, 0);
+    if (interrupt) Atomics.store(interrupt, PROTOCOL.SLOT_IN_RUN, 0);
   }
 }
 
@@ -416,6 +428,6 @@ function sendFiles(id, before) {
 
 function packageError(id, { message, detail = "" }) {
   const traceback = `PackageLoadError: ${message}${detail ? `\n\n${detail}` : ""}`;
-  return { type: "done", id, status: "error", error: { type: "PackageLoadError", message, traceback, line: null } };
+  return { type: TYPES.DONE, id, status: "error", error: { type: "PackageLoadError", message, traceback, line: null } };
 }
-})();
+}

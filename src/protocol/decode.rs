@@ -10,12 +10,6 @@ use super::*;
 /// Longest string accepted anywhere in a message, in UTF-16 units, whatever
 /// the sandbox's caps: the supervisor passes a lower one from the options.
 pub(crate) const MAX_STRING: u32 = 16 << 20;
-/// How deep the size check looks; our messages are at most 4 levels deep
-/// (envelope, message, bundle or error, value), and anything deeper is
-/// refused rather than walked.
-const MAX_DEPTH: u32 = 4;
-/// Properties the size check visits in one message, in all.
-const MAX_NODES: u32 = 512;
 
 /// Decodes one message from the sandbox. `Err` is a short reason for the
 /// protocol-violation count; it never panics.
@@ -37,36 +31,15 @@ pub(crate) fn decode(data: &JsValue, token: &str, max_string: u32) -> Result<Fro
     if !msg.is_object() {
         return Err("msg is not an object".into());
     }
-    let kind = Reflect::get(&msg, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string());
-    if kind.as_deref() == Some("snapshot") {
-        return decode_snapshot(&msg);
+    // A snapshot's bytes are not walked (they are not copied either).
+    let kind = Reflect::get(&msg, &"type".into()).unwrap_or_default();
+    if kind.dyn_ref::<js_sys::JsString>() != Some(&types::SNAPSHOT.into()) {
+        let mut nodes = 0;
+        check_sizes(&msg, max_string.min(MAX_STRING), 1, &mut nodes)?;
     }
-    let mut nodes = 0;
-    check_sizes(&msg, max_string.min(MAX_STRING), 1, &mut nodes)?;
-    let kind = Reflect::get(&msg, &"type".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or("missing type")?;
-    Ok(match kind.as_str() {
-        "progress" => FromSandbox::Progress(parse(msg)?),
-        "ready" => FromSandbox::Ready(parse(msg)?),
-        "bootFailed" => FromSandbox::BootFailed(parse(msg)?),
-        "stream" => FromSandbox::Stream(parse(msg)?),
-        "display" => FromSandbox::Display(parse(msg)?),
-        "done" => FromSandbox::Done(parse(msg)?),
-        "fetch" => FromSandbox::Fetch(parse(msg)?),
-        "pong" => FromSandbox::Pong(parse(msg)?),
-        "log" => FromSandbox::Log(parse(msg)?),
-        "crashed" => FromSandbox::Crashed(parse(msg)?),
-        "refused" => FromSandbox::Refused(parse(msg)?),
-        "fileResult" => FromSandbox::FileResult(parse(msg)?),
-        "files" => FromSandbox::OutputFiles(parse(msg)?),
-        "input" => FromSandbox::Input(parse(msg)?),
-        "memoryLimit" => FromSandbox::MemoryLimit(parse(msg)?),
-        other => return Err(format!("unknown message type {:?}", truncate(other, 40))),
-    })
+    let kind = kind.as_string().ok_or("missing type")?;
+    messages::decode_as(&kind, msg)
+        .unwrap_or_else(|| Err(format!("unknown message type {:?}", truncate(&kind, 40))))
 }
 
 /// The `id` of a message of type `wanted` (`done`, `fileResult`), read
@@ -83,15 +56,12 @@ pub(crate) fn message_id(data: &JsValue, wanted: &str) -> Option<u32> {
     (id >= 0.0 && id <= u32::MAX as f64 && id.fract() == 0.0).then_some(id as u32)
 }
 
-/// The largest snapshot accepted (Pyodide's is about 30 MiB).
-const MAX_SNAPSHOT: u32 = 512 << 20;
-
 /// `{type: "snapshot", data: Uint8Array}`, read without copying the bytes into wasm.
-fn decode_snapshot(msg: &JsValue) -> Result<FromSandbox, String> {
+pub(super) fn snapshot_bytes(msg: JsValue) -> Result<js_sys::Uint8Array, String> {
     if Object::keys(msg.unchecked_ref::<Object>()).length() != 2 {
         return Err("snapshot must have exactly `type` and `data`".into());
     }
-    let data = Reflect::get(msg, &"data".into()).map_err(|_| "missing data".to_string())?;
+    let data = Reflect::get(&msg, &"data".into()).map_err(|_| "missing data".to_string())?;
     let data = data
         .dyn_into::<js_sys::Uint8Array>()
         .map_err(|_| "snapshot data is not a Uint8Array".to_string())?;
@@ -101,7 +71,7 @@ fn decode_snapshot(msg: &JsValue) -> Result<FromSandbox, String> {
             data.length()
         ));
     }
-    Ok(FromSandbox::Snapshot(data))
+    Ok(data)
 }
 
 /// Rejects oversized strings at any depth, and shapes deeper or wider than
@@ -139,7 +109,7 @@ fn check_sizes(
     Ok(())
 }
 
-fn parse<T: DeserializeOwned>(msg: JsValue) -> Result<T, String> {
+pub(super) fn parse<T: DeserializeOwned>(msg: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(msg).map_err(|e| truncate(&e.to_string(), 200).to_string())
 }
 

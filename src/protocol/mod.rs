@@ -10,25 +10,40 @@
 //! strings are length-checked at every depth before they are copied into
 //! wasm. Nothing here panics on any input.
 //!
+//! The constants both sides use (the frame's control port, the shared
+//! memory, the limits on a message's shape) are declared once, in
+//! constants.rs, and the sandbox's messages once, in messages.rs; build.rs
+//! writes both into the guest's JavaScript as `PROTOCOL` (see build.rs).
+//!
 //! To add a message:
 //! 1. page to sandbox: a variant of [`ToSandbox`]; the worker reads it in
 //!    `onCommand` (worker.js), which reports types it does not know;
-//! 2. sandbox to page: a struct with `deny_unknown_fields`, a variant of
-//!    [`FromSandbox`] and its `type` string in `decode` (decode.rs), its
-//!    weight in [`FromSandbox::weight`] if it carries bytes, its name in
-//!    `kind_name` (supervisor/policing.rs), and its handling in
-//!    `on_message` (supervisor/events.rs); the worker posts it with `post`;
-//! 3. if it is deeper than four levels or carries more than a few hundred
-//!    fields, the frame's check (frame.js `check`) refuses it: keep it flat;
+//! 2. sandbox to page: its payload (a struct with `deny_unknown_fields`,
+//!    here or in files.rs) and its entry in messages.rs (type, weight, its
+//!    name when unexpected), then its handling in `on_message`
+//!    (supervisor/events.rs); the worker posts it with `post`, its `type`
+//!    as `PROTOCOL.TYPES.NAME`. `agreement_tests.rs` fails on a `type` the
+//!    guest sends that is not declared;
+//! 3. the frame's check (frame.js `check`) and decode.rs refuse anything
+//!    deeper than `MAX_DEPTH` or with more than `MAX_NODES` fields: keep it
+//!    flat;
 //! 4. a setting for the whole sandbox goes in [`Init`], never in a per-run
 //!    message;
 //! 5. an attack test for it in tests/attacks_forged.rs: the sandbox can
 //!    send it at any time, with any content.
 
+mod constants;
 mod decode;
+#[macro_use]
+mod declare;
+#[cfg(test)]
+mod agreement_tests;
 mod files;
+mod messages;
 
+pub(crate) use constants::*;
 pub(crate) use files::{FileResult, Input, OutputFiles, SentFile, SkippedFile};
+pub(crate) use messages::{types, FromSandbox};
 
 pub(crate) use decode::{decode, message_id, truncate};
 
@@ -101,8 +116,6 @@ pub(crate) struct FrameInit<'a> {
 }
 
 impl FrameInit<'_> {
-    pub(crate) const TYPE: &'static str = "pycage:init";
-
     pub(crate) fn to_js(&self) -> Result<JsValue, JsValue> {
         Ok(serde_wasm_bindgen::to_value(self)?)
     }
@@ -122,16 +135,6 @@ pub(crate) struct FrameLimits {
     /// (supervisor/shared_buffer.rs), when it can.
     pub shared_bytes: u32,
 }
-
-/// On the frame's control port: the frame took `FrameInit` (frame to page),
-/// the page's heartbeat and the frame's answer (see supervisor/heartbeat.rs).
-/// A number on that port asks to interrupt that run.
-pub(crate) const FRAME_TAKEN: &str = "pycage:frame";
-pub(crate) const PING: &str = "pycage:ping";
-pub(crate) const ALIVE: &str = "pycage:alive";
-/// Frame to page: `pycage:memory <bytes>`, what the frame and its worker
-/// hold in all as the browser measures it (memory.rs `on_measured`).
-pub(crate) const MEMORY_MEASURED: &str = "pycage:memory ";
 
 /// Page to sandbox, after [`Init`].
 #[derive(Serialize)]
@@ -344,53 +347,24 @@ pub(crate) struct Fetch {
     pub url: String,
 }
 
-/// Sandbox to page.
-#[derive(Debug)]
-pub(crate) enum FromSandbox {
-    Progress(Progress),
-    Ready(Ready),
-    BootFailed(Failure),
-    Stream(Stream),
-    Display(Display),
-    Done(Done),
-    Fetch(Fetch),
-    Pong(Pong),
-    Log(Log),
-    Crashed(Failure),
-    /// The frame refused a message of the worker's (frame.js `check`).
-    Refused(Failure),
-    /// A memory snapshot of a freshly booted interpreter (asked for at init).
-    Snapshot(js_sys::Uint8Array),
-    FileResult(FileResult),
-    OutputFiles(OutputFiles),
-    Input(Input),
-    MemoryLimit(MemoryLimit),
-}
-
-impl FromSandbox {
-    /// Approximate bytes carried, for the flood budget.
-    pub(crate) fn weight(&self) -> usize {
-        match self {
-            FromSandbox::Stream(s) => s.text.len(),
-            FromSandbox::Log(t) => t.text.len(),
-            FromSandbox::FileResult(r) => {
-                byte_length(&r.data) + r.listing.as_ref().map_or(0, String::len)
-            }
-            FromSandbox::OutputFiles(batch) => {
-                64 + batch
-                    .files
-                    .iter()
-                    .map(|f| f.path.len() + byte_length(&f.data))
-                    .chain(batch.skipped.iter().map(|s| s.path.len()))
-                    .sum::<usize>()
-            }
-            FromSandbox::Input(i) => i.prompt.len(),
-            FromSandbox::Crashed(f) | FromSandbox::BootFailed(f) | FromSandbox::Refused(f) => {
-                f.reason.len()
-            }
-            _ => 64,
-        }
+/// A bundle's weight: its byte arrays, twice its strings' length, 16 for
+/// anything else.
+fn bundle_weight(data: &JsValue) -> usize {
+    if !data.is_object() {
+        return 0;
     }
+    Object::values(data.unchecked_ref::<Object>())
+        .iter()
+        .map(|v: JsValue| {
+            v.dyn_ref::<js_sys::Uint8Array>()
+                .map(|b| b.length() as usize)
+                .or_else(|| {
+                    v.dyn_ref::<js_sys::JsString>()
+                        .map(|s| s.length() as usize * 2)
+                })
+                .unwrap_or(16)
+        })
+        .sum()
 }
 
 /// The bytes a `Uint8Array` field holds (0 for anything else).

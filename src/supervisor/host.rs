@@ -18,18 +18,16 @@ use super::heartbeat::{self, Heartbeat};
 use super::shared_buffer;
 use super::timer::Timer;
 use crate::options::Isolation;
-use crate::protocol::{FrameInit, FrameLimits, FRAME_TAKEN, MEMORY_MEASURED};
+use crate::protocol::{
+    FrameInit, FrameLimits, CSP_BLOCKED, FRAME_INIT, FRAME_TAKEN, MEMORY_MEASURED,
+};
 
-/// The worker's source: its parts (files, input(), PyPI, memory, snapshot), then the rest.
-pub(crate) const WORKER_JS: &str = concat!(
-    include_str!("../../guest/files.js"),
-    include_str!("../../guest/input.js"),
-    include_str!("../../guest/pypi.js"),
-    include_str!("../../guest/memory.js"),
-    include_str!("../../guest/snapshot.js"),
-    include_str!("../../guest/worker.js")
-);
-pub(super) const FRAME_JS: &str = include_str!("../../guest/frame.js");
+/// The worker's source: the protocol's constants, its parts and worker.js,
+/// as build.rs assembles them (its `WORKER_PARTS`).
+pub(crate) const WORKER_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/worker.js"));
+/// The sandbox document's one script: the protocol's constants and
+/// frame.js, as build.rs assembles them and hashes them for `FRAME_CSP`.
+pub(super) const FRAME_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/frame.js"));
 
 /// What a host reports to the supervisor.
 pub(crate) enum HostEvent {
@@ -124,7 +122,7 @@ fn worker_url() -> Result<String, JsValue> {
     URL.with(|url| url.clone())
 }
 
-/// The sandbox document's policy: our one inline script (frame.js, by
+/// The sandbox document's policy: our one inline script (`FRAME_JS`, by
 /// hash), blob: workers and modules (Pyodide's JS, handed over as bytes),
 /// wasm compilation, and no network: `connect-src 'none'`. Workers created
 /// from blob: URLs inherit it.
@@ -142,9 +140,6 @@ pub(crate) fn frame_document() -> String {
          <title>pycage sandbox</title><script>{FRAME_JS}</script>\n"
     )
 }
-
-/// frame.js's report of a violation in the frame: `pycage:csp <directive> <blockedURI>`.
-const CSP_BLOCKED: &str = "pycage:csp ";
 
 /// How long a loaded sandbox document has to take the init message. Only a
 /// wrong `runnerUrl` (a 404, a page that is not ours, a blocked frame) ever
@@ -339,7 +334,7 @@ impl FrameStart<'_> {
     fn spawn(self, sink: &Sink, listeners: &mut Vec<Listener>) -> Result<Kind, JsValue> {
         let frame_channel = MessageChannel::new()?;
         let frame_port = frame_channel.port1();
-        // The frame says "pycage:frame" when it takes the init message;
+        // The frame says FRAME_TAKEN when it takes the init message;
         // until then a timer runs (a wrong runnerUrl never answers).
         let answer_timer: Rc<RefCell<Option<Timer>>> = Rc::default();
         let beat: Rc<RefCell<Option<Heartbeat>>> = Rc::default();
@@ -373,7 +368,7 @@ impl FrameStart<'_> {
         listeners.push(on_close);
         let iframe = Host::create_iframe(self.runner_url)?;
         let message = FrameInit {
-            kind: FrameInit::TYPE,
+            kind: FRAME_INIT,
             worker_source: WORKER_JS,
             init: self.init.into(),
             limits: self.limits,

@@ -3,24 +3,6 @@
 use super::budget::{Limits, LogLine};
 use super::*;
 
-pub(super) fn bundle_weight(data: &JsValue) -> usize {
-    if !data.is_object() {
-        return 0;
-    }
-    Object::values(data.unchecked_ref::<Object>())
-        .iter()
-        .map(|v: JsValue| {
-            v.dyn_ref::<js_sys::Uint8Array>()
-                .map(|b| b.length() as usize)
-                .or_else(|| {
-                    v.dyn_ref::<js_sys::JsString>()
-                        .map(|s| s.length() as usize * 2)
-                })
-                .unwrap_or(16)
-        })
-        .sum()
-}
-
 /// A log line's longest length passed to `onLog`.
 const MAX_LOG_CHARS: usize = 2_000;
 
@@ -30,7 +12,6 @@ impl Inner {
     pub(super) fn police(&mut self, role: Role, message: &FromSandbox) -> bool {
         let gen = self.interpreter(role).map(|s| s.gen);
         let weight = match message {
-            FromSandbox::Display(d) => bundle_weight(&d.data),
             // Only the snapshot that was asked for is free; any other is
             // charged in full (up to 512 MiB each).
             FromSandbox::Snapshot(bytes) if gen.is_none() || self.snapshot_maker != gen => {
@@ -115,23 +96,8 @@ impl Inner {
     }
 }
 
+/// How a violation names `message` when nothing asked for it (declared
+/// with the message, in protocol/messages.rs).
 pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
-    match message {
-        FromSandbox::Progress(_) => "progress",
-        FromSandbox::Ready(_) => "ready",
-        FromSandbox::BootFailed(_) => "bootFailed",
-        FromSandbox::Stream(_) => "stream (for no current run)",
-        FromSandbox::Display(_) => "display (for no current run)",
-        FromSandbox::Done(_) => "done (for no current run)",
-        FromSandbox::Fetch(_) => "fetch",
-        FromSandbox::Pong(_) => "pong (not asked for)",
-        FromSandbox::Log(_) => "log",
-        FromSandbox::Crashed(_) => "crashed",
-        FromSandbox::Refused(_) => "refused",
-        FromSandbox::Snapshot(_) => "snapshot (not asked for)",
-        FromSandbox::FileResult(_) => "fileResult (for no file call)",
-        FromSandbox::OutputFiles(_) => "files (for no current run)",
-        FromSandbox::Input(_) => "input (for no current run, or unanswerable)",
-        FromSandbox::MemoryLimit(_) => "memoryLimit (for no current run)",
-    }
+    message.unexpected()
 }

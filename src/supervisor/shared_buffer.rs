@@ -1,15 +1,17 @@
 //! The memory the page (or, in iframe mode, the frame) shares with a
-//! worker, when there is a `SharedArrayBuffer`. Its layout, which frame.js
-//! and worker.js follow too:
+//! worker, when there is a `SharedArrayBuffer`. Its layout is declared in
+//! protocol/constants.rs, which frame.js, input.js and worker.js read as
+//! `PROTOCOL` too:
 //!
-//! - `i32[0]`: Pyodide's interrupt flag (2 = SIGINT);
-//! - `i32[1]`: the run the page wants stopped; `i32[2]`: the run the worker
-//!   is in. The handshake never loses an interrupt to a run that starts
-//!   late, nor leaks one into the next run;
-//! - `i32[3]`: the state of an `input()` answer (0 waiting, 1 a line, 2 end
-//!   of input); `i32[4]`: its length in bytes; `i32[5]`: the request it
-//!   answers (so a late answer never lands in a later request);
-//! - bytes from [`INPUT_AT`]: the answer, UTF-8, at most [`MAX_INPUT`].
+//! - `SLOT_INTERRUPT`: Pyodide's interrupt flag (`SIGINT` raises);
+//! - `SLOT_STOP_RUN`: the run the page wants stopped; `SLOT_IN_RUN`: the run
+//!   the worker is in. The handshake never loses an interrupt to a run that
+//!   starts late, nor leaks one into the next run;
+//! - `SLOT_INPUT_STATE`: the state of an `input()` answer (`INPUT_WAITING`,
+//!   `INPUT_LINE`, `INPUT_END`); `SLOT_INPUT_LENGTH`: its length in bytes;
+//!   `SLOT_INPUT_SEQ`: the request it answers (so a late answer never lands
+//!   in a later request);
+//! - bytes from `INPUT_AT`: the answer, UTF-8, at most `MAX_INPUT`.
 //!
 //! The worker may write anything here (it runs the user's code): the page
 //! only writes, and never trusts what it reads back.
@@ -17,14 +19,17 @@
 use js_sys::{Atomics, Int32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 
-pub(crate) const INPUT_AT: u32 = 24;
-pub(crate) const MAX_INPUT: u32 = 64 * 1024;
-pub(crate) const BYTES: u32 = INPUT_AT + MAX_INPUT;
+use crate::protocol::{
+    INPUT_AT, INPUT_END, INPUT_LINE, MAX_INPUT, SIGINT, SLOT_INPUT_LENGTH, SLOT_INPUT_SEQ,
+    SLOT_INPUT_STATE, SLOT_INTERRUPT, SLOT_IN_RUN, SLOT_STOP_RUN,
+};
+
+pub(crate) const BYTES: u32 = crate::protocol::SHARED_BYTES;
 
 pub(super) fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
-    Atomics::store(buffer, 1, id as i32)?;
-    if Atomics::load(buffer, 2)? == id as i32 {
-        Atomics::store(buffer, 0, 2)?;
+    Atomics::store(buffer, SLOT_STOP_RUN, id as i32)?;
+    if Atomics::load(buffer, SLOT_IN_RUN)? == id as i32 {
+        Atomics::store(buffer, SLOT_INTERRUPT, SIGINT as i32)?;
     }
     Ok(())
 }
@@ -36,7 +41,7 @@ pub(super) fn answer_input(
     seq: u32,
     line: Option<&str>,
 ) -> Result<(), JsValue> {
-    if Atomics::load(buffer, 5)? != seq as i32 {
+    if Atomics::load(buffer, SLOT_INPUT_SEQ)? != seq as i32 {
         return Ok(()); // that request is over
     }
     let state = match line {
@@ -48,13 +53,13 @@ pub(super) fn answer_input(
                 bytes.len() as u32,
             )
             .copy_from(bytes);
-            Atomics::store(buffer, 4, bytes.len() as i32)?;
-            1
+            Atomics::store(buffer, SLOT_INPUT_LENGTH, bytes.len() as i32)?;
+            INPUT_LINE
         }
-        None => 2,
+        None => INPUT_END,
     };
-    Atomics::store(buffer, 3, state)?;
-    Atomics::notify(buffer, 3)?;
+    Atomics::store(buffer, SLOT_INPUT_STATE, state as i32)?;
+    Atomics::notify(buffer, SLOT_INPUT_STATE)?;
     Ok(())
 }
 
