@@ -1,6 +1,7 @@
 //! The guest's JavaScript and Python against the declaration: every
-//! message `type` they send the page is one messages.rs declares, and the
-//! constants build.rs writes are all there.
+//! message `type` they send the page is one messages.rs declares, the JS
+//! names them and the constants through `PROTOCOL` only, and the worker
+//! reads exactly the commands `ToSandbox` has.
 
 use super::messages::TYPES;
 use super::*;
@@ -124,4 +125,31 @@ fn constants_are_javascript_literals() {
     for (i, (name, _)) in all.iter().enumerate() {
         assert!(all[..i].iter().all(|(n, _)| n != name), "{name} twice");
     }
+}
+
+/// The `type`s of [`ToSandbox`] (serde names them: camelCase), read from
+/// mod.rs's enum.
+fn to_sandbox_types() -> Vec<String> {
+    let source = include_str!("mod.rs");
+    let start = source
+        .find("pub(crate) enum ToSandbox")
+        .expect("ToSandbox in mod.rs");
+    let body = &source[start..start + source[start..].find("\n}\n").expect("its end")];
+    body.lines()
+        .filter_map(|line| line.strip_prefix("    ")?.strip_suffix(" {"))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(|name| name[..1].to_ascii_lowercase() + &name[1..])
+        .collect()
+}
+
+#[test]
+fn the_worker_reads_every_command_the_page_sends() {
+    let block = &WORKER_JS[WORKER_JS.find("function onCommand").expect("onCommand")..];
+    let block = &block[..block.find("\n}\n").expect("its end")];
+    let mut read = quoted_after(block, "case \"");
+    read.sort();
+    let mut sent = to_sandbox_types();
+    sent.sort();
+    assert!(sent.len() >= 7, "ToSandbox's variants: {sent:?}");
+    assert_eq!(read, sent, "worker.js onCommand against ToSandbox");
 }

@@ -17,7 +17,8 @@
 //!
 //! To add a message:
 //! 1. page to sandbox: a variant of [`ToSandbox`]; the worker reads it in
-//!    `onCommand` (worker.js), which reports types it does not know;
+//!    `onCommand` (worker.js), which reports types it does not know
+//!    (`agreement_tests.rs` fails until the two list the same types);
 //! 2. sandbox to page: its payload (a struct with `deny_unknown_fields`,
 //!    here or in files.rs) and its entry in messages.rs (type, weight, its
 //!    name when unexpected), then its handling in `on_message`
