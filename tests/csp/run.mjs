@@ -9,11 +9,11 @@
 // The page (tests/csp/index.html + page.js) is served by scripts/serve.py
 // with --csp-file, rewritten before each page; the runner page from a second
 // site (localhost vs 127.0.0.1), as a site would deploy it.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, launch, serve, tally } from "../e2e/harness.mjs";
+import { launch, serve, tally } from "../e2e/harness.mjs";
 
 const t = tally("csp");
 const dir = mkdtempSync(join(tmpdir(), "pycage-csp-"));
@@ -100,7 +100,9 @@ try {
   await first.close();
   t.check(firstErrors.length === 0, `pycage loads under the bare strict policy (${firstErrors[0] ?? "no page error"})`);
   writeFileSync(join(dir, "runner.html"), info.runnerHtml);
-  const hash = createHash("sha256").update(readFileSync(`${ROOT}guest/frame.js`)).digest("base64");
+  // The frame's one script (PROTOCOL and guest/frame.js, as build.rs writes it), as the document holds it.
+  const frameScript = info.runnerHtml.match(/<script>([\s\S]*)<\/script>/)[1];
+  const hash = createHash("sha256").update(frameScript).digest("base64");
   for (const [mode, csp] of Object.entries(info.required)) console.log(`     requiredCsp ${mode}: ${csp}`);
   console.log(`     requiredCsp (defaults): ${info.bare}`);
   const { iframe, worker } = info.required;
