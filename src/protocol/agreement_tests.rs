@@ -46,6 +46,12 @@ fn python_sends_only_declared_types() {
     // "stream" and "display" at least, or the pattern went stale.
     assert!(seen >= 2, "found only {seen} message types in the Python");
     for (file, source) in PYTHON {
+        for status in quoted_after(source, "\"status\": \"") {
+            assert!(
+                ["ok", "error"].contains(&status),
+                "{file}: status {status:?} is not a DoneStatus"
+            );
+        }
         for name in quoted_after(source, "emit_display(bundle, \"") {
             assert!(
                 ["display", "matplotlib"].contains(&name),
@@ -152,4 +158,15 @@ fn the_worker_reads_every_command_the_page_sends() {
     sent.sort();
     assert!(sent.len() >= 7, "ToSandbox's variants: {sent:?}");
     assert_eq!(read, sent, "worker.js onCommand against ToSandbox");
+}
+
+#[test]
+fn a_violation_names_a_message_by_its_type() {
+    assert_eq!(messages::UNEXPECTED.len(), TYPES.len());
+    for (kind, unexpected) in messages::UNEXPECTED {
+        assert!(
+            unexpected == kind || unexpected.starts_with(&format!("{kind} (")),
+            "{kind:?} is named {unexpected:?}"
+        );
+    }
 }

@@ -32,6 +32,10 @@ macro_rules! from_sandbox {
         #[allow(dead_code)]
         pub(crate) const TYPES: &[(&str, &str)] = &[$((stringify!($name), $type)),*];
 
+        /// Each message's `type` and how a violation names it, for the tests.
+        #[cfg(test)]
+        pub(crate) const UNEXPECTED: &[(&str, &str)] = &[$(($type, $unexpected)),*];
+
         /// `msg` decoded as the message of type `kind` (which it has), or
         /// None if no message has that type.
         pub(super) fn decode_as(kind: &str, msg: JsValue) -> Option<Result<FromSandbox, String>> {
