@@ -6,9 +6,9 @@
 const js = require("@eslint/js");
 const globals = require("globals");
 
-// The worker script: host.rs (`WORKER_JS`) concatenates these files, in this
-// order, into one classic worker script, where each calls the ones before it
-// through its top-level names.
+// The worker script: build.rs (`WORKER_PARTS`) wraps each part in a scope of
+// its own that hands back its one export, and passes the exports to
+// worker.js's `pycageWorker` as arguments: no names are shared as globals.
 const WORKER_PARTS = ["guest/files.js", "guest/input.js", "guest/pypi.js", "guest/memory.js", "guest/snapshot.js"];
 const WORKER_SCRIPT = [...WORKER_PARTS, "guest/worker.js"];
 
@@ -52,23 +52,10 @@ module.exports = [
     languageOptions: { sourceType: "script", globals: globals.worker },
   },
   {
-    // A part's top-level names are its interface to the parts after it.
-    files: WORKER_PARTS,
+    // A part's one top-level function is its export (and worker.js's
+    // `pycageWorker` is what the assembly calls).
+    files: WORKER_SCRIPT,
     rules: { "no-unused-vars": ["error", { ...UNUSED, vars: "local" }] },
-  },
-  {
-    files: ["guest/worker.js"],
-    languageOptions: {
-      // What the parts before it define (files.js, input.js, pypi.js,
-      // memory.js, snapshot.js).
-      globals: {
-        pycageFiles: "readonly",
-        pycageInput: "readonly",
-        pycagePypi: "readonly",
-        pycageLimitMemory: "readonly",
-        pycageSnapshotOptions: "readonly",
-      },
-    },
   },
   // The sandbox document's script (classic, in a browser frame).
   {

@@ -26,8 +26,9 @@ impl Inner {
                         match protocol::decode(&data, &token, self.max_string()) {
                             Ok(message) => self.on_message(role, gen, message),
                             Err(reason) => {
-                                let id = protocol::message_id(&data, "done");
-                                let file = protocol::message_id(&data, "fileResult");
+                                let id = protocol::message_id(&data, protocol::types::DONE);
+                                let file =
+                                    protocol::message_id(&data, protocol::types::FILE_RESULT);
                                 if id.is_some_and(|id| self.is_current(role, id)) {
                                     self.kill_current_crashed(format!(
                                         "the sandbox's result was refused: {reason}"
