@@ -263,8 +263,9 @@ pub fn assert_page_responsive(what: &str) {
 
 /// Waits until the page holds `n` interpreters (standbys boot in the
 /// background, and the snapshot's maker outlives a sandbox disposed early).
+/// At most 60 s: a full boot in WebKit under load takes 10-20 s.
 pub async fn until_live(n: usize) {
-    for _ in 0..150 {
+    for _ in 0..600 {
         if pycage::live_interpreters() == n {
             return;
         }
