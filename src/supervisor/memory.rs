@@ -41,18 +41,9 @@ impl Inner {
     pub(super) fn recycle_if_large(&mut self, memory: Option<f64>) {
         let threshold = self.config.recycle_memory_bytes;
         let measured = self.active.as_mut().and_then(|a| a.over_memory.take());
-        let reason = match memory.filter(|m| *m > threshold) {
-            Some(memory) => format!(
-                "the interpreter's memory reached {:.0} MiB, over recycleMemoryBytes ({:.0} MiB), so the next run started on a fresh one",
-                memory / MIB,
-                threshold / MIB
-            ),
-            None => match measured {
-                Some(reason) => reason,
-                None => return,
-            },
-        };
-        self.recycle(reason);
+        if let Some(reason) = recycle_reason(memory, threshold, measured) {
+            self.recycle(reason);
+        }
     }
 
     /// The frame measured what interpreter `role` holds in all: past the
@@ -101,9 +92,60 @@ fn over_measured(bytes: f64, max_memory: Option<f64>, recycle: f64) -> Option<St
     })
 }
 
+/// Why the interpreter that ended a run at `memory` bytes (its own report,
+/// so any number) is recycled before the next run, if it is: over
+/// `threshold` (recycleMemoryBytes), or measured over its limit by the
+/// frame during the run.
+fn recycle_reason(memory: Option<f64>, threshold: f64, measured: Option<String>) -> Option<String> {
+    match memory.filter(|m| *m > threshold) {
+        Some(memory) => Some(format!(
+            "the interpreter's memory reached {:.0} MiB, over recycleMemoryBytes ({:.0} MiB), so the next run started on a fresh one",
+            memory / MIB,
+            threshold / MIB
+        )),
+        None => measured,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recycle_above_recycle_memory_bytes() {
+        let reason = recycle_reason(Some(600.0 * MIB), 512.0 * MIB, None).unwrap();
+        assert!(
+            reason.contains("600 MiB") && reason.contains("recycleMemoryBytes (512 MiB)"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn no_recycle_at_or_below_the_threshold_or_without_a_report() {
+        assert_eq!(recycle_reason(Some(512.0 * MIB), 512.0 * MIB, None), None);
+        assert_eq!(recycle_reason(Some(10.0 * MIB), 512.0 * MIB, None), None);
+        assert_eq!(recycle_reason(None, 512.0 * MIB, None), None);
+    }
+
+    #[test]
+    fn a_report_that_is_not_a_number_recycles_nothing() {
+        assert_eq!(recycle_reason(Some(f64::NAN), 512.0 * MIB, None), None);
+    }
+
+    #[test]
+    fn a_measure_over_the_limit_during_the_run_recycles_after_it() {
+        let measured = Some("measured 2 GiB".to_string());
+        assert_eq!(
+            recycle_reason(Some(10.0 * MIB), 512.0 * MIB, measured.clone()),
+            measured
+        );
+        assert!(
+            recycle_reason(Some(600.0 * MIB), 512.0 * MIB, measured)
+                .unwrap()
+                .contains("recycleMemoryBytes"),
+            "the run's own report is named first"
+        );
+    }
 
     #[test]
     fn the_measure_is_held_to_max_memory_bytes_else_the_recycle_size() {
