@@ -55,17 +55,17 @@ impl Inner {
         else {
             return;
         };
-        if role == Role::Standby {
-            self.standby = None; // it never ran code: a standby this large is broken
-            return;
-        }
-        if self.current.is_some() || self.current_file.is_some() {
-            if let Some(active) = self.active.as_mut() {
-                active.over_memory = Some(reason);
+        let busy = self.current.is_some() || self.current_file.is_some();
+        match when_over(role, busy) {
+            // It never ran code: a standby this large is broken.
+            Replace::Standby => self.standby = None,
+            Replace::AfterTheRun => {
+                if let Some(active) = self.active.as_mut() {
+                    active.over_memory = Some(reason);
+                }
             }
-            return;
+            Replace::Now => self.recycle(reason),
         }
-        self.recycle(reason);
     }
 
     fn recycle(&mut self, reason: String) {
@@ -92,6 +92,22 @@ fn over_measured(bytes: f64, max_memory: Option<f64>, recycle: f64) -> Option<St
     })
 }
 
+/// When an interpreter measured over its limit is replaced.
+#[derive(Debug, PartialEq)]
+enum Replace {
+    Standby,
+    AfterTheRun,
+    Now,
+}
+
+fn when_over(role: Role, busy: bool) -> Replace {
+    match (role, busy) {
+        (Role::Standby, _) => Replace::Standby,
+        (Role::Active, true) => Replace::AfterTheRun,
+        (Role::Active, false) => Replace::Now,
+    }
+}
+
 /// Why the interpreter that ended a run at `memory` bytes (its own report,
 /// so any number) is recycled before the next run, if it is: over
 /// `threshold` (recycleMemoryBytes), or measured over its limit by the
@@ -110,6 +126,18 @@ fn recycle_reason(memory: Option<f64>, threshold: f64, measured: Option<String>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interpreter_measured_over_its_limit_is_replaced_between_runs() {
+        assert_eq!(when_over(Role::Active, false), Replace::Now);
+        assert_eq!(
+            when_over(Role::Active, true),
+            Replace::AfterTheRun,
+            "a run in progress ends first"
+        );
+        assert_eq!(when_over(Role::Standby, false), Replace::Standby);
+        assert_eq!(when_over(Role::Standby, true), Replace::Standby);
+    }
 
     #[test]
     fn recycle_above_recycle_memory_bytes() {
