@@ -16,7 +16,7 @@ const pycageFiles = (FS, errnoCodes, workDir) => {
   const errnoNames = new Map(Object.entries(errnoCodes).map(([name, code]) => [code, name]));
   const MAX_ENTRIES = 100000;
   // A listing past this is refused: receiving 100 000 entries took the
-  // page 6-14 s (src/supervisor/files.rs MAX_LISTING agrees).
+  // page 6-14 s (src/supervisor/machine/files.rs MAX_LISTING agrees).
   const MAX_LISTING = 10000;
   const MAX_DEPTH = 64;
   const MESSAGES = {

@@ -14,7 +14,7 @@ function pycageFrame(PROTOCOL) {
   // Only ever run as the sandbox document's script, in its opaque origin.
   // The page inserts a copy of this script, which browsers check against
   // its policy but never run (the `event`/`for` attributes; see
-  // src/supervisor/csp_watch.rs); should one run it, it stops here.
+  // src/supervisor/host/csp_watch.rs); should one run it, it stops here.
   if (self.origin !== "null") return;
   const STRAY_LIMIT = 200; // postMessage calls on the worker global (we expect none)
   const BAD_LIMIT = 100; // relayed messages refused for their shape
@@ -215,7 +215,7 @@ function pycageFrame(PROTOCOL) {
       // Interrupts need a SharedArrayBuffer, which exists here only when this
       // frame is cross-origin isolated; otherwise timeouts use termination.
       // The layout (interrupt, then input()) is PROTOCOL's SLOT_ and INPUT_
-      // constants (src/supervisor/shared_buffer.rs tells the handshakes).
+      // constants (src/supervisor/host/shared_buffer.rs tells the handshakes).
       let interrupt = null;
       if (self.crossOriginIsolated && typeof SharedArrayBuffer === "function") {
         interrupt = new Int32Array(new SharedArrayBuffer(limits.sharedBytes));

@@ -1,7 +1,7 @@
 // pycage sandbox worker, the input() part (build.rs puts it in front of
 // worker.js). Python's input() blocks this thread on the memory shared with
 // the page (its layout: `PROTOCOL`'s SLOT_ and INPUT_ constants, from
-// src/protocol/constants.rs; src/supervisor/shared_buffer.rs tells the
+// src/protocol/constants.rs; src/supervisor/host/shared_buffer.rs tells the
 // handshake) until the page answers,
 // waking every 50 ms so that an interrupt (the deadline, a cancel) raises
 // KeyboardInterrupt through the run's interrupt gate.

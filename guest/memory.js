@@ -3,7 +3,7 @@
 // WebAssembly.Memory's grow(); past the limit the growth is refused (Python
 // then raises MemoryError) and `report(bytes)` tells the page, which ends
 // the run and replaces the interpreter. A guard for honest code: user code
-// could restore the prototype (src/supervisor/memory.rs).
+// could restore the prototype (src/supervisor/machine/memory.rs).
 "use strict";
 const pycageLimitMemory = (max, report) => {
   const grow = WebAssembly.Memory.prototype.grow;

@@ -8,7 +8,7 @@
 // 30 MiB snapshot, 52% zero pages). Its config keeps the snapshot's bytes
 // for the interpreter's life, and an idle worker may not collect garbage
 // for minutes. (The page sends a Blob, so the frame and the messages on the
-// way never hold the bytes; see src/supervisor/snapshot.rs.) Here no buffer
+// way never hold the bytes; see src/supervisor/page/snapshot.rs.) Here no buffer
 // the size of the snapshot is ever made.
 "use strict";
 

@@ -323,7 +323,7 @@ async function run(msg) {
   currentRun = id;
   if (interrupt) {
     // Drop a stale interrupt meant for an earlier run, but keep one the page
-    // sent for this run before it started (src/supervisor/shared_buffer.rs).
+    // sent for this run before it started (src/supervisor/host/shared_buffer.rs).
     Atomics.store(interrupt, PROTOCOL.SLOT_IN_RUN, id);
     Atomics.store(interrupt, PROTOCOL.SLOT_INTERRUPT, 0);
     if (Atomics.load(interrupt, PROTOCOL.SLOT_STOP_RUN) === (id | 0)) {

@@ -80,7 +80,7 @@ async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interp
         sb.dispose();
     }
     // `e`'s standby makes the page's first boot snapshot: it outlives `e`
-    // until the snapshot is made (src/supervisor/maker.rs).
+    // until the snapshot is made (src/supervisor/machine/maker.rs).
     until_live(0).await;
     sandboxes_created_together_all_start().await;
     set_max_live_interpreters(None);
@@ -101,7 +101,7 @@ async fn a_dropped_sandbox_stops() {
 /// Issue 23, finding 1: with the limit at 2 and one sandbox busy, two
 /// sandboxes created 30 ms apart. The second used to evict the first while
 /// it booted, dropping its boot timer with it: the first `create` never
-/// settled. A booting sandbox is not idle (src/supervisor/eviction.rs).
+/// settled. A booting sandbox is not idle (src/supervisor/page/eviction.rs).
 async fn sandboxes_created_together_all_start() {
     set_max_live_interpreters(Some(2));
     let busy_sb = sandbox(no_standby()).await;

@@ -160,7 +160,7 @@ async fn a_runner_page_on_another_site_hosts_the_sandbox() {
     );
     sb.dispose();
     // The page's first boot snapshot is made after a dispose all the same,
-    // in a frame of its own (src/supervisor/maker.rs); once it is made,
+    // in a frame of its own (src/supervisor/machine/maker.rs); once it is made,
     // nothing of the sandbox is left on the page.
     until_live(0).await;
     assert!(

@@ -9,31 +9,15 @@
 //! callbacks are called only after the state borrow is released, so they may
 //! call back into the sandbox.
 
-mod assets;
-mod budget;
-mod csp_watch;
-mod deadline;
-mod deferred;
-mod events;
-mod eviction;
-mod fetch_proxy;
-mod file_ledger;
-mod files;
-mod heartbeat;
 mod host;
-mod input;
-mod interpreters;
-mod maker;
-mod memory;
-mod policing;
-mod pool;
-mod pypi_proxy;
-mod registry;
-mod runs;
-mod shared_buffer;
-mod snapshot;
-mod succession;
-mod timer;
+mod machine;
+mod net;
+mod page;
+
+use host::{csp_watch, heartbeat, shared_buffer, timer};
+use machine::{budget, deferred, file_ledger, files, interpreters, policing, runs};
+use net::{assets, fetch_proxy, pypi_proxy};
+use page::{eviction, pool, registry, snapshot};
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

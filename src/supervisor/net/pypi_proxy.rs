@@ -10,13 +10,13 @@ use std::cell::RefCell;
 use js_sys::{ArrayBuffer, Uint8Array};
 use web_sys::AbortSignal;
 
-use super::*;
 use crate::options::PypiConfig;
 use crate::policy::fetch::{self as fetch_policy, Permit};
 use crate::policy::pypi::{self, Allowlist, Listings};
+use crate::supervisor::*;
 
 /// What a sandbox request is, under `pypi`.
-pub(super) enum Target {
+pub(in crate::supervisor) enum Target {
     /// A file the lockfile, `packages` or the index listed, with its hash.
     File(Permit),
     /// The index's page for this (allowed, normalised) project.
@@ -25,7 +25,7 @@ pub(super) enum Target {
 
 impl Target {
     /// What is fetched, for log lines.
-    pub(super) fn href(&self) -> &str {
+    pub(in crate::supervisor) fn href(&self) -> &str {
         match self {
             Target::File(permit) => &permit.href,
             Target::Index(name) => name,
@@ -33,7 +33,7 @@ impl Target {
     }
 }
 
-pub(super) struct PypiState {
+pub(in crate::supervisor) struct PypiState {
     /// Canonical, with a trailing slash.
     index: String,
     allowlist: Allowlist,
@@ -48,7 +48,7 @@ fn resolve_against(base: &str, url: &str) -> Option<String> {
 }
 
 impl PypiState {
-    pub(super) fn new(config: &PypiConfig) -> Rc<PypiState> {
+    pub(in crate::supervisor) fn new(config: &PypiConfig) -> Rc<PypiState> {
         Rc::new(PypiState {
             index: config.index_url.clone(),
             allowlist: config.allowlist.clone(),
@@ -58,14 +58,14 @@ impl PypiState {
 
     /// What the sandbox sends as micropip's index URL (no trailing slash:
     /// micropip appends `/{name}/`), and the names it may install.
-    pub(super) fn for_sandbox(&self) -> (String, Vec<String>) {
+    pub(in crate::supervisor) fn for_sandbox(&self) -> (String, Vec<String>) {
         let index = self.index.trim_end_matches('/').to_string();
         (index, self.allowlist.names())
     }
 
     /// An index page or a listed wheel; None when `url` is neither (the
     /// lockfile's policy decides then).
-    pub(super) fn decide(&self, url: &str) -> Option<Result<Target, String>> {
+    pub(in crate::supervisor) fn decide(&self, url: &str) -> Option<Result<Target, String>> {
         let href = fetch_policy::canonical(url).ok()?;
         if let Some(name) = pypi::index_request(&self.index, &href) {
             return Some(name.and_then(|name| {
@@ -86,7 +86,7 @@ impl PypiState {
 
     /// Fetches and parses the index's page for `name`; the page the sandbox
     /// gets instead (PEP 691, absolute URLs, pure wheels only).
-    pub(super) async fn index_page(
+    pub(in crate::supervisor) async fn index_page(
         &self,
         name: &str,
         signal: Option<&AbortSignal>,
@@ -116,7 +116,7 @@ async fn fetch_project(
 }
 
 /// micropip's wheel, from the index (PyPI's 0.11.1, pinned by its sha256).
-pub(super) async fn fetch_micropip(
+pub(in crate::supervisor) async fn fetch_micropip(
     config: &PypiConfig,
     timeout_ms: f64,
 ) -> Result<ArrayBuffer, String> {
@@ -133,11 +133,11 @@ pub(super) async fn fetch_micropip(
 }
 
 /// The sandbox's runtime for `pypi` (micropip set up on its first import).
-const PYPI_PY: &str = include_str!("../../guest/pypi.py");
+const PYPI_PY: &str = include_str!("../../../guest/pypi.py");
 
 /// `Init.pypi`: what the worker needs to install micropip and point it at
 /// the page (undefined without `pypi`).
-pub(super) fn init_value(
+pub(in crate::supervisor) fn init_value(
     state: Option<&PypiState>,
     micropip: Option<&Result<ArrayBuffer, String>>,
 ) -> JsValue {

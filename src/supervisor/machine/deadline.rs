@@ -23,16 +23,16 @@ use crate::Status;
 /// How long an interrupted run gets to stop before its worker is killed. In
 /// iframe mode the interrupt crosses the frame's thread, which a standby
 /// booting on a 2-core machine was measured to delay 375 ms.
-pub(super) const GRACE_MS: f64 = 1000.0;
+pub(in crate::supervisor) const GRACE_MS: f64 = 1000.0;
 /// How long a worker that reported a run's end after its deadline has to
 /// answer the page's ping before it is killed. The ping and the pong cross
 /// the frame's thread, which every sandboxed frame of the page shares; a
 /// standby booting there was measured to delay them 355 ms.
-pub(super) const IDLE_PROOF_MS: f64 = 1500.0;
+pub(in crate::supervisor) const IDLE_PROOF_MS: f64 = 1500.0;
 /// How often the interrupt is repeated during the grace period. A repeat
 /// that lands after the user's code ended is ignored (the capture runtime's
 /// interrupt gate).
-pub(super) const REARM_MS: f64 = 50.0;
+pub(in crate::supervisor) const REARM_MS: f64 = 50.0;
 
 /// Where a run stands against its deadline.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,7 +48,7 @@ enum Phase {
 
 /// What the supervisor must do, in order.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Action {
+pub(in crate::supervisor) enum Action {
     /// Arm the run's one timer (replacing the deadline's) for this long;
     /// when it fires, call `on_grace`.
     ArmGrace(f64),
@@ -68,7 +68,7 @@ pub(super) enum Action {
 
 /// One run's deadline.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) struct RunDeadline {
+pub(in crate::supervisor) struct RunDeadline {
     phase: Phase,
 }
 
@@ -83,13 +83,13 @@ impl Default for RunDeadline {
 impl RunDeadline {
     /// Whether the deadline (or a cancel) has come: `input()` is refused
     /// and unanswered input is dropped from then on.
-    pub(super) fn passed(&self) -> bool {
+    pub(in crate::supervisor) fn passed(&self) -> bool {
         self.phase != Phase::Running
     }
 
     /// The deadline, or the run's abort signal (`why`). `interrupt` sends
     /// the interrupt and says whether it could.
-    pub(super) fn on_deadline(
+    pub(in crate::supervisor) fn on_deadline(
         &mut self,
         why: Status,
         interrupt: impl FnOnce() -> bool,
@@ -105,7 +105,7 @@ impl RunDeadline {
     }
 
     /// The repeat tick: while no `done` has come, `interrupt` again.
-    pub(super) fn on_repeat(&self, interrupt: impl FnOnce() -> bool) -> Vec<Action> {
+    pub(in crate::supervisor) fn on_repeat(&self, interrupt: impl FnOnce() -> bool) -> Vec<Action> {
         if !matches!(self.phase, Phase::Interrupting(_)) {
             return vec![];
         }
@@ -115,7 +115,10 @@ impl RunDeadline {
 
     /// The sandbox's `done` for this run. `nonce` makes a random nonce,
     /// if it can.
-    pub(super) fn on_done(&mut self, nonce: impl FnOnce() -> Option<String>) -> Vec<Action> {
+    pub(in crate::supervisor) fn on_done(
+        &mut self,
+        nonce: impl FnOnce() -> Option<String>,
+    ) -> Vec<Action> {
         match self.phase {
             Phase::Running => vec![Action::SettleFromDone],
             Phase::Interrupting(why) => {
@@ -134,7 +137,7 @@ impl RunDeadline {
     }
 
     /// The grace timer (or the idle proof's) ran out.
-    pub(super) fn on_grace(&self) -> Vec<Action> {
+    pub(in crate::supervisor) fn on_grace(&self) -> Vec<Action> {
         match self.phase {
             Phase::Running => vec![],
             Phase::Interrupting(why) | Phase::ProvingIdle { why, .. } => vec![Action::Kill(why)],
@@ -143,7 +146,7 @@ impl RunDeadline {
 
     /// The sandbox's `pong`: it ends the run only if it echoes the nonce
     /// asked for after a `done`.
-    pub(super) fn on_pong(&self, nonce: &str) -> Vec<Action> {
+    pub(in crate::supervisor) fn on_pong(&self, nonce: &str) -> Vec<Action> {
         match &self.phase {
             Phase::ProvingIdle {
                 nonce: expected,

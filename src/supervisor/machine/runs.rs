@@ -3,51 +3,51 @@
 
 use super::deadline::{Action, RunDeadline};
 use super::files::FileJob;
-use super::*;
+use crate::supervisor::*;
 
-pub(super) struct RunJob {
-    pub(super) code: String,
-    pub(super) config: RunConfig,
-    pub(super) deferred: Deferred<crate::Execution>,
+pub(in crate::supervisor) struct RunJob {
+    pub(in crate::supervisor) code: String,
+    pub(in crate::supervisor) config: RunConfig,
+    pub(in crate::supervisor) deferred: Deferred<crate::Execution>,
     /// When the run was called, for `Execution::waited_ms`.
-    pub(super) queued_at: f64,
+    pub(in crate::supervisor) queued_at: f64,
 }
 
-pub(super) enum Job {
+pub(in crate::supervisor) enum Job {
     Run(RunJob),
     Reset(Deferred<()>),
     File(FileJob),
 }
 
-pub(super) struct Current {
-    pub(super) id: u32,
-    pub(super) job: RunJob,
-    pub(super) exec: ExecutionBuilder,
-    pub(super) timeout_ms: f64,
+pub(in crate::supervisor) struct Current {
+    pub(in crate::supervisor) id: u32,
+    pub(in crate::supervisor) job: RunJob,
+    pub(in crate::supervisor) exec: ExecutionBuilder,
+    pub(in crate::supervisor) timeout_ms: f64,
     /// Where the run stands against its deadline (deadline.rs).
-    pub(super) deadline: RunDeadline,
+    pub(in crate::supervisor) deadline: RunDeadline,
     /// The interpreter was replaced since the last run (a flood, a crash
     /// between runs): this run starts fresh and says so.
-    pub(super) replaced_before: Option<String>,
+    pub(in crate::supervisor) replaced_before: Option<String>,
     /// What the run has sent: messages, bytes and log lines (budget.rs).
-    pub(super) budget: Budget,
+    pub(in crate::supervisor) budget: Budget,
     /// Bytes of `Execution.files` so far.
-    pub(super) file_bytes: usize,
+    pub(in crate::supervisor) file_bytes: usize,
     /// Files in `Execution.files` so far (files.rs `MAX_RUN_FILES`).
-    pub(super) files: usize,
+    pub(in crate::supervisor) files: usize,
     /// `input()` calls answered, and whether one waits now.
-    pub(super) inputs: u32,
-    pub(super) input_waiting: bool,
-    pub(super) _timer: Timer,
+    pub(in crate::supervisor) inputs: u32,
+    pub(in crate::supervisor) input_waiting: bool,
+    pub(in crate::supervisor) _timer: Timer,
     /// Repeats the interrupt while the run has not stopped.
-    pub(super) _rearm: Option<Timer>,
-    pub(super) _abort: Option<AbortHook>,
+    pub(in crate::supervisor) _rearm: Option<Timer>,
+    pub(in crate::supervisor) _abort: Option<AbortHook>,
 }
 
 /// An "abort" listener on the run's signal, removed when dropped.
-pub(super) struct AbortHook {
-    pub(super) signal: AbortSignal,
-    pub(super) callback: Closure<dyn FnMut()>,
+pub(in crate::supervisor) struct AbortHook {
+    pub(in crate::supervisor) signal: AbortSignal,
+    pub(in crate::supervisor) callback: Closure<dyn FnMut()>,
 }
 
 impl Drop for AbortHook {
@@ -59,7 +59,7 @@ impl Drop for AbortHook {
 }
 
 impl Inner {
-    pub(super) fn is_current(&self, role: Role, id: u32) -> bool {
+    pub(in crate::supervisor) fn is_current(&self, role: Role, id: u32) -> bool {
         role == Role::Active && self.current.as_ref().is_some_and(|c| c.id == id)
     }
 
@@ -68,7 +68,7 @@ impl Inner {
     /// its code still runs (the attacker holds every key in the worker), so
     /// the outcome is the deadline's, and the interpreter is kept only if it
     /// then answers a ping, which a worker still busy in Python cannot do.
-    pub(super) fn on_done(&mut self, done: protocol::Done) {
+    pub(in crate::supervisor) fn on_done(&mut self, done: protocol::Done) {
         let Some(current) = self.current.as_mut() else {
             return;
         };
@@ -115,7 +115,7 @@ impl Inner {
 
     /// The answer to the ping sent after a post-deadline `done`: the worker's
     /// event loop is free, so its Python has stopped; its state is kept.
-    pub(super) fn on_pong(&mut self, nonce: &str) -> bool {
+    pub(in crate::supervisor) fn on_pong(&mut self, nonce: &str) -> bool {
         let Some(current) = self.current.as_ref() else {
             return false;
         };
@@ -125,7 +125,7 @@ impl Inner {
         answered
     }
 
-    pub(super) fn stop_error(&self, why: Status, reset: bool) -> PyError {
+    pub(in crate::supervisor) fn stop_error(&self, why: Status, reset: bool) -> PyError {
         let ms = self.current.as_ref().map_or(0.0, |c| c.timeout_ms);
         let after = if reset {
             "the interpreter was restarted"
@@ -139,7 +139,7 @@ impl Inner {
     }
 
     /// Resolves the current run and starts the next.
-    pub(super) fn settle(
+    pub(in crate::supervisor) fn settle(
         &mut self,
         status: Status,
         result: Option<MimeBundle>,
@@ -159,7 +159,7 @@ impl Inner {
     }
 
     /// The run's deadline, or its abort signal (`why`).
-    pub(super) fn on_deadline(&mut self, id: u32, why: Status) {
+    pub(in crate::supervisor) fn on_deadline(&mut self, id: u32, why: Status) {
         let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
             return;
         };
@@ -171,7 +171,7 @@ impl Inner {
     }
 
     /// The tick that repeats the interrupt.
-    pub(super) fn on_repeat(&mut self, id: u32) {
+    pub(in crate::supervisor) fn on_repeat(&mut self, id: u32) {
         let Some(current) = self.current.as_ref().filter(|c| c.id == id) else {
             return;
         };
@@ -183,7 +183,7 @@ impl Inner {
     }
 
     /// The grace period, or the idle proof's, ran out.
-    pub(super) fn on_grace(&mut self, id: u32) {
+    pub(in crate::supervisor) fn on_grace(&mut self, id: u32) {
         let Some(current) = self.current.as_ref().filter(|c| c.id == id) else {
             return;
         };
@@ -225,7 +225,7 @@ impl Inner {
     }
 
     /// Ends the current run by killing its interpreter.
-    pub(super) fn kill_current(&mut self, why: Status) {
+    pub(in crate::supervisor) fn kill_current(&mut self, why: Status) {
         let error = self.stop_error(why, true);
         let reason = match why {
             Status::Timeout => {
@@ -238,7 +238,7 @@ impl Inner {
         self.settle(why, None, Some(error), Some(reason.into()));
     }
 
-    pub(super) fn kill_current_crashed(&mut self, reason: String) {
+    pub(in crate::supervisor) fn kill_current_crashed(&mut self, reason: String) {
         self.kill_current_with(
             error_of("Crashed", reason.clone()),
             format!("the interpreter crashed: {reason}"),
@@ -246,7 +246,11 @@ impl Inner {
     }
 
     /// Ends the current run as crashed, with `error`, on a fresh interpreter.
-    pub(super) fn kill_current_with(&mut self, error: PyError, reset_reason: String) {
+    pub(in crate::supervisor) fn kill_current_with(
+        &mut self,
+        error: PyError,
+        reset_reason: String,
+    ) {
         self.active = None;
         self.replace_active();
         self.settle(Status::Crashed, None, Some(error), Some(reset_reason));
@@ -254,7 +258,7 @@ impl Inner {
 
     /// Rejects everything waiting (the boot, a reset, every queued job) with
     /// `error()`: the sandbox cannot start, or was disposed.
-    pub(super) fn reject_all(&mut self, error: impl Fn() -> Error) {
+    pub(in crate::supervisor) fn reject_all(&mut self, error: impl Fn() -> Error) {
         for waiter in self.boot_waiters.drain(..) {
             waiter.settle(Err(error()));
         }
@@ -271,7 +275,7 @@ impl Inner {
     }
 
     /// Starts queued work while the active interpreter is idle.
-    pub(super) fn pump(&mut self) {
+    pub(in crate::supervisor) fn pump(&mut self) {
         while self.current.is_none()
             && self.current_file.is_none()
             && self.resetting.is_none()
@@ -300,7 +304,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn start(&mut self, job: RunJob) {
+    pub(in crate::supervisor) fn start(&mut self, job: RunJob) {
         let started = now();
         let mut exec = ExecutionBuilder::new(
             self.config.caps.clone(),

@@ -13,7 +13,7 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::MessagePort;
 
-use super::host::{HostEvent, Sink};
+use super::container::{HostEvent, Sink};
 use super::timer::{now, Interval};
 
 /// How often the page asks, and how long an answer may take before the

@@ -9,7 +9,7 @@
 
 /// What eviction needs to know of one sandbox.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Occupancy {
+pub(in crate::supervisor) struct Occupancy {
     pub disposed: bool,
     /// `None`: no active interpreter; `Some(ready)` otherwise.
     pub active: Option<bool>,
@@ -23,13 +23,13 @@ pub(super) struct Occupancy {
 
 impl Occupancy {
     /// Whether its active interpreter may be taken.
-    pub(super) fn evictable(&self) -> bool {
+    pub(in crate::supervisor) fn evictable(&self) -> bool {
         !self.disposed && self.active == Some(true) && !self.busy && self.boot_waiters == 0
     }
 }
 
 /// The index of the least recently used evictable sandbox, if any.
-pub(super) fn least_recently_used(sandboxes: &[Occupancy]) -> Option<usize> {
+pub(in crate::supervisor) fn least_recently_used(sandboxes: &[Occupancy]) -> Option<usize> {
     sandboxes
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 //! The page-side fetch proxy: the only network access a sandbox has. The
 //! page fetches with its own origin and the user's cookies, for a sandbox
 //! whose code is hostile, so: what may be fetched is decided by
-//! [`fetch_policy`](super::fetch_policy) on canonical URLs; the body is
+//! [`fetch_policy`](crate::policy::fetch) on canonical URLs; the body is
 //! checked against the lockfile's sha256 (never a hash the sandbox names);
 //! and each interpreter's downloads are bounded (in flight, queued, count,
 //! bytes, log lines) and aborted when it goes.
@@ -12,8 +12,8 @@ use js_sys::ArrayBuffer;
 use web_sys::AbortController;
 
 use super::pypi_proxy::{PypiState, Target};
-use super::*;
 use crate::policy::fetch::Permit;
+use crate::supervisor::*;
 
 /// Downloads one interpreter may have in flight at once.
 const MAX_IN_FLIGHT: usize = 4;
@@ -31,7 +31,7 @@ const MAX_LOGGED_URL: usize = 200;
 /// One interpreter's downloads, owned by its `Interpreter`. Dropping it (dispose,
 /// death, replacement) aborts what is in flight, drops the queue and skips
 /// any digest not yet started.
-pub(super) struct FetchProxy {
+pub(in crate::supervisor) struct FetchProxy {
     state: Rc<RefCell<State>>,
 }
 
@@ -55,7 +55,7 @@ struct Job {
 type Body = (ArrayBuffer, Option<&'static str>);
 
 impl FetchProxy {
-    pub(super) fn new() -> FetchProxy {
+    pub(in crate::supervisor) fn new() -> FetchProxy {
         FetchProxy {
             state: Rc::new(RefCell::new(State {
                 requests: 0,
@@ -120,7 +120,7 @@ fn reply(interpreter: &Interpreter, req: u32, result: Result<Body, String>) {
 impl Inner {
     /// A request from interpreter `role` (generation `gen`). The sandbox's
     /// `integrity` is not taken: the lockfile decides the hash.
-    pub(super) fn on_fetch(&mut self, role: Role, gen: u32, req: u32, url: &str) {
+    pub(in crate::supervisor) fn on_fetch(&mut self, role: Role, gen: u32, req: u32, url: &str) {
         let policy = self.fetch_policy.clone();
         let pypi = self.pypi.clone();
         let weak = self.weak.clone();

@@ -3,14 +3,14 @@
 //! (shared_buffer.rs) while its Python waits. The run's deadline and
 //! cancellation still apply: the interrupt wakes the wait.
 
-use super::*;
+use crate::supervisor::*;
 
 /// `input()` calls one run may make (each is a round trip through the page).
 const MAX_INPUTS: u32 = 10_000;
 
 impl Inner {
     /// Run `input.id` (the current one) asks for a line.
-    pub(super) fn on_input(&mut self, input: protocol::Input) {
+    pub(in crate::supervisor) fn on_input(&mut self, input: protocol::Input) {
         let Some(current) = &mut self.current else {
             return;
         };
@@ -45,7 +45,7 @@ impl Inner {
     }
 
     /// `onInput` answered; the run may be over by now (timed out, cancelled).
-    pub(super) fn answer_input(&mut self, id: u32, seq: u32, line: Option<String>) {
+    pub(in crate::supervisor) fn answer_input(&mut self, id: u32, seq: u32, line: Option<String>) {
         let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
             return;
         };

@@ -15,7 +15,7 @@
 
 use std::cell::Cell;
 
-use super::*;
+use crate::supervisor::*;
 
 thread_local! {
     static POOL_SIZE: Cell<usize> = const { Cell::new(1) };
@@ -33,7 +33,7 @@ pub fn set_standby_pool_size(size: usize) {
 
 /// What must match for two sandboxes to share a standby: everything that
 /// shapes an interpreter's boot (the init message and the frame's limits).
-pub(super) fn key(config: &SandboxConfig) -> String {
+pub(in crate::supervisor) fn key(config: &SandboxConfig) -> String {
     let pypi = config
         .pypi
         .as_ref()
@@ -73,7 +73,7 @@ pub(super) fn key(config: &SandboxConfig) -> String {
 impl Inner {
     /// Whether this sandbox should boot a standby now: the pool for its
     /// key is short of one.
-    pub(super) fn wants_standby(&self) -> bool {
+    pub(in crate::supervisor) fn wants_standby(&self) -> bool {
         let mut standbys = usize::from(self.standby.is_some());
         for rc in registry::sandboxes() {
             if let Ok(other) = rc.try_borrow() {
@@ -87,7 +87,7 @@ impl Inner {
 
     /// Whether another sandbox with the same key holds a ready standby that
     /// is not its maker ([`adopt_standby`](Inner::adopt_standby) takes it).
-    pub(super) fn pool_has_standby(&self) -> bool {
+    pub(in crate::supervisor) fn pool_has_standby(&self) -> bool {
         registry::sandboxes().iter().any(|rc| {
             rc.try_borrow()
                 .is_ok_and(|other| other.can_hand_over(&self.pool_key))
@@ -104,7 +104,7 @@ impl Inner {
     }
 
     /// A ready standby of another sandbox with the same key, now this one's.
-    pub(super) fn adopt_standby(&mut self) -> Option<Interpreter> {
+    pub(in crate::supervisor) fn adopt_standby(&mut self) -> Option<Interpreter> {
         for rc in registry::sandboxes() {
             let Ok(mut other) = rc.try_borrow_mut() else {
                 continue; // this sandbox itself, or one busy right now

@@ -27,7 +27,8 @@ use crate::protocol::{
 pub(crate) const WORKER_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/worker.js"));
 /// The sandbox document's one script: the protocol's constants and
 /// frame.js, as build.rs assembles them and hashes them for `FRAME_CSP`.
-pub(super) const FRAME_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/frame.js"));
+pub(in crate::supervisor) const FRAME_JS: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/frame.js"));
 
 /// What a host reports to the supervisor.
 pub(crate) enum HostEvent {

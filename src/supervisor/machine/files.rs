@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 
 use js_sys::Uint8Array;
 
-use super::*;
 use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
+use crate::supervisor::*;
 
 /// Most entries a listing returns (the worker refuses a larger one with
 /// `EFBIG`): 100 000 took the page 6-14 s to receive.
 const MAX_LISTING: usize = 10_000;
 /// Files one run sends to the page, at most; the rest are counted in
 /// `droppedOutputs`. The worker stops there; the page holds the line.
-pub(super) const MAX_RUN_FILES: usize = 1000;
+pub(in crate::supervisor) const MAX_RUN_FILES: usize = 1000;
 /// The shortest time a file call gets before its interpreter is replaced.
 const MIN_FILE_CALL_MS: f64 = 10_000.0;
 
@@ -38,18 +38,18 @@ pub(crate) enum FileReply {
     List(Vec<FileInfo>),
 }
 
-pub(super) struct FileJob {
-    pub(super) op: FileOp,
+pub(in crate::supervisor) struct FileJob {
+    pub(in crate::supervisor) op: FileOp,
     /// Canonical, inside the working directory (files.rs `resolve`).
-    pub(super) path: String,
+    pub(in crate::supervisor) path: String,
     /// As the caller gave it, for errors.
-    pub(super) given: String,
-    pub(super) deferred: Deferred<FileReply>,
+    pub(in crate::supervisor) given: String,
+    pub(in crate::supervisor) deferred: Deferred<FileReply>,
     /// Restores an upload into a fresh interpreter; nobody waits for it.
-    pub(super) restore: bool,
+    pub(in crate::supervisor) restore: bool,
 }
 
-pub(super) struct CurrentFile {
+pub(in crate::supervisor) struct CurrentFile {
     id: u32,
     job: FileJob,
     _timer: Timer,
@@ -57,12 +57,12 @@ pub(super) struct CurrentFile {
 
 /// What the page keeps about files across interpreters.
 #[derive(Default)]
-pub(super) struct FileState {
+pub(in crate::supervisor) struct FileState {
     /// Written through `write_file`, by path: restored after a replacement.
     uploads: BTreeMap<String, Uint8Array>,
     /// Made or changed by runs (from `Execution.files`), and lost with
     /// replaced interpreters; bounded.
-    pub(super) ledger: file_ledger::FileLedger,
+    pub(in crate::supervisor) ledger: file_ledger::FileLedger,
 }
 
 /// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
@@ -114,7 +114,7 @@ fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
 }
 
 impl Inner {
-    pub(super) fn start_file(&mut self, job: FileJob) {
+    pub(in crate::supervisor) fn start_file(&mut self, job: FileJob) {
         self.last_used = now();
         self.next_id += 1;
         let id = self.next_id;
@@ -144,11 +144,11 @@ impl Inner {
         });
     }
 
-    pub(super) fn is_current_file(&self, id: u32) -> bool {
+    pub(in crate::supervisor) fn is_current_file(&self, id: u32) -> bool {
         self.current_file.as_ref().is_some_and(|c| c.id == id)
     }
 
-    pub(super) fn on_file_result(&mut self, result: protocol::FileResult) {
+    pub(in crate::supervisor) fn on_file_result(&mut self, result: protocol::FileResult) {
         let Some(CurrentFile { job, .. }) = self.current_file.take() else {
             return;
         };
@@ -203,7 +203,7 @@ impl Inner {
 
     /// The sandbox did not answer a file call in time: its interpreter is
     /// replaced, and the call fails.
-    pub(super) fn on_file_deadline(&mut self, id: u32) {
+    pub(in crate::supervisor) fn on_file_deadline(&mut self, id: u32) {
         if self.current_file.as_ref().is_some_and(|c| c.id == id) {
             self.log("the sandbox did not answer a file call; its interpreter was replaced".into());
             self.replaced_between_runs =
@@ -217,7 +217,7 @@ impl Inner {
     }
 
     /// The interpreter went during a file call.
-    pub(super) fn fail_current_file(&mut self, why: &str) {
+    pub(in crate::supervisor) fn fail_current_file(&mut self, why: &str) {
         if let Some(CurrentFile { job, .. }) = self.current_file.take() {
             let error = Error::file(FileErrorCode::Io, &job.given, why);
             job.deferred.settle(Err(error));
@@ -225,7 +225,7 @@ impl Inner {
     }
 
     /// A batch of the files the current run made or changed.
-    pub(super) fn on_output_files(&mut self, batch: protocol::OutputFiles) {
+    pub(in crate::supervisor) fn on_output_files(&mut self, batch: protocol::OutputFiles) {
         for file in batch.files {
             self.on_output_file(file);
         }
@@ -301,7 +301,7 @@ impl Inner {
     /// A fresh interpreter takes over: the uploads go back in first, and
     /// what the code made is reported lost. After `reset()` there is
     /// nothing to restore (`forget_files` ran first).
-    pub(super) fn queue_restore(&mut self) {
+    pub(in crate::supervisor) fn queue_restore(&mut self) {
         // Already queued by an earlier replacement that has not run yet.
         let queued = |queue: &VecDeque<Job>, path: &str| {
             queue
@@ -328,7 +328,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn forget_files(&mut self) {
+    pub(in crate::supervisor) fn forget_files(&mut self) {
         self.file_state = FileState::default();
     }
 }

@@ -5,7 +5,7 @@
 
 /// The sandbox's own standby, as far as succession goes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum OwnStandby {
+pub(in crate::supervisor) enum OwnStandby {
     None,
     /// Booting or ready, and not the snapshot's maker.
     Warm,
@@ -16,7 +16,7 @@ pub(super) enum OwnStandby {
 
 /// What replaces the active interpreter.
 #[derive(Debug, PartialEq)]
-pub(super) enum Successor {
+pub(in crate::supervisor) enum Successor {
     /// The sandbox's own standby (ready or still booting).
     Promote,
     /// A ready standby of another sandbox booted alike (pool.rs).
@@ -31,7 +31,11 @@ pub(super) enum Successor {
 
 /// `pool_has_one`: another sandbox of the page holds a ready standby booted
 /// alike that is not its maker; taken only when standbys are on.
-pub(super) fn successor(own: OwnStandby, standbys: bool, pool_has_one: bool) -> Successor {
+pub(in crate::supervisor) fn successor(
+    own: OwnStandby,
+    standbys: bool,
+    pool_has_one: bool,
+) -> Successor {
     match own {
         OwnStandby::Warm => Successor::Promote,
         _ if standbys && pool_has_one => Successor::Adopt,
@@ -43,13 +47,18 @@ pub(super) fn successor(own: OwnStandby, standbys: bool, pool_has_one: bool) -> 
 /// Whether a new interpreter is asked to make the page's snapshot: only a
 /// standby (it runs no code before it is replaced), with snapshots on, when
 /// the page has none and no interpreter of the page is making one.
-pub(super) fn makes_snapshot(standby: bool, snapshots: bool, held: bool, making: bool) -> bool {
+pub(in crate::supervisor) fn makes_snapshot(
+    standby: bool,
+    snapshots: bool,
+    held: bool,
+    making: bool,
+) -> bool {
     standby && snapshots && !held && !making
 }
 
 /// What a dispose leaves running.
 #[derive(Debug, PartialEq)]
-pub(super) enum AtDispose {
+pub(in crate::supervisor) enum AtDispose {
     /// The own standby is making the snapshot: it runs on until it has.
     KeepMaker,
     /// Start a maker: the page has no snapshot and none is being made, and
@@ -61,7 +70,7 @@ pub(super) enum AtDispose {
 
 /// `wanted`: snapshots are on, an interpreter of this sandbox became ready
 /// once, and the page holds no snapshot for its Pyodide.
-pub(super) fn at_dispose(own: OwnStandby, wanted: bool, making: bool) -> AtDispose {
+pub(in crate::supervisor) fn at_dispose(own: OwnStandby, wanted: bool, making: bool) -> AtDispose {
     match own {
         OwnStandby::Maker => AtDispose::KeepMaker,
         _ if wanted && !making => AtDispose::StartMaker,

@@ -1,7 +1,7 @@
 //! Policing what the sandbox sends: protocol violations and floods.
 
 use super::budget::{Limits, LogLine};
-use super::*;
+use crate::supervisor::*;
 
 /// A log line's longest length passed to `onLog`.
 const MAX_LOG_CHARS: usize = 2_000;
@@ -9,7 +9,7 @@ const MAX_LOG_CHARS: usize = 2_000;
 impl Inner {
     /// Charges `message` to its window; false if the interpreter went over
     /// its budget and was replaced (the message is then dropped).
-    pub(super) fn police(&mut self, role: Role, message: &FromSandbox) -> bool {
+    pub(in crate::supervisor) fn police(&mut self, role: Role, message: &FromSandbox) -> bool {
         let gen = self.interpreter(role).map(|s| s.gen);
         let weight = match message {
             // Only the snapshot that was asked for is free; any other is
@@ -51,7 +51,7 @@ impl Inner {
     }
 
     /// Passes a log line from the sandbox to `onLog`, within its budget.
-    pub(super) fn sandbox_log(&mut self, role: Role, text: &str) {
+    pub(in crate::supervisor) fn sandbox_log(&mut self, role: Role, text: &str) {
         let budget = match (role, self.current.as_mut()) {
             (Role::Active, Some(current)) => &mut current.budget,
             _ => match self.interpreter(role) {
@@ -70,7 +70,7 @@ impl Inner {
 
     /// The longest string any message may carry: a stream chunk, an error
     /// text or a mime value never needs more than the larger cap.
-    pub(super) fn max_string(&self) -> u32 {
+    pub(in crate::supervisor) fn max_string(&self) -> u32 {
         let caps = &self.config.caps;
         self.config
             .max_output_bytes
@@ -78,7 +78,7 @@ impl Inner {
             .min(u32::MAX as usize) as u32
     }
 
-    pub(super) fn violation(&mut self, role: Role, reason: String) {
+    pub(in crate::supervisor) fn violation(&mut self, role: Role, reason: String) {
         let Some(interpreter) = self.interpreter(role) else {
             return;
         };
@@ -98,6 +98,6 @@ impl Inner {
 
 /// How a violation names `message` when nothing asked for it (declared
 /// with the message, in protocol/messages.rs).
-pub(super) fn kind_name(message: &FromSandbox) -> &'static str {
+pub(in crate::supervisor) fn kind_name(message: &FromSandbox) -> &'static str {
     message.unexpected()
 }

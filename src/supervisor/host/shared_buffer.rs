@@ -26,7 +26,10 @@ use crate::protocol::{
 
 pub(crate) const BYTES: u32 = crate::protocol::SHARED_BYTES;
 
-pub(super) fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsValue> {
+pub(in crate::supervisor) fn request_interrupt(
+    buffer: &Int32Array,
+    id: u32,
+) -> Result<(), JsValue> {
     Atomics::store(buffer, SLOT_STOP_RUN, id as i32)?;
     if Atomics::load(buffer, SLOT_IN_RUN)? == id as i32 {
         Atomics::store(buffer, SLOT_INTERRUPT, SIGINT as i32)?;
@@ -36,7 +39,7 @@ pub(super) fn request_interrupt(buffer: &Int32Array, id: u32) -> Result<(), JsVa
 
 /// Hands the worker waiting in `input()` request `seq` its answer (`None`:
 /// end of input). A line longer than [`MAX_INPUT`] bytes is cut there.
-pub(super) fn answer_input(
+pub(in crate::supervisor) fn answer_input(
     buffer: &Int32Array,
     seq: u32,
     line: Option<&str>,
@@ -64,7 +67,7 @@ pub(super) fn answer_input(
 }
 
 /// `line`'s UTF-8 bytes, cut at a character boundary within [`MAX_INPUT`].
-pub(super) fn clip(line: &str) -> &[u8] {
+pub(in crate::supervisor) fn clip(line: &str) -> &[u8] {
     let mut end = line.len().min(MAX_INPUT as usize);
     while !line.is_char_boundary(end) {
         end -= 1;
@@ -73,7 +76,7 @@ pub(super) fn clip(line: &str) -> &[u8] {
 }
 
 /// In iframe mode the frame holds the memory: the answer it writes there.
-pub(super) fn frame_answer(seq: u32, line: Option<&str>) -> JsValue {
+pub(in crate::supervisor) fn frame_answer(seq: u32, line: Option<&str>) -> JsValue {
     let answer = Object::new();
     let _ = Reflect::set(&answer, &"input".into(), &seq.into());
     let line = line.map(|l| String::from_utf8_lossy(clip(l)).into_owned());
@@ -90,7 +93,7 @@ pub(super) fn frame_answer(seq: u32, line: Option<&str>) -> JsValue {
 /// `SharedArrayBuffer`, and constructing one there throws, which would
 /// leave `Sandbox.create` unsettled. Without it, timeouts take the
 /// terminate-and-standby path.
-pub(super) fn available() -> bool {
+pub(in crate::supervisor) fn available() -> bool {
     let global = js_sys::global();
     let isolated = Reflect::get(&global, &"crossOriginIsolated".into())
         .ok()

@@ -8,14 +8,14 @@
 use std::collections::BTreeSet;
 
 /// Paths of files made by runs that one interpreter holds, at most.
-pub(super) const MAX_TRACKED: usize = 1000;
+pub(in crate::supervisor) const MAX_TRACKED: usize = 1000;
 /// Lost paths one `Execution` reports by name, at most.
-pub(super) const MAX_LOST: usize = 100;
+pub(in crate::supervisor) const MAX_LOST: usize = 100;
 
 /// Files made by runs on the current interpreter, and those lost with
 /// earlier ones, not yet reported.
 #[derive(Default)]
-pub(super) struct FileLedger {
+pub(in crate::supervisor) struct FileLedger {
     created: BTreeSet<String>,
     /// Made past `MAX_TRACKED`: counted, not named.
     untracked: usize,
@@ -26,7 +26,7 @@ pub(super) struct FileLedger {
 
 impl FileLedger {
     /// A run made or changed `path`.
-    pub(super) fn created(&mut self, path: &str) {
+    pub(in crate::supervisor) fn created(&mut self, path: &str) {
         if self.created.contains(path) {
             return;
         }
@@ -38,13 +38,13 @@ impl FileLedger {
     }
 
     /// `path` was removed through the page.
-    pub(super) fn removed(&mut self, path: &str) {
+    pub(in crate::supervisor) fn removed(&mut self, path: &str) {
         self.created.remove(path);
     }
 
     /// The interpreter was replaced: what it held is lost, but for the
     /// files the page restores (`restored`).
-    pub(super) fn interpreter_replaced(&mut self, restored: impl Fn(&str) -> bool) {
+    pub(in crate::supervisor) fn interpreter_replaced(&mut self, restored: impl Fn(&str) -> bool) {
         let created = std::mem::take(&mut self.created);
         for path in created.into_iter().filter(|p| !restored(p)) {
             if self.lost.len() < MAX_LOST {
@@ -58,7 +58,7 @@ impl FileLedger {
 
     /// The lost files for the next `Execution`, at most `MAX_LOST` paths
     /// and a last line "... and N more files".
-    pub(super) fn take_lost(&mut self) -> Vec<String> {
+    pub(in crate::supervisor) fn take_lost(&mut self) -> Vec<String> {
         let mut lost = std::mem::take(&mut self.lost);
         let more = std::mem::take(&mut self.lost_more);
         if more > 0 {

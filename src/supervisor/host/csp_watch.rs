@@ -30,7 +30,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, Document, Element, Url};
 
-use super::host::FRAME_JS;
+use super::container::FRAME_JS;
 use crate::csp::{source_for, FRAME_SCRIPT_SOURCE};
 use crate::errors::Error;
 use crate::options::{Isolation, SandboxConfig};
@@ -184,7 +184,7 @@ impl Scope {
 
 /// Listens for violations while a sandbox boots; dropped when it is ready
 /// or has failed.
-pub(super) struct Watch {
+pub(in crate::supervisor) struct Watch {
     shared: Rc<Shared>,
     document: Option<Document>,
     listener: Listener,
@@ -200,7 +200,7 @@ fn text(event: &web_sys::Event, field: &str) -> String {
 }
 
 impl Watch {
-    pub(super) fn start(config: &SandboxConfig) -> Watch {
+    pub(in crate::supervisor) fn start(config: &SandboxConfig) -> Watch {
         let shared = Rc::new(Shared {
             scope: Scope::new(config),
             seen: RefCell::default(),
@@ -308,7 +308,7 @@ impl Watch {
     /// Runs `boot`; if the policy blocks the sandbox meanwhile, fails with
     /// that instead. A refused download is awaited: it fails at once, and
     /// the shared download must settle (assets.rs drops a failed one).
-    pub(super) async fn guard<T>(
+    pub(in crate::supervisor) async fn guard<T>(
         self,
         boot: impl Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
@@ -367,7 +367,7 @@ impl Drop for Watch {
 
 /// A violation frame.js saw in the inline frame (its control port says
 /// `pycage:csp <directive> <blockedURI>`): it concerns the boots in progress.
-pub(super) fn report(message: &str) {
+pub(in crate::supervisor) fn report(message: &str) {
     let mut parts = message.splitn(3, ' ').skip(1);
     let (Some(directive), uri) = (parts.next(), parts.next().unwrap_or("")) else {
         return;

@@ -10,7 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use super::*;
+use crate::supervisor::*;
 
 thread_local! {
     static SANDBOXES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
@@ -35,11 +35,11 @@ pub fn live_interpreters() -> usize {
 }
 
 /// Every live sandbox of the page (each may be borrowed right now).
-pub(super) fn sandboxes() -> Vec<Rc<RefCell<Inner>>> {
+pub(in crate::supervisor) fn sandboxes() -> Vec<Rc<RefCell<Inner>>> {
     SANDBOXES.with(|all| all.borrow().iter().filter_map(Weak::upgrade).collect())
 }
 
-pub(super) fn register(weak: Weak<RefCell<Inner>>) {
+pub(in crate::supervisor) fn register(weak: Weak<RefCell<Inner>>) {
     SANDBOXES.with(|all| {
         let mut all = all.borrow_mut();
         all.retain(|w| w.strong_count() > 0);
@@ -62,7 +62,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn live(&self) -> usize {
+    pub(in crate::supervisor) fn live(&self) -> usize {
         usize::from(self.active.is_some()) + usize::from(self.standby.is_some())
     }
 
@@ -72,7 +72,7 @@ impl Inner {
     /// A standby is only started below the limit; an active one evicts
     /// others to get there, and starts anyway (over the limit) when every
     /// other sandbox is busy: a run is never refused for it.
-    pub(super) fn make_room(&mut self, role: Role) -> bool {
+    pub(in crate::supervisor) fn make_room(&mut self, role: Role) -> bool {
         let Some(limit) = LIMIT.with(Cell::get) else {
             return true;
         };

@@ -2,10 +2,10 @@
 //! policed, then routed by type), a timer, an abort. Each is handled in a
 //! microtask of its own (see `dispatch` in mod.rs).
 
-use super::*;
+use crate::supervisor::*;
 
 impl Inner {
-    pub(super) fn handle(&mut self, event: Event) {
+    pub(in crate::supervisor) fn handle(&mut self, event: Event) {
         if self.disposed {
             self.on_event_after_dispose(event);
             return;
@@ -68,7 +68,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn on_message(&mut self, role: Role, gen: u32, message: FromSandbox) {
+    pub(in crate::supervisor) fn on_message(&mut self, role: Role, gen: u32, message: FromSandbox) {
         if !self.police(role, &message) {
             return;
         }

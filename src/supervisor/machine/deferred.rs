@@ -88,7 +88,7 @@ impl<T> Future for Pending<T> {
 /// A user callback queued while the supervisor's state is borrowed.
 pub(crate) type Effect = Box<dyn FnOnce()>;
 
-pub(super) fn run_effects(effects: Vec<Effect>) {
+pub(in crate::supervisor) fn run_effects(effects: Vec<Effect>) {
     for effect in effects {
         effect();
     }

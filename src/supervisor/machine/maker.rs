@@ -13,7 +13,7 @@
 use std::cell::RefCell;
 
 use super::succession::{self, AtDispose};
-use super::*;
+use crate::supervisor::*;
 
 thread_local! {
     /// Disposed sandboxes kept alive until their maker is done.
@@ -24,7 +24,7 @@ impl Inner {
     /// At dispose: keeps the standby if it makes the page's snapshot, or
     /// starts a maker if the page has none and this sandbox booted fully;
     /// drops it otherwise.
-    pub(super) fn finish_snapshot_after_dispose(&mut self) {
+    pub(in crate::supervisor) fn finish_snapshot_after_dispose(&mut self) {
         let key = &self.snapshot_key;
         let wanted = self.config.snapshot && self.info.is_some() && !snapshot::held(key);
         match succession::at_dispose(self.own_standby(), wanted, snapshot::making(key)) {
@@ -47,7 +47,7 @@ impl Inner {
 
     /// An event after dispose: only the maker's count. Its snapshot is
     /// stored; anything that ends its boot otherwise ends it.
-    pub(super) fn on_event_after_dispose(&mut self, event: Event) {
+    pub(in crate::supervisor) fn on_event_after_dispose(&mut self, event: Event) {
         let Some(maker) = &self.standby else { return };
         let gen = maker.gen;
         let ended = match event {
@@ -70,7 +70,7 @@ impl Inner {
     }
 
     /// Ends the maker kept past dispose (done, failed, or evicted).
-    pub(super) fn stop_maker(&mut self) {
+    pub(in crate::supervisor) fn stop_maker(&mut self) {
         self.standby = None;
         self.snapshot_maker = None;
         let me = self.weak.clone();

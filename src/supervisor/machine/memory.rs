@@ -15,13 +15,13 @@
 //! touch; an interpreter over the limit is replaced (`on_measured`). The
 //! measure arrives with the browser's next garbage collection, within 20 s.
 
-use super::*;
+use crate::supervisor::*;
 
 const MIB: f64 = 1048576.0;
 
 impl Inner {
     /// Run code grew the heap past `maxMemoryBytes`.
-    pub(super) fn on_memory_limit(&mut self, bytes: f64) {
+    pub(in crate::supervisor) fn on_memory_limit(&mut self, bytes: f64) {
         let max = self.config.max_memory_bytes.unwrap_or(f64::INFINITY);
         let message = format!(
             "the run needed {:.0} MiB of memory, over maxMemoryBytes ({:.0} MiB); the interpreter was replaced",
@@ -38,7 +38,7 @@ impl Inner {
     /// After a run that ended at `memory` bytes: a fresh interpreter for the
     /// next run if that is over `recycleMemoryBytes`, or if the frame
     /// measured it over its limit during the run.
-    pub(super) fn recycle_if_large(&mut self, memory: Option<f64>) {
+    pub(in crate::supervisor) fn recycle_if_large(&mut self, memory: Option<f64>) {
         let threshold = self.config.recycle_memory_bytes;
         let measured = self.active.as_mut().and_then(|a| a.over_memory.take());
         if let Some(reason) = recycle_reason(memory, threshold, measured) {
@@ -48,7 +48,7 @@ impl Inner {
 
     /// The frame measured what interpreter `role` holds in all: past the
     /// limit, it is replaced now if idle, else when its run ends.
-    pub(super) fn on_measured(&mut self, role: Role, bytes: f64) {
+    pub(in crate::supervisor) fn on_measured(&mut self, role: Role, bytes: f64) {
         let config = &self.config;
         let Some(reason) =
             over_measured(bytes, config.max_memory_bytes, config.recycle_memory_bytes)

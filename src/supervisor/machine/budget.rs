@@ -7,20 +7,20 @@
 //! interpreter itself is replaced.
 
 /// Messages one run may send.
-pub(super) const MAX_RUN_MESSAGES: u32 = 20_000;
+pub(in crate::supervisor) const MAX_RUN_MESSAGES: u32 = 20_000;
 /// What one interpreter may send outside a run: a few progress and log
 /// lines, a snapshot, a few fetches.
-pub(super) const MAX_IDLE_MESSAGES: u32 = 1_000;
-pub(super) const MAX_IDLE_BYTES: usize = 4 << 20;
+pub(in crate::supervisor) const MAX_IDLE_MESSAGES: u32 = 1_000;
+pub(in crate::supervisor) const MAX_IDLE_BYTES: usize = 4 << 20;
 /// Log lines passed to `onLog` per window; past the count they are
 /// dropped, with one line that says so.
-pub(super) const MAX_LOG_LINES: u32 = 100;
+pub(in crate::supervisor) const MAX_LOG_LINES: u32 = 100;
 /// Protocol violations after which an interpreter is killed.
-pub(super) const MAX_VIOLATIONS: u32 = 100;
+pub(in crate::supervisor) const MAX_VIOLATIONS: u32 = 100;
 
 /// The caps one window is held to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Limits {
+pub(in crate::supervisor) struct Limits {
     pub messages: u32,
     /// Bytes of everything but a run's files.
     pub bytes: usize,
@@ -33,7 +33,7 @@ pub(super) struct Limits {
 impl Limits {
     /// A run's, from the sandbox's caps: four times the output cap, twice
     /// the figures', 16 MiB of slack; the files' cap, one file and 1 MiB.
-    pub(super) fn run(
+    pub(in crate::supervisor) fn run(
         max_output_bytes: usize,
         max_run_figure_bytes: usize,
         max_run_file_bytes: usize,
@@ -52,7 +52,7 @@ impl Limits {
     }
 
     /// Outside a run; the answer to a file call may carry a whole file.
-    pub(super) fn idle(file_call: bool, max_file_bytes: usize) -> Limits {
+    pub(in crate::supervisor) fn idle(file_call: bool, max_file_bytes: usize) -> Limits {
         let file = if file_call {
             max_file_bytes.saturating_add(1 << 20)
         } else {
@@ -68,7 +68,7 @@ impl Limits {
 
 /// What to do with a log line.
 #[derive(Debug, PartialEq)]
-pub(super) enum LogLine {
+pub(in crate::supervisor) enum LogLine {
     Pass,
     /// The last one passed: say that the rest are dropped.
     DropFromNowOn,
@@ -77,7 +77,7 @@ pub(super) enum LogLine {
 
 /// What an interpreter has sent in the current window.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Budget {
+pub(in crate::supervisor) struct Budget {
     messages: u32,
     bytes: usize,
     file_bytes: usize,
@@ -87,7 +87,12 @@ pub(super) struct Budget {
 impl Budget {
     /// Charges one message of `weight` bytes (a run's files to their own
     /// count); false once the window is over `limits`.
-    pub(super) fn charge(&mut self, weight: usize, is_file: bool, limits: &Limits) -> bool {
+    pub(in crate::supervisor) fn charge(
+        &mut self,
+        weight: usize,
+        is_file: bool,
+        limits: &Limits,
+    ) -> bool {
         self.messages = self.messages.saturating_add(1);
         let spent = if is_file {
             &mut self.file_bytes
@@ -101,12 +106,12 @@ impl Budget {
     }
 
     /// Messages and bytes so far, for the log line that says why.
-    pub(super) fn spent(&self) -> (u32, usize) {
+    pub(in crate::supervisor) fn spent(&self) -> (u32, usize) {
         (self.messages, self.bytes + self.file_bytes)
     }
 
     /// One log line from the sandbox.
-    pub(super) fn log_line(&mut self) -> LogLine {
+    pub(in crate::supervisor) fn log_line(&mut self) -> LogLine {
         self.logs = self.logs.saturating_add(1);
         match self.logs {
             n if n < MAX_LOG_LINES => LogLine::Pass,
@@ -118,11 +123,11 @@ impl Budget {
 
 /// Protocol violations by one interpreter, over its life.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Violations(u32);
+pub(in crate::supervisor) struct Violations(u32);
 
 impl Violations {
     /// Counts one; true once there are more than `MAX_VIOLATIONS`.
-    pub(super) fn record(&mut self) -> bool {
+    pub(in crate::supervisor) fn record(&mut self) -> bool {
         self.0 = self.0.saturating_add(1);
         self.0 > MAX_VIOLATIONS
     }

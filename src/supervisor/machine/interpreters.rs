@@ -2,52 +2,55 @@
 //! active one dies, and boot failures.
 
 use super::succession::{self, OwnStandby, Successor};
-use super::*;
+use crate::supervisor::*;
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
-pub(super) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
+pub(in crate::supervisor) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
 
 /// What an interpreter is for: running the sandbox's code, or waiting warm
 /// to replace the one that does.
 #[derive(Clone, Copy, PartialEq)]
-pub(super) enum Role {
+pub(in crate::supervisor) enum Role {
     Active,
     Standby,
 }
 
 /// One interpreter (a worker running Pyodide) and what the page knows of it.
-pub(super) struct Interpreter {
-    pub(super) gen: u32,
+pub(in crate::supervisor) struct Interpreter {
+    pub(in crate::supervisor) gen: u32,
     /// Where its events go: (sandbox, generation). A standby handed to
     /// another sandbox (pool.rs) is pointed at it here.
-    pub(super) route: Route,
-    pub(super) host: Host,
-    pub(super) token: String,
-    pub(super) ready: bool,
-    pub(super) interruptible: bool,
-    pub(super) violations: Violations,
+    pub(in crate::supervisor) route: Route,
+    pub(in crate::supervisor) host: Host,
+    pub(in crate::supervisor) token: String,
+    pub(in crate::supervisor) ready: bool,
+    pub(in crate::supervisor) interruptible: bool,
+    pub(in crate::supervisor) violations: Violations,
     /// Its downloads through the page; dropped with it, which aborts them.
-    pub(super) fetch: fetch_proxy::FetchProxy,
+    pub(in crate::supervisor) fetch: fetch_proxy::FetchProxy,
     /// Booted from the page's snapshot (if that fails, the snapshot is dropped).
-    pub(super) from_snapshot: bool,
+    pub(in crate::supervisor) from_snapshot: bool,
     /// What it sent outside runs, since the last run ended (policing.rs).
-    pub(super) idle: Budget,
+    pub(in crate::supervisor) idle: Budget,
     /// Why it must be replaced after the current run: it held too much
     /// memory outside Python's heap (memory.rs `on_measured`).
-    pub(super) over_memory: Option<String>,
-    pub(super) _boot_timer: Option<Timer>,
+    pub(in crate::supervisor) over_memory: Option<String>,
+    pub(in crate::supervisor) _boot_timer: Option<Timer>,
     /// Held until ready: the page's heartbeats are lenient while any
     /// interpreter boots (heartbeat.rs).
-    pub(super) _booting: Option<heartbeat::BootGuard>,
+    pub(in crate::supervisor) _booting: Option<heartbeat::BootGuard>,
     /// Held by the snapshot's maker: new sandboxes wait for its snapshot.
-    pub(super) _making: Option<snapshot::Making>,
+    pub(in crate::supervisor) _making: Option<snapshot::Making>,
 }
 
 impl Inner {
     /// Starts an interpreter. Only a standby is ever asked to make the
     /// snapshot: Pyodide's snapshot mode changes how `js` proxies behave, so
     /// the maker is replaced as soon as it has made it and never runs code.
-    pub(super) fn spawn_interpreter(&mut self, role: Role) -> Result<Interpreter, JsValue> {
+    pub(in crate::supervisor) fn spawn_interpreter(
+        &mut self,
+        role: Role,
+    ) -> Result<Interpreter, JsValue> {
         if !self.make_room(role) {
             return Err("the page is at its limit of live interpreters".into());
         }
@@ -129,14 +132,14 @@ impl Inner {
         })
     }
 
-    pub(super) fn interpreter(&mut self, role: Role) -> Option<&mut Interpreter> {
+    pub(in crate::supervisor) fn interpreter(&mut self, role: Role) -> Option<&mut Interpreter> {
         match role {
             Role::Active => self.active.as_mut(),
             Role::Standby => self.standby.as_mut(),
         }
     }
 
-    pub(super) fn role(&self, gen: u32) -> Option<Role> {
+    pub(in crate::supervisor) fn role(&self, gen: u32) -> Option<Role> {
         if self.active.as_ref().is_some_and(|s| s.gen == gen) {
             Some(Role::Active)
         } else if self.standby.as_ref().is_some_and(|s| s.gen == gen) {
@@ -149,7 +152,7 @@ impl Inner {
     /// A frame's process died. Sandboxed frames of a page can share one
     /// process, so the standby may have died with it even if its own signal
     /// has not arrived yet: it is never promoted, a fresh one boots instead.
-    pub(super) fn process_gone(&mut self, role: Role, reason: String) {
+    pub(in crate::supervisor) fn process_gone(&mut self, role: Role, reason: String) {
         self.log(format!("an interpreter's process died: {reason}"));
         if role == Role::Active {
             self.standby = None;
@@ -157,7 +160,7 @@ impl Inner {
         self.interpreter_died(role, reason);
     }
 
-    pub(super) fn interpreter_died(&mut self, role: Role, reason: String) {
+    pub(in crate::supervisor) fn interpreter_died(&mut self, role: Role, reason: String) {
         match role {
             Role::Standby => self.standby_gone(),
             Role::Active if !self.active.as_ref().is_some_and(|s| s.ready) => {
@@ -181,7 +184,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn boot_failed(&mut self, role: Role, reason: String) {
+    pub(in crate::supervisor) fn boot_failed(&mut self, role: Role, reason: String) {
         self.log(format!("a sandbox interpreter failed to start: {reason}"));
         if self.interpreter(role).is_some_and(|s| s.from_snapshot) {
             // A stale or broken snapshot: drop it and boot the slow way.
@@ -215,7 +218,7 @@ impl Inner {
 
     /// Promotes the standby (or boots a new interpreter) after the active one
     /// went: every caller has dropped it (`active` is `None`).
-    pub(super) fn replace_active(&mut self) {
+    pub(in crate::supervisor) fn replace_active(&mut self) {
         if self.disposed {
             return;
         }
@@ -246,7 +249,7 @@ impl Inner {
     }
 
     /// The own standby, for succession.rs.
-    pub(super) fn own_standby(&self) -> OwnStandby {
+    pub(in crate::supervisor) fn own_standby(&self) -> OwnStandby {
         match &self.standby {
             None => OwnStandby::None,
             Some(_) if self.standby_is_maker() => OwnStandby::Maker,
@@ -256,11 +259,11 @@ impl Inner {
 
     /// No active interpreter, and the standby is the one making the
     /// snapshot: the next active boots from it when it comes.
-    pub(super) fn awaiting_snapshot(&self) -> bool {
+    pub(in crate::supervisor) fn awaiting_snapshot(&self) -> bool {
         self.active.is_none() && self.standby_is_maker()
     }
 
-    pub(super) fn standby_is_maker(&self) -> bool {
+    pub(in crate::supervisor) fn standby_is_maker(&self) -> bool {
         self.snapshot_maker.is_some()
             && self
                 .standby
@@ -270,7 +273,7 @@ impl Inner {
 
     /// The standby went (failed, died, evicted). If a replacement was
     /// waiting for its snapshot, it boots without one now.
-    pub(super) fn standby_gone(&mut self) {
+    pub(in crate::supervisor) fn standby_gone(&mut self) {
         let awaited = self.awaiting_snapshot();
         self.standby = None;
         if awaited {
@@ -279,7 +282,7 @@ impl Inner {
         }
     }
 
-    pub(super) fn on_active_ready(&mut self) {
+    pub(in crate::supervisor) fn on_active_ready(&mut self) {
         for waiter in self.boot_waiters.drain(..) {
             waiter.settle(Ok(()));
         }
@@ -298,7 +301,7 @@ impl Inner {
         self.pump();
     }
 
-    pub(super) fn spawn_standby(&mut self) {
+    pub(in crate::supervisor) fn spawn_standby(&mut self) {
         self.standby_timer = None;
         if self.config.standby && self.standby.is_none() && self.wants_standby() {
             // Booted fresh, never recycled: a used interpreter is never reused.

@@ -259,7 +259,7 @@ pub(crate) async fn core_files(config: &SandboxConfig) -> Result<Object, Error> 
 /// The fetch table for a sandbox, from its options and the lockfile among the
 /// core files (`{ url: ArrayBuffer }`, downloaded by the page from
 /// `pyodideUrl`, so trusted). Read once per sandbox.
-pub(super) fn fetch_policy(
+pub(in crate::supervisor) fn fetch_policy(
     config: &crate::options::SandboxConfig,
     files: &js_sys::Object,
 ) -> Result<FetchPolicy, String> {

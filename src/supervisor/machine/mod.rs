@@ -1,0 +1,19 @@
+//! The state machine: what a sandbox does with each event (a call, a
+//! message, a timer, a death), its runs and their deadlines, its
+//! interpreters and who succeeds whom, its budgets, files, `input()` and
+//! memory. The pure decisions (`deadline`, `budget`, `succession`,
+//! `file_ledger`) are tested natively.
+
+pub(super) mod budget;
+pub(super) mod deadline;
+pub(super) mod deferred;
+pub(super) mod events;
+pub(super) mod file_ledger;
+pub(super) mod files;
+pub(super) mod input;
+pub(super) mod interpreters;
+pub(super) mod maker;
+pub(super) mod memory;
+pub(super) mod policing;
+pub(super) mod runs;
+pub(super) mod succession;
