@@ -1,6 +1,6 @@
 //! What a host page's Content-Security-Policy must allow for a sandbox:
 //! [`required_csp`]. The sandbox's own document carries its own, stricter
-//! policy (`supervisor/host.rs`); this is about the page that embeds it.
+//! policy (`supervisor/host/container.rs`); this is about the page that embeds it.
 //!
 //! Why each source, by mode:
 //! - every mode: `'wasm-unsafe-eval'` in `script-src`, for pycage's own

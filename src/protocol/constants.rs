@@ -48,7 +48,7 @@ macro_rules! constants {
 }
 
 constants! {
-    // ---- The frame's control port (iframe mode: supervisor/host.rs,
+    // ---- The frame's control port (iframe mode: supervisor/host/container.rs,
     // heartbeat.rs; frame.js). A number on it asks to interrupt that run;
     // an object `{input, line}` is an answer to `input()`. ----
 
