@@ -3,7 +3,7 @@
 //!   declaration in src/protocol/ (constants.rs, and the `type` strings of
 //!   messages.rs) as `PROTOCOL`, and the worker's source is assembled here
 //!   from its parts (`WORKER_PARTS`, the one list of them): both scripts are
-//!   written to OUT_DIR, and host.rs includes them;
+//!   written to OUT_DIR, and supervisor/host/container.rs includes them;
 //! - the sandbox document's CSP allows exactly one inline script, the
 //!   frame's (`PROTOCOL` and frame.js), by its SHA-256 (the same document
 //!   is served as a runner page, where a per-load nonce is impossible);

@@ -55,7 +55,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// The first message to a new interpreter, read by `boot` in worker.js.
 /// Everything that holds for the whole sandbox is here and only here.
 /// (`interruptBuffer` is added by whoever creates the SharedArrayBuffer:
-/// host.rs in worker mode, frame.js in iframe mode.)
+/// host/container.rs in worker mode, frame.js in iframe mode.)
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Init<'a> {

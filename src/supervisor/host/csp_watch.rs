@@ -17,7 +17,7 @@
 //!   and an empty `blob:` script, which is allowed exactly when the worker's
 //!   `import()` of Pyodide from `blob:` URLs is (both are `script-src-elem`);
 //! - what frame.js reports of its own blocked worker ([`report`], called by
-//!   host.rs for the frame's control port).
+//!   container.rs for the frame's control port).
 
 use std::cell::RefCell;
 use std::future::Future;
