@@ -13,7 +13,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { ROOT, launch, serve, tally, watchPageErrors } from "../e2e/harness.mjs";
+import { CHART, ROOT, STDOUT, launch, serve, tally, watchPageErrors } from "../e2e/harness.mjs";
 
 const WORK = `${ROOT}build/aisdk/`;
 const SRC = `${ROOT}tests/aisdk/`;
@@ -23,31 +23,6 @@ const { check, finish } = tally("aisdk e2e");
 const started = Date.now();
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
-// Four bars as a PNG made with zlib and struct (the npm Pyodide core has no
-// numpy, Pillow or matplotlib), shown with display().
-const CHART = String.raw`import struct, zlib
-
-def bar_png(values, width=320, height=160):
-    rows = [bytearray(b"\xff" * width * 3) for _ in range(height)]
-    bar, gap = 60, 16
-    for i, v in enumerate(values):
-        x0 = gap + i * (bar + gap)
-        for y in range(height - v * 15, height):
-            rows[y][x0 * 3:(x0 + bar) * 3] = bytes((79, 70, 229)) * bar
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-class Chart:
-    def __init__(self, png): self.png = png
-    def _repr_png_(self): return self.png
-
-values = [3, 7, 5, 9]
-display(Chart(bar_png(values)))
-print("CHART-STDOUT bars=" + ",".join(map(str, values)))`;
-const STDOUT = "CHART-STDOUT bars=3,7,5,9";
 
 function npm(args, cwd) {
   execFileSync("npm", [...args, ...npmFlags], { cwd, env: npmEnv, stdio: ["ignore", "inherit", "inherit"] });

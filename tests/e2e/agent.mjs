@@ -6,7 +6,7 @@
 // stream is refused without stalling the page.
 // Usage: node tests/e2e/agent.mjs   (needs pkg/ from scripts/build)
 import { mkdirSync } from "node:fs";
-import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
+import { CHART, ROOT, STDOUT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
 import { startLlmServer } from "./llm_server.mjs";
 import { hostileStream, keyBinding } from "./agent_endpoint.mjs";
 
@@ -14,31 +14,6 @@ const SHOTS = `${ROOT}build`;
 const MODEL = "scripted-model";
 const KEY = "sk-e2e-SECRET-KEY-7f3a"; // must reach the server, and nowhere else
 
-// Draws four bars of different heights as a PNG with zlib and struct
-// (numpy and matplotlib are not available offline) and shows it with display().
-const CHART = String.raw`import struct, zlib
-
-def bar_png(values, width=320, height=160):
-    rows = [bytearray(b"\xff" * width * 3) for _ in range(height)]
-    bar, gap = 60, 16
-    for i, v in enumerate(values):
-        x0 = gap + i * (bar + gap)
-        for y in range(height - v * 15, height):
-            rows[y][x0 * 3:(x0 + bar) * 3] = bytes((79, 70, 229)) * bar
-    raw = b"".join(b"\x00" + bytes(r) for r in rows)
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-
-class Chart:
-    def __init__(self, png): self.png = png
-    def _repr_png_(self): return self.png
-
-values = [3, 7, 5, 9]
-display(Chart(bar_png(values)))
-print("CHART-STDOUT bars=" + ",".join(map(str, values)))`;
-const STDOUT = "CHART-STDOUT bars=3,7,5,9";
 
 
 const { check, finish } = tally("agent e2e");

@@ -58,3 +58,30 @@ export function tally(label) {
     },
   };
 }
+
+// The agent tests' chart: four bars of different heights drawn as a PNG with
+// zlib and struct (the npm Pyodide core has no numpy, Pillow or matplotlib),
+// shown with display(); STDOUT is what it prints.
+export const CHART = String.raw`import struct, zlib
+
+def bar_png(values, width=320, height=160):
+    rows = [bytearray(b"\xff" * width * 3) for _ in range(height)]
+    bar, gap = 60, 16
+    for i, v in enumerate(values):
+        x0 = gap + i * (bar + gap)
+        for y in range(height - v * 15, height):
+            rows[y][x0 * 3:(x0 + bar) * 3] = bytes((79, 70, 229)) * bar
+    raw = b"".join(b"\x00" + bytes(r) for r in rows)
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+class Chart:
+    def __init__(self, png): self.png = png
+    def _repr_png_(self): return self.png
+
+values = [3, 7, 5, 9]
+display(Chart(bar_png(values)))
+print("CHART-STDOUT bars=" + ",".join(map(str, values)))`;
+export const STDOUT = "CHART-STDOUT bars=3,7,5,9";
