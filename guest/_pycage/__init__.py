@@ -112,7 +112,7 @@ async def run_cell(
 
     ``read_input(prompt)`` answers input() (a line, or None for end of
     input); without it input() raises EOFError(``no_input``)."""
-    global _cell_count, _active
+    global _cell_count, _active, _interruptible
     _cell_count += 1
     filename = f"<cell-{_cell_count}>"
     if namespace is None:
@@ -124,7 +124,10 @@ async def run_cell(
     sys.stdin = Stdin(run.stdout, read_input, no_input)
     builtins.input = sys.stdin.input
     _active = run
-    _set_interruptible(True)
+    _interruptible = True
+    # The gate closes by a plain store, never a call: the host repeats its
+    # interrupt, and a pending one runs its handler at the next call's entry,
+    # which would raise again before a called setter could close the gate.
     try:
         try:
             value = await _execute(code, filename, namespace)
@@ -134,10 +137,10 @@ async def run_cell(
             _active = None
             run.flush_figures()  # matplotlib and the user's figure hooks: still interruptible
     except BaseException as exc:  # noqa: B902 - SystemExit and KeyboardInterrupt are results too
-        _set_interruptible(False)
+        _interruptible = False
         outcome = {"status": "error", "error": describe_error(exc, filename, max_output_bytes)}
     finally:
-        _set_interruptible(False)
+        _interruptible = False
         sys.stdout, sys.stderr, sys.stdin = saved
         run.stdout.flush()
         run.stderr.flush()
@@ -147,11 +150,6 @@ async def run_cell(
 def start_cell(*args, **kwargs):
     """run_cell, finished within this call unless the cell awaits (cell.py)."""
     return start(run_cell(*args, **kwargs))
-
-
-def _set_interruptible(value):
-    global _interruptible
-    _interruptible = value
 
 
 async def _execute(code, filename, namespace):

@@ -284,3 +284,21 @@ def test_interrupts_only_reach_the_users_code():
         assert out == {"status": "ok", "result": {"text/plain": "2"}}
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_repeated_interrupt_cannot_break_the_report():
+    # The host repeats its interrupt until the run stops. One that lands as
+    # the run's error is being reported must not escape run_cell: the worker
+    # would take that for a crash and replace the interpreter.
+    import signal
+
+    previous = signal.getsignal(signal.SIGALRM)
+    signal.signal(signal.SIGALRM, capture._on_interrupt)  # the gate, fired every 20 µs
+    signal.setitimer(signal.ITIMER_REAL, 2e-5, 2e-5)
+    try:
+        for _ in range(150):
+            out, _ = run("while True: pass")
+            assert out["status"] == "error" and out["error"]["type"] == "KeyboardInterrupt"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
