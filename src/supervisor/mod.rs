@@ -15,12 +15,11 @@ mod net;
 mod page;
 
 use host::{csp_watch, heartbeat, shared_buffer, timer};
-use machine::{budget, deferred, file_ledger, files, interpreters, policing, runs};
+use machine::{budget, deferred, files, interpreters, kept_files, policing, queue, runs};
 use net::{assets, fetch_proxy, pypi_proxy};
 use page::{eviction, pool, registry, snapshot};
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::Object;
@@ -39,10 +38,12 @@ pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
 use host::{Host, HostEvent};
 use interpreters::{Interpreter, Role};
+use kept_files::KeptFiles;
 use policing::kind_name;
 pub use pool::set_standby_pool_size;
+use queue::{Job, JobQueue};
 pub use registry::{live_interpreters, set_max_live_interpreters};
-use runs::{Current, Job, RunJob};
+use runs::{Current, RunJob};
 use timer::{now, Timer};
 
 /// The capture runtime: the Python package `_pycage` (guest/_pycage/),
@@ -80,14 +81,14 @@ enum Event {
 struct Inner {
     config: SandboxConfig,
     /// Pyodide's core files, `{ url: Blob }`, for every interpreter's boot
-    /// (the user's files are `file_state`).
+    /// (the user's files are `kept_files`).
     core_files: Object,
     /// What the sandbox may fetch (from the lockfile and the options).
     fetch_policy: Rc<crate::policy::fetch::FetchPolicy>,
     weak: Weak<RefCell<Inner>>,
     active: Option<Interpreter>,
     standby: Option<Interpreter>,
-    queue: VecDeque<Job>,
+    queue: JobQueue,
     current: Option<Current>,
     resetting: Option<Deferred<()>>,
     boot_waiters: Vec<Deferred<()>>,
@@ -106,7 +107,7 @@ struct Inner {
     /// The active interpreter was replaced between runs; the next run says so.
     replaced_between_runs: Option<String>,
     current_file: Option<files::CurrentFile>,
-    file_state: files::FileState,
+    kept_files: KeptFiles,
     /// `pypi`: the page's index proxy, and micropip's wheel (or why not).
     pypi: Option<Rc<pypi_proxy::PypiState>>,
     micropip: Option<Result<js_sys::ArrayBuffer, String>>,
@@ -205,7 +206,7 @@ impl Supervisor {
                 weak: weak.clone(),
                 active: None,
                 standby: None,
-                queue: VecDeque::new(),
+                queue: JobQueue::default(),
                 current: None,
                 resetting: None,
                 boot_waiters: Vec::new(),
@@ -220,7 +221,7 @@ impl Supervisor {
                 snapshot_key,
                 replaced_between_runs: None,
                 current_file: None,
-                file_state: files::FileState::default(),
+                kept_files: KeptFiles::default(),
                 pypi,
                 micropip,
                 last_used: now(),
@@ -282,7 +283,7 @@ impl Supervisor {
             if inner.disposed {
                 deferred.settle(Err(Error::Disposed));
             } else {
-                inner.queue.push_back(job(deferred));
+                inner.queue.push(job(deferred));
                 inner.pump();
             }
         });

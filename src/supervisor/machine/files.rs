@@ -9,8 +9,6 @@
 //! arrays must own their buffer (a view could pin a larger one; shared
 //! memory could change after it was checked).
 
-use std::collections::BTreeMap;
-
 use js_sys::Uint8Array;
 
 use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
@@ -53,16 +51,6 @@ pub(in crate::supervisor) struct CurrentFile {
     id: u32,
     job: FileJob,
     _timer: Timer,
-}
-
-/// What the page keeps about files across interpreters.
-#[derive(Default)]
-pub(in crate::supervisor) struct FileState {
-    /// Written through `write_file`, by path: restored after a replacement.
-    uploads: BTreeMap<String, Uint8Array>,
-    /// Made or changed by runs (from `Execution.files`), and lost with
-    /// replaced interpreters; bounded.
-    pub(in crate::supervisor) ledger: file_ledger::FileLedger,
 }
 
 /// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
@@ -177,15 +165,12 @@ impl Inner {
                 .map_err(refused),
             (None, FileOp::Write(data)) => {
                 if !job.restore {
-                    self.file_state
-                        .uploads
-                        .insert(job.path.clone(), data.clone());
+                    self.kept_files.uploaded(&job.path, data.clone());
                 }
                 Ok(FileReply::Done)
             }
             (None, FileOp::Remove) => {
-                self.file_state.uploads.remove(&job.path);
-                self.file_state.ledger.removed(&job.path);
+                self.kept_files.removed(&job.path);
                 Ok(FileReply::Done)
             }
         };
@@ -264,7 +249,7 @@ impl Inner {
         }
         current.file_bytes += size;
         current.files += 1;
-        self.file_state.ledger.created(&file.path);
+        self.kept_files.made(&file.path);
         current.exec.file(OutputFile {
             mime: files::mime_for(&file.path).to_string(),
             path: file.path,
@@ -302,33 +287,18 @@ impl Inner {
     /// what the code made is reported lost. After `reset()` there is
     /// nothing to restore (`forget_files` ran first).
     pub(in crate::supervisor) fn queue_restore(&mut self) {
-        // Already queued by an earlier replacement that has not run yet.
-        let queued = |queue: &VecDeque<Job>, path: &str| {
-            queue
-                .iter()
-                .any(|job| matches!(job, Job::File(f) if f.restore && f.path == path))
-        };
-        let state = &mut self.file_state;
-        let uploads = &state.uploads;
-        state
-            .ledger
-            .interpreter_replaced(|path| uploads.contains_key(path));
-        for (path, data) in state.uploads.iter().rev() {
-            if queued(&self.queue, path) {
-                continue;
-            }
-            let (deferred, _) = Deferred::new();
-            self.queue.push_front(Job::File(FileJob {
-                op: FileOp::Write(data.clone()),
-                path: path.clone(),
-                given: path.clone(),
-                deferred,
-                restore: true,
-            }));
-        }
+        let restores = self.kept_files.interpreter_replaced();
+        let jobs = restores.into_iter().map(|(path, data)| FileJob {
+            op: FileOp::Write(data),
+            given: path.clone(),
+            path,
+            deferred: Deferred::new().0,
+            restore: true,
+        });
+        self.queue.restore_first(jobs.collect());
     }
 
     pub(in crate::supervisor) fn forget_files(&mut self) {
-        self.file_state = FileState::default();
+        self.kept_files = KeptFiles::default();
     }
 }

@@ -2,7 +2,7 @@
 //! message, a timer, a death), its runs and their deadlines, its
 //! interpreters and who succeeds whom, its budgets, files, `input()` and
 //! memory. The pure decisions (`deadline`, `budget`, `succession`,
-//! `file_ledger`) are tested natively.
+//! `memory`, `queue`, `kept_files`, `file_ledger`) are tested natively.
 
 pub(super) mod budget;
 pub(super) mod deadline;
@@ -12,8 +12,10 @@ pub(super) mod file_ledger;
 pub(super) mod files;
 pub(super) mod input;
 pub(super) mod interpreters;
+pub(super) mod kept_files;
 pub(super) mod maker;
 pub(super) mod memory;
 pub(super) mod policing;
+pub(super) mod queue;
 pub(super) mod runs;
 pub(super) mod succession;

@@ -2,7 +2,7 @@
 //! grace, kill) and settling it into an `Execution`.
 
 use super::deadline::{Action, RunDeadline};
-use super::files::FileJob;
+use super::queue::{self, Job};
 use crate::supervisor::*;
 
 pub(in crate::supervisor) struct RunJob {
@@ -11,12 +11,6 @@ pub(in crate::supervisor) struct RunJob {
     pub(in crate::supervisor) deferred: Deferred<crate::Execution>,
     /// When the run was called, for `Execution::waited_ms`.
     pub(in crate::supervisor) queued_at: f64,
-}
-
-pub(in crate::supervisor) enum Job {
-    Run(RunJob),
-    Reset(Deferred<()>),
-    File(FileJob),
 }
 
 pub(in crate::supervisor) struct Current {
@@ -265,32 +259,32 @@ impl Inner {
         if let Some(reset) = self.resetting.take() {
             reset.settle(Err(error()));
         }
-        for job in std::mem::take(&mut self.queue) {
-            match job {
-                Job::Run(run) => run.deferred.settle(Err(error())),
-                Job::Reset(deferred) => deferred.settle(Err(error())),
-                Job::File(file) => file.deferred.settle(Err(error())),
-            }
-        }
+        self.queue.reject_all(error);
     }
 
-    /// Starts queued work while the active interpreter is idle.
+    /// Starts queued work while the active interpreter is idle (what next:
+    /// queue.rs).
     pub(in crate::supervisor) fn pump(&mut self) {
-        while self.current.is_none()
-            && self.current_file.is_none()
-            && self.resetting.is_none()
-            && !self.disposed
-        {
-            if self.active.is_none() && !self.queue.is_empty() {
-                self.replace_active();
-                if self.active.is_none() {
-                    return;
+        loop {
+            let busy =
+                self.current.is_some() || self.current_file.is_some() || self.resetting.is_some();
+            let interpreter = match &self.active {
+                None => queue::Interpreter::Gone,
+                Some(active) if active.ready => queue::Interpreter::Ready,
+                Some(_) => queue::Interpreter::Booting,
+            };
+            match queue::next(busy, self.disposed, interpreter, &self.queue) {
+                queue::Next::Wait => return,
+                queue::Next::Replace => {
+                    self.replace_active();
+                    if self.active.is_none() {
+                        return; // it could not start; reject_all has run
+                    }
+                    continue;
                 }
+                queue::Next::Take => {}
             }
-            if !self.active.as_ref().is_some_and(|s| s.ready) {
-                return;
-            }
-            match self.queue.pop_front() {
+            match self.queue.pop() {
                 None => return,
                 Some(Job::Reset(deferred)) => {
                     self.resetting = Some(deferred);
@@ -311,7 +305,7 @@ impl Inner {
             self.config.max_output_bytes,
             started,
         );
-        exec.lost_files = self.file_state.ledger.take_lost();
+        exec.lost_files = self.kept_files.take_lost();
         exec.waited_ms = (started - job.queued_at).max(0.0);
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
             let error = error_of(
