@@ -14,32 +14,27 @@ mod machine;
 mod net;
 mod page;
 
-use host::{csp_watch, heartbeat, shared_buffer, timer};
-use machine::{budget, deferred, files, interpreters, kept_files, policing, queue, runs};
-use net::{assets, fetch_proxy, pypi_proxy};
-use page::{eviction, pool, registry, snapshot};
+use host::{csp_watch, timer};
+use machine::{deferred, files, interpreters, kept_files, queue, runs};
+use net::{assets, pypi_proxy};
+use page::{pool, registry, snapshot};
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::Object;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
 use crate::errors::Error;
-use crate::execution::{ExecutionBuilder, MimeBundle, Status};
+use crate::execution::Status;
 use crate::options::{Isolation, Phase, RunConfig, SandboxConfig};
-use crate::protocol::{self, DoneStatus, FromSandbox, PyError, StreamName, ToSandbox};
-use budget::{Budget, Violations};
+use crate::protocol::PyError;
 pub(crate) use deferred::Pending;
 use deferred::{run_effects, Deferred, Effect};
 pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
-use host::{Host, HostEvent};
+use host::HostEvent;
 use interpreters::{Interpreter, Role};
 use kept_files::KeptFiles;
-use policing::kind_name;
 pub use pool::set_standby_pool_size;
 use queue::{Job, JobQueue};
 pub use registry::{live_interpreters, set_max_live_interpreters};

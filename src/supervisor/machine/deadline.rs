@@ -18,7 +18,7 @@
 //!   said, with its state kept. Otherwise, or with no `done` at all, the
 //!   interpreter is killed.
 
-use crate::Status;
+use crate::execution::Status;
 
 /// How long an interrupted run gets to stop before its worker is killed. In
 /// iframe mode the interrupt crosses the frame's thread, which a standby

@@ -2,7 +2,15 @@
 //! policed, then routed by type), a timer, an abort. Each is handled in a
 //! microtask of its own (see `dispatch` in mod.rs).
 
-use crate::supervisor::*;
+use crate::execution::Status;
+use crate::options::Phase;
+use crate::protocol;
+use crate::protocol::{FromSandbox, StreamName};
+use crate::supervisor::host::HostEvent;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::machine::policing::kind_name;
+use crate::supervisor::page::snapshot;
+use crate::supervisor::{Event, Inner};
 
 impl Inner {
     pub(in crate::supervisor) fn handle(&mut self, event: Event) {

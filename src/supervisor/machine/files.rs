@@ -10,9 +10,18 @@
 //! memory could change after it was checked).
 
 use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
+use crate::errors::Error;
 use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
-use crate::supervisor::*;
+use crate::protocol;
+use crate::protocol::ToSandbox;
+use crate::supervisor::host::timer::{now, Timer};
+use crate::supervisor::machine::budget::Budget;
+use crate::supervisor::machine::deferred::Deferred;
+use crate::supervisor::machine::kept_files::KeptFiles;
+use crate::supervisor::{dispatch, Event, Inner};
 
 /// Most entries a listing returns (the worker refuses a larger one with
 /// `EFBIG`): 100 000 took the page 6-14 s to receive.

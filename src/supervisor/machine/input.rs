@@ -3,7 +3,9 @@
 //! (shared_buffer.rs) while its Python waits. The run's deadline and
 //! cancellation still apply: the interrupt wakes the wait.
 
-use crate::supervisor::*;
+use crate::protocol;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::{dispatch, Event, Inner};
 
 /// `input()` calls one run may make (each is a round trip through the page).
 const MAX_INPUTS: u32 = 10_000;

@@ -1,8 +1,22 @@
 //! The interpreters: booting one, the warm standby, promotion when the
 //! active one dies, and boot failures.
 
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::JsValue;
+
 use super::succession::{self, OwnStandby, Successor};
-use crate::supervisor::*;
+use crate::errors::Error;
+use crate::options::Phase;
+use crate::protocol;
+use crate::supervisor::host::timer::Timer;
+use crate::supervisor::host::{heartbeat, shared_buffer, Host};
+use crate::supervisor::machine::budget::{Budget, Violations};
+use crate::supervisor::machine::files;
+use crate::supervisor::net::{fetch_proxy, pypi_proxy};
+use crate::supervisor::page::snapshot;
+use crate::supervisor::{dispatch, host, Event, Inner, RUNTIME_PY, STANDBY_DELAY_MS};
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
 pub(in crate::supervisor) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;

@@ -11,9 +11,15 @@
 //! snapshot. After dispose, it is the only interpreter whose events count.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::succession::{self, AtDispose};
-use crate::supervisor::*;
+use crate::protocol;
+use crate::protocol::FromSandbox;
+use crate::supervisor::host::HostEvent;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::page::snapshot;
+use crate::supervisor::{Event, Inner};
 
 thread_local! {
     /// Disposed sandboxes kept alive until their maker is done.

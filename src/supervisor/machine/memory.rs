@@ -15,7 +15,8 @@
 //! touch; an interpreter over the limit is replaced (`on_measured`). The
 //! measure arrives with the browser's next garbage collection, within 20 s.
 
-use crate::supervisor::*;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::{error_of, Inner};
 
 const MIB: f64 = 1048576.0;
 

@@ -1,7 +1,9 @@
 //! Policing what the sandbox sends: protocol violations and floods.
 
 use super::budget::{Limits, LogLine};
-use crate::supervisor::*;
+use crate::protocol::FromSandbox;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::{Inner, MAX_REASONS};
 
 /// A log line's longest length passed to `onLog`.
 const MAX_LOG_CHARS: usize = 2_000;

@@ -1,9 +1,23 @@
 //! A run's lifecycle: the queue, starting a run, its deadline (interrupt,
 //! grace, kill) and settling it into an `Execution`.
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
 use super::deadline::{Action, RunDeadline};
 use super::queue::{self, Job};
-use crate::supervisor::*;
+use crate::errors::Error;
+use crate::execution::{ExecutionBuilder, MimeBundle, Status};
+use crate::options::RunConfig;
+use crate::protocol;
+use crate::protocol::{DoneStatus, PyError, ToSandbox};
+use crate::supervisor::host::timer::{now, Timer};
+use crate::supervisor::machine::budget::Budget;
+use crate::supervisor::machine::deferred::Deferred;
+use crate::supervisor::machine::files;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::{dispatch, error_of, host, Event, Inner};
 
 pub(in crate::supervisor) struct RunJob {
     pub(in crate::supervisor) code: String,

@@ -6,14 +6,20 @@
 //! and each interpreter's downloads are bounded (in flight, queued, count,
 //! bytes, log lines) and aborted when it goes.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
 
 use js_sys::ArrayBuffer;
+use wasm_bindgen::JsValue;
 use web_sys::AbortController;
 
 use super::pypi_proxy::{PypiState, Target};
 use crate::policy::fetch::Permit;
-use crate::supervisor::*;
+use crate::protocol::ToSandbox;
+use crate::supervisor::machine::interpreters::{Interpreter, Role};
+use crate::supervisor::net::assets;
+use crate::supervisor::Inner;
 
 /// Downloads one interpreter may have in flight at once.
 const MAX_IN_FLIGHT: usize = 4;

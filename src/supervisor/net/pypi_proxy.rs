@@ -6,14 +6,16 @@
 //! the first interpreter starts.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 use crate::options::PypiConfig;
 use crate::policy::fetch::{self as fetch_policy, Permit};
 use crate::policy::pypi::{self, Allowlist, Listings};
-use crate::supervisor::*;
+use crate::supervisor::net::assets;
 
 /// What a sandbox request is, under `pypi`.
 pub(in crate::supervisor) enum Target {

@@ -15,7 +15,10 @@
 
 use std::cell::Cell;
 
-use crate::supervisor::*;
+use crate::options::SandboxConfig;
+use crate::supervisor::machine::interpreters::Interpreter;
+use crate::supervisor::page::registry;
+use crate::supervisor::Inner;
 
 thread_local! {
     static POOL_SIZE: Cell<usize> = const { Cell::new(1) };
@@ -127,7 +130,7 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::PyodideHashes;
+    use crate::options::{Isolation, PyodideHashes};
 
     /// A resolved config as `SandboxConfig::resolve` would make it (which
     /// needs a page to resolve URLs against).

@@ -9,8 +9,12 @@
 //! (eviction.rs).
 
 use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 
-use crate::supervisor::*;
+use crate::supervisor::machine::deferred::run_effects;
+use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::page::eviction;
+use crate::supervisor::Inner;
 
 thread_local! {
     static SANDBOXES: RefCell<Vec<Weak<RefCell<Inner>>>> = const { RefCell::new(Vec::new()) };
