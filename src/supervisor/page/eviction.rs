@@ -1,6 +1,9 @@
-//! Which sandbox gives up its interpreter when the page is at its limit of
-//! live interpreters (registry.rs): a pure policy over what each sandbox is
-//! doing, so it is tested natively.
+//! Which interpreter goes when the page is at its limit of live
+//! interpreters (registry.rs), and whether a new one may start: a pure
+//! policy over what each sandbox is doing, so it is tested natively.
+//!
+//! Standbys go first: a sandbox loses nothing but a faster recovery. Then
+//! the least recently used idle sandbox gives up its active interpreter.
 //!
 //! Only a sandbox whose interpreter is ready and has nothing to do may be
 //! evicted. A booting interpreter is never taken: its boot timer lives with
@@ -26,6 +29,71 @@ impl Occupancy {
     pub(in crate::supervisor) fn evictable(&self) -> bool {
         !self.disposed && self.active == Some(true) && !self.busy && self.boot_waiters == 0
     }
+}
+
+/// A sandbox's standby, as eviction sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(in crate::supervisor) enum Standby {
+    #[default]
+    None,
+    /// Ready to take over; may be stopped.
+    Spare,
+    /// A replacement waits for it to make the boot snapshot: kept.
+    Awaited,
+    /// A disposed sandbox's, kept only to make the snapshot (maker.rs).
+    Maker,
+}
+
+/// Another sandbox of the page, as a candidate to free an interpreter.
+#[derive(Clone, Copy, Debug, Default)]
+pub(in crate::supervisor) struct Candidate {
+    pub standby: Standby,
+    pub occupancy: Occupancy,
+}
+
+/// What to stop to make room, by the candidate's index.
+#[derive(Debug, PartialEq, Eq)]
+pub(in crate::supervisor) enum Victim {
+    Standby(usize),
+    Maker(usize),
+    Active(usize),
+}
+
+/// The first candidate's spare standby or finished sandbox's maker, else
+/// the least recently used idle sandbox's active interpreter.
+pub(in crate::supervisor) fn victim(candidates: &[Candidate]) -> Option<Victim> {
+    let standby = candidates
+        .iter()
+        .enumerate()
+        .find_map(|(i, c)| match c.standby {
+            Standby::Spare => Some(Victim::Standby(i)),
+            Standby::Maker => Some(Victim::Maker(i)),
+            Standby::None | Standby::Awaited => None,
+        });
+    let occupancies: Vec<_> = candidates.iter().map(|c| c.occupancy).collect();
+    standby.or_else(|| least_recently_used(&occupancies).map(Victim::Active))
+}
+
+/// Whether a new interpreter may start under `limit`, given how many are
+/// `live` and a way to `evict` one (false when none can go). A standby
+/// starts only below the limit and evicts nothing; an active interpreter
+/// evicts until there is room, and starts anyway when nothing can go: a run
+/// is never refused for the limit.
+pub(in crate::supervisor) fn room(
+    standby: bool,
+    limit: Option<usize>,
+    mut live: impl FnMut() -> usize,
+    mut evict: impl FnMut() -> bool,
+) -> bool {
+    let Some(limit) = limit else {
+        return true;
+    };
+    while live() >= limit {
+        if standby || !evict() {
+            return !standby;
+        }
+    }
+    true
 }
 
 /// The index of the least recently used evictable sandbox, if any.
@@ -100,5 +168,66 @@ mod tests {
             ..idle(0.0)
         };
         assert_eq!(least_recently_used(&[busy, disposed, empty]), None);
+    }
+
+    fn with(standby: Standby, occupancy: Occupancy) -> Candidate {
+        Candidate { standby, occupancy }
+    }
+
+    #[test]
+    fn a_standby_goes_before_any_active_interpreter() {
+        let candidates = [
+            with(Standby::None, idle(0.0)),
+            with(Standby::Spare, idle(9.0)),
+        ];
+        assert_eq!(victim(&candidates), Some(Victim::Standby(1)));
+        let candidates = [
+            with(Standby::None, idle(0.0)),
+            with(Standby::Maker, Occupancy::default()),
+        ];
+        assert_eq!(victim(&candidates), Some(Victim::Maker(1)));
+    }
+
+    #[test]
+    fn a_standby_a_replacement_waits_for_is_kept() {
+        let candidates = [
+            with(Standby::Awaited, idle(5.0)),
+            with(Standby::None, idle(1.0)),
+        ];
+        assert_eq!(victim(&candidates), Some(Victim::Active(1)));
+        assert_eq!(
+            victim(&[with(Standby::Awaited, Occupancy::default())]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_standby_starts_only_below_the_limit_and_evicts_nothing() {
+        let mut evicted = 0;
+        assert!(room(true, Some(4), || 3, || true));
+        assert!(!room(
+            true,
+            Some(4),
+            || 4,
+            || {
+                evicted += 1;
+                true
+            }
+        ));
+        assert_eq!(evicted, 0);
+        assert!(room(true, None, || 100, || false), "no limit");
+    }
+
+    #[test]
+    fn an_active_interpreter_evicts_until_there_is_room_or_starts_over_the_limit() {
+        let live = std::cell::Cell::new(6);
+        let evict = || {
+            live.set(live.get() - 1);
+            true
+        };
+        assert!(room(false, Some(4), || live.get(), evict));
+        assert_eq!(live.get(), 3, "evicted down to one below the limit");
+        // Every other sandbox busy: nothing can go, and it starts anyway.
+        assert!(room(false, Some(4), || 6, || false));
     }
 }

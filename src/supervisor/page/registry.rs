@@ -77,16 +77,48 @@ impl Inner {
     /// others to get there, and starts anyway (over the limit) when every
     /// other sandbox is busy: a run is never refused for it.
     pub(in crate::supervisor) fn make_room(&mut self, role: Role) -> bool {
-        let Some(limit) = LIMIT.with(Cell::get) else {
-            return true;
-        };
         let me = self.weak.clone();
-        while self.live() + others_live(&me) >= limit {
-            if role == Role::Standby || !evict_one(&me) {
-                return role == Role::Active;
+        let mine = self.live();
+        eviction::room(
+            role == Role::Standby,
+            LIMIT.with(Cell::get),
+            || mine + others_live(&me),
+            || evict_one(&me),
+        )
+    }
+
+    fn as_candidate(&self) -> eviction::Candidate {
+        let standby = match &self.standby {
+            None => eviction::Standby::None,
+            Some(_) if self.disposed => eviction::Standby::Maker,
+            Some(_) if self.awaiting_snapshot() => eviction::Standby::Awaited,
+            Some(_) => eviction::Standby::Spare,
+        };
+        eviction::Candidate {
+            standby,
+            occupancy: self.occupancy(),
+        }
+    }
+
+    /// Gives up what eviction chose of this sandbox.
+    fn give_up(&mut self, victim: &eviction::Victim) {
+        match victim {
+            eviction::Victim::Maker(_) => self.stop_maker(),
+            eviction::Victim::Standby(_) => {
+                self.standby = None;
+                self.standby_timer = None;
+                self.log("its standby interpreter was stopped: the page is at its live-interpreter limit".into());
+            }
+            eviction::Victim::Active(_) => {
+                self.active = None;
+                self.replaced_between_runs = Some(
+                    "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter".into(),
+                );
+                self.log(
+                    "its interpreter was stopped: the page is at its live-interpreter limit".into(),
+                );
             }
         }
-        true
     }
 }
 
@@ -116,47 +148,25 @@ fn others_live(me: &Weak<RefCell<Inner>>) -> usize {
     all - mine
 }
 
-/// Frees one interpreter of another sandbox: a standby if any has one,
-/// else the active one of the least recently used idle sandbox. False when
-/// there is nothing to free.
+/// Frees one interpreter of another sandbox (which: eviction.rs). False
+/// when there is nothing to free. Sandboxes borrowed right now (this one's
+/// caller, or one handling an event) are not candidates.
 fn evict_one(me: &Weak<RefCell<Inner>>) -> bool {
     let all: Vec<_> = SANDBOXES.with(|all| all.borrow().iter().filter_map(Weak::upgrade).collect());
-    let candidates: Vec<_> = all
+    let (candidates, sandboxes): (Vec<_>, Vec<_>) = all
         .iter()
         .filter(|rc| !Rc::downgrade(rc).ptr_eq(me))
-        .collect();
-    for rc in &candidates {
-        if let Ok(mut inner) = rc.try_borrow_mut() {
-            if inner.disposed && inner.standby.is_some() {
-                inner.stop_maker();
-                return true;
-            }
-            // Not a standby a replacement waits for (its snapshot).
-            if inner.standby.is_some() && !inner.disposed && !inner.awaiting_snapshot() {
-                inner.standby = None;
-                inner.standby_timer = None;
-                inner.log("its standby interpreter was stopped: the page is at its live-interpreter limit".into());
-                return true;
-            }
-        }
-    }
-    // Sandboxes borrowed right now (this one's caller, or one handling an
-    // event) are not candidates.
-    let (occupancies, borrowable): (Vec<_>, Vec<_>) = candidates
-        .iter()
-        .filter_map(|rc| rc.try_borrow().ok().map(|i| (i.occupancy(), *rc)))
+        .filter_map(|rc| rc.try_borrow().ok().map(|inner| (inner.as_candidate(), rc)))
         .unzip();
-    let Some(rc) = eviction::least_recently_used(&occupancies).map(|i| borrowable[i]) else {
+    let Some(victim) = eviction::victim(&candidates) else {
         return false;
     };
-    let Ok(mut inner) = rc.try_borrow_mut() else {
+    let (eviction::Victim::Standby(i) | eviction::Victim::Maker(i) | eviction::Victim::Active(i)) =
+        victim;
+    let Ok(mut inner) = sandboxes[i].try_borrow_mut() else {
         return false;
     };
-    inner.active = None;
-    inner.replaced_between_runs = Some(
-        "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter".into(),
-    );
-    inner.log("its interpreter was stopped: the page is at its live-interpreter limit".into());
+    inner.give_up(&victim);
     let effects = std::mem::take(&mut inner.effects);
     drop(inner);
     run_effects(effects);
