@@ -11,7 +11,7 @@ use crate::files::FileErrorCode;
 /// ```no_run
 /// # async fn example() {
 /// use pycage::{Error, Sandbox, SandboxOptions};
-/// let options = SandboxOptions { timeout_ms: Some(0.0), ..Default::default() };
+/// let options = SandboxOptions { timeout: Some(std::time::Duration::ZERO), ..Default::default() };
 /// match Sandbox::create(options).await {
 ///     Err(Error::Options { field, .. }) => assert_eq!(field, "timeoutMs"),
 ///     _ => unreachable!(),

@@ -95,7 +95,7 @@ impl Execution {
 /// ```no_run
 /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
 /// use pycage::{RunOptions, Status};
-/// let quick = RunOptions { timeout_ms: Some(500.0), ..Default::default() };
+/// let quick = RunOptions { timeout: Some(std::time::Duration::from_millis(500)), ..Default::default() };
 /// let ex = sandbox.run("while True: pass", quick).await?;
 /// assert_eq!(ex.status, Status::Timeout);
 /// # Ok(()) }

@@ -31,8 +31,6 @@ pub mod js;
 // The machinery behind both.
 mod figures;
 mod json;
-#[cfg(test)]
-mod options_agreement_tests;
 mod policy;
 mod protocol;
 mod supervisor;

@@ -284,7 +284,7 @@ impl Sandbox {
 /// ```no_run
 /// # async fn example() {
 /// use pycage::{Error, Sandbox, SandboxOptions};
-/// let options = SandboxOptions { timeout_ms: Some(0.0), ..Default::default() };
+/// let options = SandboxOptions { timeout: Some(std::time::Duration::ZERO), ..Default::default() };
 /// let err: Error = Sandbox::create(options).await.unwrap_err();
 /// let sandbox = Sandbox::create(SandboxOptions::default()).await.unwrap();
 /// println!("{sandbox:?}");

@@ -116,7 +116,7 @@ time.sleep(3)
         let settled = settled.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let options = SandboxOptions {
-                boot_timeout_ms: Some(15_000.0),
+                boot_timeout: Some(std::time::Duration::from_secs(15)),
                 ..no_standby()
             };
             let result = Sandbox::create(options).await;

@@ -350,7 +350,7 @@ async fn the_deadline_applies_while_input_waits() {
     run(&sb, "kept = 7").await;
     let never = RunOptions {
         on_input: Some(Rc::new(|_: &str| Box::pin(std::future::pending()))),
-        timeout_ms: Some(500.0),
+        timeout: Some(std::time::Duration::from_millis(500)),
         ..Default::default()
     };
     let started = now();

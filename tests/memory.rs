@@ -24,7 +24,7 @@ async fn each_run_reports_the_heap_it_left() {
 #[wasm_bindgen_test]
 async fn a_run_past_max_memory_bytes_ends_clearly_and_the_next_works() {
     let sb = sandbox(SandboxOptions {
-        max_memory_bytes: Some(256.0 * MIB),
+        max_memory_bytes: Some(256 << 20),
         ..opts()
     })
     .await;
@@ -62,7 +62,7 @@ async fn a_run_past_max_memory_bytes_ends_clearly_and_the_next_works() {
 #[wasm_bindgen_test]
 async fn an_interpreter_left_large_is_replaced_before_the_next_run() {
     let sb = sandbox(SandboxOptions {
-        recycle_memory_bytes: Some(160.0 * MIB),
+        recycle_memory_bytes: Some(160 << 20),
         ..opts()
     })
     .await;
@@ -96,7 +96,7 @@ async fn memory_held_outside_the_heap_is_measured_and_the_interpreter_replaced()
         return;
     }
     let sb = sandbox(SandboxOptions {
-        max_memory_bytes: Some(128.0 * MIB),
+        max_memory_bytes: Some(128 << 20),
         standby: Some(false),
         ..opts()
     })

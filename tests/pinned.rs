@@ -65,7 +65,7 @@ fn at(url: &str, hashes: PyodideHashes) -> SandboxOptions {
         pyodide_hashes: hashes,
         standby: Some(false),
         snapshot: Some(false),
-        boot_timeout_ms: Some(120_000.0),
+        boot_timeout: Some(std::time::Duration::from_secs(120)),
         ..Default::default()
     }
 }

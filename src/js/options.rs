@@ -1,7 +1,10 @@
 //! Reads the option objects JS users pass into [`SandboxOptions`] and
 //! [`RunOptions`], with a typed error naming any bad field. Unknown fields
 //! are errors too: a typo like `timeout` for `timeoutMs` must not silently
-//! fall back to a default. Ranges and URLs are checked by options.rs.
+//! fall back to a default. Each type's reader is made from its declaration
+//! (options/declare.rs); [`FromJs`] reads one value by its Rust type.
+//! Numbers are checked against their declared range as they are read; URLs
+//! are checked by options/resolve.rs.
 
 use std::rc::Rc;
 
@@ -11,45 +14,13 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    in_range, whole_in_range, FigureFormat, InputCallback, Isolation, Phase, PyodideHashes,
-    PypiOptions, RunOptions, SandboxOptions, TextCallback,
+    Declared, FigureFormat, FromJs, InputCallback, Isolation, Phase, PyodideHashes, PypiOptions,
+    Quantity, RunOptions, SandboxOptions, TextCallback,
 };
 
-pub(crate) const SANDBOX_FIELDS: &[&str] = &[
-    "pyodideUrl",
-    "pyodideHashes",
-    "packageBaseUrl",
-    "timeoutMs",
-    "maxOutputBytes",
-    "isolation",
-    "packages",
-    "autoLoadPackages",
-    "allowedPackages",
-    "onLog",
-    "onProgress",
-    "standby",
-    "bootTimeoutMs",
-    "maxFigures",
-    "maxFigureBytes",
-    "maxRunFigureBytes",
-    "maxImagePixels",
-    "snapshot",
-    "runnerUrl",
-    "maxFileBytes",
-    "maxRunFileBytes",
-    "pypi",
-    "maxMemoryBytes",
-    "recycleMemoryBytes",
-];
-pub(crate) const RUN_FIELDS: &[&str] = &[
-    "timeoutMs",
-    "signal",
-    "onStdout",
-    "onStderr",
-    "figureFormat",
-    "figureDpi",
-    "onInput",
-];
+/// The JS names of each options type, from its declaration.
+pub(crate) const SANDBOX_FIELDS: &[&str] = crate::options::sandbox::JS_NAMES;
+pub(crate) const RUN_FIELDS: &[&str] = crate::options::run::JS_NAMES;
 
 /// Reads fields off one options object, remembering which it was given.
 struct Fields<'a> {
@@ -73,109 +44,178 @@ impl<'a> Fields<'a> {
         Ok(Some(Fields { obj }))
     }
 
+    /// The field's value; `None` when it is missing or `undefined`.
     fn get(&self, field: &str) -> Option<JsValue> {
         let value = Reflect::get(self.obj, &JsValue::from_str(field)).ok()?;
         (!value.is_undefined()).then_some(value)
     }
+}
 
-    /// A number, checked against its range (options.rs) here too, so a
-    /// negative or fractional count is refused before it becomes a `usize`.
-    fn number(&self, field: &str) -> Result<Option<f64>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        let n = value.as_f64().unwrap_or(f64::NAN);
-        in_range(field, n).map(Some)
-    }
-
-    fn count(&self, field: &str) -> Result<Option<usize>, Error> {
-        self.number(field)?
-            .map(|n| whole_in_range(field, n))
+/// A number, checked against its declared range as it is read, so a
+/// negative or fractional count is refused before it becomes an integer.
+impl<T: Quantity> FromJs for Option<T> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        value
+            .map(|value| option.number(value.as_f64().unwrap_or(f64::NAN)))
             .transpose()
     }
+}
 
-    fn string(&self, field: &str) -> Result<Option<String>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
+impl FromJs for Option<String> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
         value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| Error::options(field, "expected a string"))
+            .map(|value| {
+                value
+                    .as_string()
+                    .ok_or_else(|| Error::options(option.js, "expected a string"))
+            })
+            .transpose()
     }
+}
 
-    fn boolean(&self, field: &str) -> Result<Option<bool>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
+impl FromJs for Option<bool> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
         value
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| Error::options(field, "expected true or false"))
+            .map(|value| {
+                value
+                    .as_bool()
+                    .ok_or_else(|| Error::options(option.js, "expected true or false"))
+            })
+            .transpose()
     }
+}
 
-    fn function(&self, field: &str) -> Result<Option<Function>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
+impl FromJs for Option<Vec<String>> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        value.map(|value| strings(&value, option.js)).transpose()
+    }
+}
+
+impl FromJs for Vec<String> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        Ok(Option::<Vec<String>>::from_js(value, option)?.unwrap_or_default())
+    }
+}
+
+fn strings(value: &JsValue, field: &str) -> Result<Vec<String>, Error> {
+    let bad = || Error::options(field, "expected an array of strings");
+    if !Array::is_array(value) {
+        return Err(bad());
+    }
+    let array: &Array = value.unchecked_ref();
+    array
+        .iter()
+        .map(|item| item.as_string().ok_or_else(bad))
+        .collect()
+}
+
+fn function(value: Option<JsValue>, option: &Declared) -> Result<Option<Function>, Error> {
+    value
+        .map(|value| {
+            value
+                .dyn_into::<Function>()
+                .map_err(|_| Error::options(option.js, "expected a function"))
+        })
+        .transpose()
+}
+
+impl FromJs for Option<TextCallback> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        Ok(function(value, option)?.map(text_callback))
+    }
+}
+
+impl FromJs for Option<Rc<dyn Fn(Phase)>> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        Ok(function(value, option)?.map(progress_callback))
+    }
+}
+
+impl FromJs for Option<InputCallback> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        Ok(function(value, option)?.map(input_callback))
+    }
+}
+
+impl FromJs for Option<AbortSignal> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
         value
-            .dyn_into::<Function>()
-            .map(Some)
-            .map_err(|_| Error::options(field, "expected a function"))
+            .map(|value| {
+                value
+                    .dyn_into::<AbortSignal>()
+                    .map_err(|_| Error::options(option.js, "expected an AbortSignal"))
+            })
+            .transpose()
     }
+}
 
-    fn strings(&self, field: &str) -> Result<Option<Vec<String>>, Error> {
-        let Some(value) = self.get(field) else {
-            return Ok(None);
-        };
-        let bad = || Error::options(field, "expected an array of strings");
-        if !Array::is_array(&value) {
-            return Err(bad());
+impl FromJs for Isolation {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        match Option::<String>::from_js(value, option)?.as_deref() {
+            None | Some("iframe") => Ok(Isolation::Iframe),
+            Some("worker") => Ok(Isolation::Worker),
+            Some(_) => Err(Error::options(
+                option.js,
+                "expected \"iframe\" or \"worker\"",
+            )),
         }
-        let array: Array = value.unchecked_into();
-        array
-            .iter()
-            .map(|item| item.as_string().ok_or_else(bad))
-            .collect::<Result<_, _>>()
-            .map(Some)
     }
+}
 
-    /// `pypi`: `{ indexUrl?: string, allowed: string[] }`.
-    fn pypi(&self) -> Result<Option<PypiOptions>, Error> {
-        let Some(value) = self.get("pypi") else {
+impl FromJs for FigureFormat {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        match Option::<String>::from_js(value, option)?.as_deref() {
+            None | Some("png") => Ok(FigureFormat::Png),
+            Some("svg") => Ok(FigureFormat::Svg),
+            Some(_) => Err(Error::options(option.js, "expected \"png\" or \"svg\"")),
+        }
+    }
+}
+
+/// `pypi`: `{ indexUrl?: string, allowed: string[] }`.
+impl FromJs for Option<PypiOptions> {
+    fn from_js(value: Option<JsValue>, _option: &Declared) -> Result<Self, Error> {
+        let Some(value) = value else {
             return Ok(None);
         };
         let Some(f) = Fields::new(&value, "pypi", &[&["indexUrl", "allowed"]])? else {
             return Ok(None);
         };
-        let allowed = f
-            .strings("allowed")
-            .map_err(|_| Error::options("pypi.allowed", "expected an array of names"))?
-            .ok_or_else(|| {
-                Error::options(
-                    "pypi.allowed",
-                    "is required (the names that may be installed)",
-                )
-            })?;
-        Ok(Some(PypiOptions {
-            index_url: f
-                .string("indexUrl")
-                .map_err(|_| Error::options("pypi.indexUrl", "expected a URL"))?,
-            allowed,
-        }))
+        let allowed = match f.get("allowed") {
+            None => Err(Error::options(
+                "pypi.allowed",
+                "is required (the names that may be installed)",
+            )),
+            Some(names) => strings(&names, "pypi.allowed")
+                .map_err(|_| Error::options("pypi.allowed", "expected an array of names")),
+        }?;
+        let index_url = f
+            .get("indexUrl")
+            .map(|url| {
+                url.as_string()
+                    .ok_or_else(|| Error::options("pypi.indexUrl", "expected a URL"))
+            })
+            .transpose()?;
+        Ok(Some(PypiOptions { index_url, allowed }))
     }
+}
 
-    /// `pyodideHashes`: `false`, or `{ fileName: sha256 }` (which file names
-    /// and hashes are acceptable is checked by options.rs).
-    fn pyodide_hashes(&self) -> Result<PyodideHashes, Error> {
-        let field = "pyodideHashes";
-        let Some(value) = self.get(field) else {
+/// `pyodideHashes`: `false`, or `{ fileName: sha256 }` (which file names
+/// and hashes are acceptable is checked by options/resolve.rs).
+impl FromJs for PyodideHashes {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        let Some(value) = value else {
             return Ok(PyodideHashes::Pinned);
         };
         if value.as_bool() == Some(false) {
             return Ok(PyodideHashes::Unchecked);
         }
-        let bad = || Error::options(field, "expected an object of file name to sha256, or false");
+        let bad = || {
+            Error::options(
+                option.js,
+                "expected an object of file name to sha256, or false",
+            )
+        };
         if !value.is_object() || value.is_function() || Array::is_array(&value) {
             return Err(bad());
         }
@@ -239,78 +279,16 @@ fn progress_callback(function: Function) -> Rc<dyn Fn(Phase)> {
 /// Reads `SandboxOptions`; `extra` names fields that belong to another
 /// options type sharing the object (runPython's one-shot form).
 pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<SandboxOptions, Error> {
-    let Some(f) = Fields::new(options, "options", &[SANDBOX_FIELDS, extra])? else {
-        return Ok(SandboxOptions::default());
-    };
-    let isolation = match f.string("isolation")?.as_deref() {
-        None | Some("iframe") => Isolation::Iframe,
-        Some("worker") => Isolation::Worker,
-        Some(_) => {
-            return Err(Error::options(
-                "isolation",
-                "expected \"iframe\" or \"worker\"",
-            ))
-        }
-    };
-    Ok(SandboxOptions {
-        pyodide_url: f.string("pyodideUrl")?,
-        pyodide_hashes: f.pyodide_hashes()?,
-        package_base_url: f.string("packageBaseUrl")?,
-        timeout_ms: f.number("timeoutMs")?,
-        max_output_bytes: f.count("maxOutputBytes")?,
-        isolation,
-        runner_url: f.string("runnerUrl")?,
-        packages: f.strings("packages")?.unwrap_or_default(),
-        auto_load_packages: f.boolean("autoLoadPackages")?,
-        allowed_packages: f.strings("allowedPackages")?,
-        on_log: f.function("onLog")?.map(text_callback),
-        on_progress: f.function("onProgress")?.map(progress_callback),
-        standby: f.boolean("standby")?,
-        snapshot: f.boolean("snapshot")?,
-        boot_timeout_ms: f.number("bootTimeoutMs")?,
-        max_figures: f.count("maxFigures")?,
-        max_figure_bytes: f.count("maxFigureBytes")?,
-        max_run_figure_bytes: f.count("maxRunFigureBytes")?,
-        // A u64: on wasm32 a usize cannot hold the top of its range.
-        max_image_pixels: f.count("maxImagePixels")?.map(|n| n as u64),
-        max_file_bytes: f.count("maxFileBytes")?,
-        max_run_file_bytes: f.count("maxRunFileBytes")?,
-        pypi: f.pypi()?,
-        max_memory_bytes: f.number("maxMemoryBytes")?,
-        recycle_memory_bytes: f.number("recycleMemoryBytes")?,
-    })
+    match Fields::new(options, "options", &[SANDBOX_FIELDS, extra])? {
+        Some(fields) => SandboxOptions::from_js(|field| fields.get(field)),
+        None => Ok(SandboxOptions::default()),
+    }
 }
 
 /// Reads `RunOptions`; `extra` as for [`sandbox_options`].
 pub(crate) fn run_options(options: &JsValue, extra: &[&str]) -> Result<RunOptions, Error> {
-    let Some(f) = Fields::new(options, "options", &[RUN_FIELDS, extra])? else {
-        return Ok(RunOptions::default());
-    };
-    let signal = match f.get("signal") {
-        None => None,
-        Some(value) => Some(
-            value
-                .dyn_into::<AbortSignal>()
-                .map_err(|_| Error::options("signal", "expected an AbortSignal"))?,
-        ),
-    };
-    let figure_format = match f.string("figureFormat")?.as_deref() {
-        None | Some("png") => FigureFormat::Png,
-        Some("svg") => FigureFormat::Svg,
-        Some(_) => {
-            return Err(Error::options(
-                "figureFormat",
-                "expected \"png\" or \"svg\"",
-            ))
-        }
-    };
-    Ok(RunOptions {
-        timeout_ms: f.number("timeoutMs")?,
-        signal,
-        on_stdout: f.function("onStdout")?.map(text_callback),
-        on_stderr: f.function("onStderr")?.map(text_callback),
-        figure_format,
-        figure_dpi: f.number("figureDpi")?,
-        on_input: f.function("onInput")?.map(input_callback),
-    })
+    match Fields::new(options, "options", &[RUN_FIELDS, extra])? {
+        Some(fields) => RunOptions::from_js(|field| fields.get(field)),
+        None => Ok(RunOptions::default()),
+    }
 }

@@ -71,8 +71,15 @@ fn resolve_pypi(pypi: PypiOptions) -> Result<PypiConfig, Error> {
     })
 }
 
+/// Milliseconds, as the supervisor's deadlines count.
+fn millis(duration: std::time::Duration) -> f64 {
+    declared::Quantity::to_units(duration)
+}
+
 impl SandboxConfig {
     pub(crate) fn resolve(options: SandboxOptions) -> Result<Self, Error> {
+        options.check_ranges()?;
+        let declared = &sandbox::DECLARED;
         let default_url = format!("https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/");
         let pyodide_url = folder_url(
             "pyodideUrl",
@@ -90,18 +97,7 @@ impl SandboxConfig {
             other => other,
         };
         let isolation = options.isolation;
-        let runner_url = match options.runner_url {
-            None => None,
-            Some(_) if isolation == Isolation::Worker => {
-                return Err(Error::options(
-                    "runnerUrl",
-                    "needs isolation \"iframe\" (the runner page hosts the sandbox frame)",
-                ))
-            }
-            Some(url) => Some(http_url(&url).ok_or_else(|| {
-                Error::options("runnerUrl", format!("expected an http(s) URL, got {url:?}"))
-            })?),
-        };
+        let runner_url = resolve_runner_url(options.runner_url, isolation)?;
         let packages = resolve_packages(options.packages)?;
         // A snapshot holds Python's memory but not the files packages
         // installed, so it is only safe (and the default) without packages.
@@ -111,48 +107,84 @@ impl SandboxConfig {
                 "cannot be combined with packages (a snapshot does not hold their files)",
             ));
         }
-        let defaults = FigureCaps::default();
-        let max_pixels = options
-            .max_image_pixels
-            .map(|n| in_range("maxImagePixels", n as f64).map(|_| n))
-            .transpose()?;
         Ok(SandboxConfig {
             snapshot: options.snapshot.unwrap_or(packages.is_empty()),
             pyodide_url,
             pyodide_hashes,
             package_base_url,
-            timeout_ms: checked("timeoutMs", options.timeout_ms)?.unwrap_or(30_000.0),
-            max_output_bytes: checked_count("maxOutputBytes", options.max_output_bytes)?
-                .unwrap_or(1 << 20),
+            timeout_ms: millis(declared.timeout.or_default(options.timeout)?),
+            max_output_bytes: size(
+                declared
+                    .max_output_bytes
+                    .or_default(options.max_output_bytes)?,
+            ),
             isolation,
             runner_url,
             packages,
-            auto_load: options.auto_load_packages.unwrap_or(true),
+            auto_load: declared
+                .auto_load_packages
+                .or_default(options.auto_load_packages)?,
             allowed_packages: options.allowed_packages,
             on_log: options.on_log,
             on_progress: options.on_progress,
-            standby: options.standby.unwrap_or(true),
-            boot_timeout_ms: checked("bootTimeoutMs", options.boot_timeout_ms)?.unwrap_or(60_000.0),
+            standby: declared.standby.or_default(options.standby)?,
+            boot_timeout_ms: millis(declared.boot_timeout.or_default(options.boot_timeout)?),
             caps: FigureCaps {
-                max_figures: checked_count("maxFigures", options.max_figures)?
-                    .unwrap_or(defaults.max_figures),
-                max_figure_bytes: checked_count("maxFigureBytes", options.max_figure_bytes)?
-                    .unwrap_or(defaults.max_figure_bytes),
-                max_run_figure_bytes: checked_count(
-                    "maxRunFigureBytes",
-                    options.max_run_figure_bytes,
-                )?
-                .unwrap_or(defaults.max_run_figure_bytes),
-                max_pixels: max_pixels.unwrap_or(defaults.max_pixels),
+                max_figures: declared.max_figures.or_default(options.max_figures)?,
+                max_figure_bytes: size(
+                    declared
+                        .max_figure_bytes
+                        .or_default(options.max_figure_bytes)?,
+                ),
+                max_run_figure_bytes: size(
+                    declared
+                        .max_run_figure_bytes
+                        .or_default(options.max_run_figure_bytes)?,
+                ),
+                max_pixels: declared
+                    .max_image_pixels
+                    .or_default(options.max_image_pixels)?,
             },
-            max_file_bytes: checked_count("maxFileBytes", options.max_file_bytes)?
-                .unwrap_or(64 << 20),
-            max_run_file_bytes: checked_count("maxRunFileBytes", options.max_run_file_bytes)?
-                .unwrap_or(128 << 20),
+            max_file_bytes: size(declared.max_file_bytes.or_default(options.max_file_bytes)?),
+            max_run_file_bytes: size(
+                declared
+                    .max_run_file_bytes
+                    .or_default(options.max_run_file_bytes)?,
+            ),
             pypi: options.pypi.map(resolve_pypi).transpose()?,
-            max_memory_bytes: checked("maxMemoryBytes", options.max_memory_bytes)?,
-            recycle_memory_bytes: checked("recycleMemoryBytes", options.recycle_memory_bytes)?
-                .unwrap_or(512.0 * 1048576.0),
+            max_memory_bytes: options.max_memory_bytes.map(|bytes| bytes as f64),
+            recycle_memory_bytes: declared
+                .recycle_memory_bytes
+                .or_default(options.recycle_memory_bytes)? as f64,
+        })
+    }
+}
+
+/// `runnerUrl`: an http(s) URL, with iframe isolation only.
+fn resolve_runner_url(url: Option<String>, isolation: Isolation) -> Result<Option<String>, Error> {
+    match url {
+        None => Ok(None),
+        Some(_) if isolation == Isolation::Worker => Err(Error::options(
+            "runnerUrl",
+            "needs isolation \"iframe\" (the runner page hosts the sandbox frame)",
+        )),
+        Some(url) => http_url(&url).map(Some).ok_or_else(|| {
+            Error::options("runnerUrl", format!("expected an http(s) URL, got {url:?}"))
+        }),
+    }
+}
+
+impl RunConfig {
+    pub(crate) fn resolve(options: RunOptions) -> Result<Self, Error> {
+        options.check_ranges()?;
+        Ok(RunConfig {
+            timeout_ms: options.timeout.map(millis),
+            signal: options.signal,
+            on_stdout: options.on_stdout,
+            on_stderr: options.on_stderr,
+            figure_svg: options.figure_format == FigureFormat::Svg,
+            figure_dpi: options.figure_dpi,
+            on_input: options.on_input,
         })
     }
 }

@@ -348,7 +348,7 @@ async fn a23_code_left_running_after_its_run_is_stopped_by_the_next_deadline() {
     // start, so its deadline must kill the interpreter (an interrupt would
     // land in the attacker's code, which can catch it).
     let sb = sandbox(SandboxOptions {
-        timeout_ms: Some(1500.0),
+        timeout: Some(std::time::Duration::from_millis(1500)),
         isolation: ISOLATION,
         ..opts()
     })

@@ -37,7 +37,7 @@ pub const STUBBORN: &str =
 /// Run options with a time limit.
 pub fn timeout(ms: f64) -> RunOptions {
     RunOptions {
-        timeout_ms: Some(ms),
+        timeout: Some(std::time::Duration::from_secs_f64(ms / 1000.0)),
         ..Default::default()
     }
 }
@@ -193,7 +193,7 @@ pub async fn shared_with(options: SandboxOptions) -> Rc<Sandbox> {
         return sb;
     }
     let options = SandboxOptions {
-        timeout_ms: Some(20_000.0),
+        timeout: Some(std::time::Duration::from_secs(20)),
         ..options
     };
     let sb = Rc::new(sandbox(options).await);

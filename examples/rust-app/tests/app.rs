@@ -43,7 +43,7 @@ async fn a_bar_chart_comes_back_as_a_png_data_url_and_blob() {
 #[wasm_bindgen_test]
 async fn bad_options_are_an_error_a_test_can_unwrap() {
     let bad = SandboxOptions {
-        timeout_ms: Some(0.0),
+        timeout: Some(std::time::Duration::ZERO),
         ..options()
     };
     let err = Sandbox::create(bad).await.unwrap_err();
