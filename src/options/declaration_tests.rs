@@ -113,3 +113,28 @@ fn each_js_name_is_its_rust_name_in_camel_case() {
         assert_eq!(option.js, expected, "the JS name of {}", option.rust);
     }
 }
+
+#[test]
+fn a_rust_caller_gets_the_same_range_checks_as_js() {
+    use std::time::Duration;
+    let field = |options: super::SandboxOptions| match options.check_ranges() {
+        Err(crate::errors::Error::Options { field, .. }) => field,
+        other => panic!("expected an options error, got {other:?}"),
+    };
+    let zero = super::SandboxOptions {
+        timeout: Some(Duration::ZERO),
+        ..Default::default()
+    };
+    assert_eq!(field(zero), "timeoutMs");
+    let huge = super::SandboxOptions {
+        max_memory_bytes: Some(5 << 30),
+        ..Default::default()
+    };
+    assert_eq!(field(huge), "maxMemoryBytes");
+    assert!(super::SandboxOptions::default().check_ranges().is_ok());
+    let dpi = super::RunOptions {
+        figure_dpi: Some(5.0),
+        ..Default::default()
+    };
+    assert!(dpi.check_ranges().is_err());
+}
