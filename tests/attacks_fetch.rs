@@ -278,8 +278,14 @@ async fn concurrent_downloads_in(isolation: Isolation) {
     // never start, and nothing is logged afterwards.
     let logged = logs.borrow().len();
     sb.dispose();
-    sleep(6000).await;
-    let seen = listener_log().await;
+    // The listener says ABORTED when it would have answered (SLOW_SECONDS
+    // after each request) and finds the client gone.
+    let started = now();
+    let mut seen = listener_log().await;
+    while count(&seen, "ABORTED /__slow/") < 4 && now() - started < 8000.0 {
+        sleep(200).await;
+        seen = listener_log().await;
+    }
     assert_eq!(
         (
             count(&seen, "GET /__slow/"),

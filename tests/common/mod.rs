@@ -228,6 +228,21 @@ pub fn listener() -> &'static str {
 /// Generous: this is a debug build on a loaded 2-core machine, and the point
 /// is "the page never freezes", not a latency target.
 pub const MAX_PAGE_STALL_MS: f64 = 2000.0;
+/// The same in WebKit, which runs a sandboxed frame on the page's own
+/// thread (docs/browsers.md): the frame's work refusing a flood (a09: 10 MB
+/// messages for 5 s) is the page's too, and took 3.0-3.6 s on these
+/// machines. A page that the flood froze would stall for the whole run.
+pub const MAX_PAGE_STALL_MS_WEBKIT: f64 = 4500.0;
+
+/// WebKit (Safari's engine), not Chromium (whose user agent also says
+/// AppleWebKit).
+pub fn is_webkit() -> bool {
+    let agent = js_sys::eval("navigator.userAgent")
+        .unwrap()
+        .as_string()
+        .unwrap_or_default();
+    agent.contains("AppleWebKit") && !agent.contains("Chrome")
+}
 
 /// Starts (or restarts) a 25 ms timer on the page that records its longest gap.
 pub fn start_heartbeat() {
@@ -255,8 +270,13 @@ pub fn assert_page_responsive(what: &str) {
     web_sys::console::log_1(
         &format!("page timer during {what}: {count} ticks, longest gap {max_gap:.0} ms").into(),
     );
+    let bound = if is_webkit() {
+        MAX_PAGE_STALL_MS_WEBKIT
+    } else {
+        MAX_PAGE_STALL_MS
+    };
     assert!(
-        count > 0.0 && max_gap < MAX_PAGE_STALL_MS,
+        count > 0.0 && max_gap < bound,
         "the page stalled during {what}: longest timer gap {max_gap:.0} ms"
     );
 }
