@@ -3,6 +3,8 @@
 //! error classes and the figure helpers. (The behaviour behind them is
 //! specified through the typed Rust API in the other suites; the TS
 //! consumer in tests/types checks the declarations.)
+// Needs the JS binding, the default `js` feature.
+#![cfg(feature = "js")]
 use js_sys::{Array, Object, Uint8Array};
 use pycage::js::{figure_to_blob, figure_to_data_url, run_python, JsSandbox};
 use wasm_bindgen::{JsCast, JsValue};

@@ -4,6 +4,8 @@
 //! folder that answers with index.html, another Pyodide version, a
 //! `pyodideUrl` without its trailing slash) give errors that say so. The
 //! altered folders are made by tests/fixtures/make_pinned.py under build/.
+// Needs the JS binding, the default `js` feature.
+#![cfg(feature = "js")]
 use std::collections::BTreeMap;
 
 use pycage::js::JsSandbox;
