@@ -93,3 +93,61 @@ pub(in crate::supervisor) fn run_effects(effects: Vec<Effect>) {
         effect();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Wake};
+
+    use super::*;
+
+    /// Counts its wakes.
+    struct Counter(AtomicUsize);
+
+    impl Wake for Counter {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn poll<T>(pending: &mut Pending<T>, waker: &Waker) -> Poll<Result<T, Error>> {
+        Pin::new(pending).poll(&mut Context::from_waker(waker))
+    }
+
+    #[test]
+    fn settling_wakes_the_waiting_caller_once_with_the_value() {
+        let counter = Arc::new(Counter(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        let (deferred, mut pending) = Deferred::new();
+        assert!(poll(&mut pending, &waker).is_pending());
+        deferred.settle(Ok(7));
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
+        assert_eq!(poll(&mut pending, &waker), Poll::Ready(Ok(7)));
+    }
+
+    #[test]
+    fn a_settling_end_dropped_unsettled_fails_its_caller_with_disposed() {
+        let counter = Arc::new(Counter(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        let (deferred, mut pending) = Deferred::<u8>::new();
+        assert!(poll(&mut pending, &waker).is_pending());
+        drop(deferred); // its sandbox went away
+        assert_eq!(
+            counter.0.load(Ordering::SeqCst),
+            1,
+            "no caller waits forever"
+        );
+        assert_eq!(
+            poll(&mut pending, &waker),
+            Poll::Ready(Err(Error::Disposed))
+        );
+    }
+
+    #[test]
+    fn a_value_settled_before_anyone_waits_is_kept_for_the_first_poll() {
+        let (deferred, mut pending) = Deferred::new();
+        deferred.settle(Ok("done"));
+        assert_eq!(poll(&mut pending, Waker::noop()), Poll::Ready(Ok("done")));
+    }
+}
