@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use super::deadline::{Action, RunDeadline};
+use super::input::Inputs;
 use super::queue::{self, Job};
 use crate::errors::Error;
 use crate::execution::{ExecutionBuilder, MimeBundle, Status};
@@ -44,8 +45,7 @@ pub(in crate::supervisor) struct Current {
     /// Files in `Execution.files` so far (files.rs `MAX_RUN_FILES`).
     pub(in crate::supervisor) files: usize,
     /// `input()` calls answered, and whether one waits now.
-    pub(in crate::supervisor) inputs: u32,
-    pub(in crate::supervisor) input_waiting: bool,
+    pub(in crate::supervisor) inputs: Inputs,
     pub(in crate::supervisor) _timer: Timer,
     /// Repeats the interrupt while the run has not stopped.
     pub(in crate::supervisor) _rearm: Option<Timer>,
@@ -363,8 +363,7 @@ impl Inner {
             budget: Budget::default(),
             file_bytes: 0,
             files: 0,
-            inputs: 0,
-            input_waiting: false,
+            inputs: Inputs::default(),
             _timer: timer,
             _rearm: None,
             _abort: abort,
