@@ -56,6 +56,34 @@ pub(in crate::supervisor) struct FileJob {
     pub(in crate::supervisor) restore: bool,
 }
 
+/// The files one run returns (`Execution.files`): at most
+/// [`MAX_RUN_FILES`], and `maxRunFileBytes` in all. Pure: tested natively.
+#[derive(Default)]
+pub(in crate::supervisor) struct RunFiles {
+    count: usize,
+    bytes: usize,
+}
+
+impl RunFiles {
+    pub(in crate::supervisor) fn has_room(&self) -> bool {
+        self.count < MAX_RUN_FILES
+    }
+
+    /// Takes a file of `size` bytes if it fits under `total` with those
+    /// before it; one that does not is dropped, and a smaller one may
+    /// still fit.
+    pub(in crate::supervisor) fn take(&mut self, size: usize, total: usize) -> bool {
+        match self.bytes.checked_add(size) {
+            Some(bytes) if self.has_room() && bytes <= total => {
+                self.count += 1;
+                self.bytes = bytes;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 pub(in crate::supervisor) struct CurrentFile {
     id: u32,
     job: FileJob,
@@ -242,7 +270,7 @@ impl Inner {
                 .push(format!("a file outside the working directory: {path:?}"));
             return;
         }
-        if current.files >= MAX_RUN_FILES {
+        if !current.files.has_room() {
             return current.exec.drop_reason(format!(
                 "file {path}: over the {MAX_RUN_FILES} files a run may return"
             ));
@@ -252,12 +280,10 @@ impl Inner {
             Err(why) => return current.exec.drop_reason(format!("file {path}: {why}")),
         };
         let size = data.byte_length() as usize;
-        if current.file_bytes + size > total {
+        if !current.files.take(size, total) {
             let why = format!("file {path} ({size} bytes) would take the run's files over maxRunFileBytes ({total})");
             return current.exec.drop_reason(why);
         }
-        current.file_bytes += size;
-        current.files += 1;
         self.kept_files.made(&file.path);
         current.exec.file(OutputFile {
             mime: files::mime_for(&file.path).to_string(),
@@ -309,5 +335,36 @@ impl Inner {
 
     pub(in crate::supervisor) fn forget_files(&mut self) {
         self.kept_files = KeptFiles::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_returns_at_most_a_thousand_files() {
+        let mut files = RunFiles::default();
+        for _ in 0..MAX_RUN_FILES {
+            assert!(files.take(1, usize::MAX));
+        }
+        assert!(!files.has_room());
+        assert!(!files.take(0, usize::MAX));
+    }
+
+    #[test]
+    fn a_file_over_the_runs_byte_total_is_dropped_and_a_smaller_one_still_fits() {
+        let mut files = RunFiles::default();
+        assert!(files.take(60, 100));
+        assert!(!files.take(50, 100), "60 + 50 is over 100");
+        assert!(files.take(40, 100), "the dropped one took nothing");
+        assert!(!files.take(1, 100));
+    }
+
+    #[test]
+    fn sizes_near_the_top_of_usize_do_not_overflow() {
+        let mut files = RunFiles::default();
+        assert!(files.take(usize::MAX - 1, usize::MAX));
+        assert!(!files.take(usize::MAX, usize::MAX));
     }
 }

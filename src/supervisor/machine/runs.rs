@@ -40,10 +40,8 @@ pub(in crate::supervisor) struct Current {
     pub(in crate::supervisor) replaced_before: Option<String>,
     /// What the run has sent: messages, bytes and log lines (budget.rs).
     pub(in crate::supervisor) budget: Budget,
-    /// Bytes of `Execution.files` so far.
-    pub(in crate::supervisor) file_bytes: usize,
-    /// Files in `Execution.files` so far (files.rs `MAX_RUN_FILES`).
-    pub(in crate::supervisor) files: usize,
+    /// `Execution.files` so far, against the run's caps (files.rs).
+    pub(in crate::supervisor) files: files::RunFiles,
     /// `input()` calls answered, and whether one waits now.
     pub(in crate::supervisor) inputs: Inputs,
     pub(in crate::supervisor) _timer: Timer,
@@ -361,8 +359,7 @@ impl Inner {
             deadline: RunDeadline::default(),
             replaced_before: std::mem::take(&mut self.replaced_between_runs),
             budget: Budget::default(),
-            file_bytes: 0,
-            files: 0,
+            files: files::RunFiles::default(),
             inputs: Inputs::default(),
             _timer: timer,
             _rearm: None,
