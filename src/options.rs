@@ -99,6 +99,27 @@ pub enum PyodideHashes {
     Unchecked,
 }
 
+impl PyodideHashes {
+    /// The built-in table that `Pinned` checks, by file name: the start of
+    /// a `Custom` table for a build that differs in one file, such as a
+    /// distribution with more packages, and so its own `pyodide-lock.json`.
+    ///
+    /// ```
+    /// use pycage::PyodideHashes;
+    /// let mut table = PyodideHashes::pinned_table();
+    /// assert_eq!(table.len(), 5);
+    /// table.insert("pyodide-lock.json".into(), "…your lockfile's sha256…".into());
+    /// let hashes = PyodideHashes::Custom(table);
+    /// # let _ = hashes;
+    /// ```
+    pub fn pinned_table() -> BTreeMap<String, String> {
+        crate::policy::pyodide_files::PINNED_SHA256
+            .iter()
+            .map(|(name, hash)| (name.to_string(), hash.to_string()))
+            .collect()
+    }
+}
+
 /// Where the interpreter's worker runs.
 ///
 /// ```

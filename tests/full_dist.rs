@@ -6,7 +6,6 @@
 //! PYCAGE_PYODIDE_DIST_LOCK_SHA256. matplotlib's wheel cannot be had on
 //! these machines, so its tests need a distribution that has it
 //! (PYCAGE_PYODIDE_DIST_MATPLOTLIB=1); otherwise they show as ignored.
-use std::collections::BTreeMap;
 
 use pycage::{
     FigureFormat, FigureSource, ImageMime, PyodideHashes, RunOptions, SandboxOptions, Status,
@@ -22,29 +21,8 @@ fn dist_hashes() -> PyodideHashes {
     let Some(lock) = option_env!("PYCAGE_PYODIDE_DIST_LOCK_SHA256") else {
         return PyodideHashes::Pinned;
     };
-    let pinned = [
-        (
-            "pyodide.mjs",
-            "6f1d60f7bf529beb300f0f47983c921d3982363640ba20af0e38efdddbc66109",
-        ),
-        (
-            "pyodide.asm.mjs",
-            "f7cdc8ece80678ceb712f8e65ebe6d3a83203a180c399865f49612a051693635",
-        ),
-        (
-            "pyodide.asm.wasm",
-            "cc36e3cab04fdfc9a63ff13eb52eae2b911bf46c025cc7b281f394bd3de1d5e6",
-        ),
-        (
-            "python_stdlib.zip",
-            "fa1957e5777068fc4f7437f96d860ae2fbe9c19732ba06c84e004ec16dd7dd7a",
-        ),
-        ("pyodide-lock.json", lock),
-    ];
-    let table: BTreeMap<String, String> = pinned
-        .iter()
-        .map(|(name, hash)| (name.to_string(), hash.to_string()))
-        .collect();
+    let mut table = PyodideHashes::pinned_table();
+    table.insert("pyodide-lock.json".into(), lock.into());
     PyodideHashes::Custom(table)
 }
 
