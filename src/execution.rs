@@ -240,7 +240,9 @@ pub enum MimeValue {
     Text(String),
     /// PNG and JPEG bytes (a `Uint8Array` in JS).
     Bytes(#[serde(with = "serde_bytes")] Vec<u8>),
-    /// JSON types (`application/json`, `*+json`), parsed (an object in JS).
+    /// JSON types (`application/json`, plotly's figure, Vega-Lite and Vega
+    /// specs: `+json`, and Altair 6's `.json` spelling), parsed (an object
+    /// in JS).
     Json(#[serde(serialize_with = "json_value::serialize")] serde_json::Value),
 }
 

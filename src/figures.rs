@@ -14,14 +14,37 @@ pub(crate) const ALLOWED_MIMES: &[&str] = &[
     "text/latex",
     "application/json",
     "application/vnd.plotly.v1+json",
+    "application/vnd.vegalite.v6+json",
+    "application/vnd.vegalite.v6.json",
+    "application/vnd.vegalite.v5+json",
+    "application/vnd.vegalite.v4+json",
+    "application/vnd.vega.v6+json",
+    "application/vnd.vega.v6.json",
+    "application/vnd.vega.v5+json",
+];
+
+/// Vega-Lite and Vega specs, as Altair gives them: 6 names them `v6+json`
+/// (the spec the capture runtime adds, and `spec_to_mimebundle`) and, in its
+/// `mimetype` renderer, `v6.json`; Altair 5 `v5+json`, 4 `v4+json`.
+pub(crate) const VEGA_MIMES: &[&str] = &[
+    "application/vnd.vegalite.v6+json",
+    "application/vnd.vegalite.v6.json",
+    "application/vnd.vegalite.v5+json",
+    "application/vnd.vegalite.v4+json",
+    "application/vnd.vega.v6+json",
+    "application/vnd.vega.v6.json",
+    "application/vnd.vega.v5+json",
 ];
 
 /// Image mime types, in the order a display item's figure is picked.
 pub(crate) const IMAGE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/svg+xml"];
 
-/// Mime types whose value is JSON text in the protocol and an object in `outputs`.
+/// Mime types whose value is JSON text in the protocol and an object in
+/// `outputs`: plain JSON, plotly figures, and Vega-Lite and Vega specs.
 pub(crate) fn is_json(mime: &str) -> bool {
-    mime == "application/json" || mime == "application/vnd.plotly.v1+json"
+    mime == "application/json"
+        || mime == "application/vnd.plotly.v1+json"
+        || VEGA_MIMES.contains(&mime)
 }
 
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
@@ -186,6 +209,37 @@ mod tests {
         out.extend(height.to_be_bytes());
         out.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
         out
+    }
+
+    #[test]
+    fn chart_specs_are_allowed_and_parsed_as_json() {
+        // Altair 6's mimetype renderer spells its type with ".json".
+        for mime in [
+            "application/vnd.vegalite.v6.json",
+            "application/vnd.vegalite.v6+json",
+            "application/vnd.vegalite.v5+json",
+            "application/vnd.vegalite.v4+json",
+            "application/vnd.vega.v6.json",
+            "application/vnd.vega.v5+json",
+            "application/vnd.plotly.v1+json",
+            "application/json",
+        ] {
+            assert!(ALLOWED_MIMES.contains(&mime), "{mime} is allowed");
+            assert!(is_json(mime), "{mime} is parsed as JSON");
+        }
+        for mime in ["text/plain", "text/html", "image/svg+xml"] {
+            assert!(!is_json(mime), "{mime} stays text");
+        }
+        // A type nobody emits stays out, so is never parsed.
+        assert!(!ALLOWED_MIMES.contains(&"application/vnd.vegalite.v3+json"));
+        assert!(!is_json("application/vnd.vegalite.v3+json"));
+        assert!(VEGA_MIMES.iter().all(|m| ALLOWED_MIMES.contains(m)));
+        assert!(
+            ALLOWED_MIMES
+                .iter()
+                .all(|m| !(m.ends_with("+json") || m.ends_with(".json")) || is_json(m)),
+            "every allowed JSON type is parsed: the page gets an object, as the types say"
+        );
     }
 
     #[test]

@@ -112,6 +112,52 @@ async fn forged_figures_are_dropped_and_reported() {
     }
 }
 
+/// A Vega-Lite spec as Altair 6's mimetype renderer gives it (a dict under
+/// `application/vnd.vegalite.v6.json`, with metadata), and a Vega spec as
+/// JSON text: both reach `outputs` parsed, for pycage/render's vega-embed.
+#[wasm_bindgen_test]
+async fn vega_lite_specs_reach_outputs_as_objects() {
+    let sb = shared().await;
+    let code = "class Chart:\n    def _repr_mimebundle_(self, include=None, exclude=None):\n        \
+        spec = {'mark': {'type': 'bar'}, 'title': 'Bars </script>', 'data': {'values': [{'a': 'x', 'b': 2}]},\n                \
+        'encoding': {'x': {'field': 'a', 'type': 'nominal'}, 'y': {'field': 'b', 'type': 'quantitative'}}}\n        \
+        return {'application/vnd.vegalite.v6.json': spec, 'text/plain': '<VegaLite 6 object>'}, {}\n\
+        class Vega:\n    def _repr_mimebundle_(self, **kw): return {'application/vnd.vega.v5+json': '{\"marks\": []}'}\n\
+        display(Chart(), Vega())";
+    let ex = run(&sb, code).await;
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    assert!(ex.dropped_outputs.is_empty(), "{:?}", ex.dropped_outputs);
+    assert_eq!(output_kinds(&ex), ["display", "display"]);
+    let Output::Display { data, .. } = &ex.outputs[0] else {
+        panic!("expected a display item: {:?}", ex.outputs[0])
+    };
+    let spec = serde_json::json!({
+        "mark": {"type": "bar"}, "title": "Bars </script>", "data": {"values": [{"a": "x", "b": 2}]},
+        "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}
+    });
+    assert_eq!(
+        data.get("application/vnd.vegalite.v6.json"),
+        Some(&MimeValue::Json(spec))
+    );
+    assert_eq!(data.text(), Some("<VegaLite 6 object>"));
+    let Output::Display { data: vega, .. } = &ex.outputs[1] else {
+        panic!("expected a display item: {:?}", ex.outputs[1])
+    };
+    assert_eq!(
+        vega.get("application/vnd.vega.v5+json"),
+        Some(&MimeValue::Json(serde_json::json!({"marks": []})))
+    );
+    // As JS gets it: an object, not JSON text.
+    #[cfg(feature = "js")]
+    {
+        let js = as_js(&ex.outputs[0]);
+        let mime = "application/vnd.vegalite.v6.json";
+        let spec = js_sys::Reflect::get(&get(&js, "data"), &mime.into()).unwrap();
+        assert!(spec.is_object(), "{}", json(&spec));
+        assert_eq!(json(&get(&spec, "mark.type")), "\"bar\"");
+    }
+}
+
 #[wasm_bindgen_test]
 async fn jpeg_size_comes_from_its_frame_header_and_is_capped() {
     let sb = shared().await;

@@ -33,7 +33,18 @@ from .streams import Stdin, Stream, clean, clip
 MPL_BACKEND = "_pycage_mpl"
 # Mime types that carry bytes; everything else is text (JSON types as JSON text).
 BINARY_MIMES = ("image/png", "image/jpeg")
-JSON_MIMES = ("application/json", "application/vnd.plotly.v1+json")
+# Vega-Lite and Vega specs (src/figures.rs VEGA_MIMES). Altair 6's mimetype
+# renderer spells its types ".json", not "+json"; Altair 5 gives v5, 4 v4.
+VEGA_MIMES = (
+    "application/vnd.vegalite.v6+json",
+    "application/vnd.vegalite.v6.json",
+    "application/vnd.vegalite.v5+json",
+    "application/vnd.vegalite.v4+json",
+    "application/vnd.vega.v6+json",
+    "application/vnd.vega.v6.json",
+    "application/vnd.vega.v5+json",
+)
+JSON_MIMES = ("application/json", "application/vnd.plotly.v1+json", *VEGA_MIMES)
 REPR_METHODS = (
     ("image/png", "_repr_png_"),
     ("image/jpeg", "_repr_jpeg_"),
@@ -245,6 +256,13 @@ def format_bundle(obj, figure_format="png", dpi=None, closes=False):
             _add(bundle, mime, value)
     if "application/vnd.plotly.v1+json" not in bundle and _is_plotly_figure(obj):
         _add(bundle, "application/vnd.plotly.v1+json", call_safe(obj.to_plotly_json))
+    # Altair's default renderer gives only HTML that loads vega from a CDN,
+    # which a sandboxed page refuses: the spec is sent too, for the page's vega.
+    major = _altair_major(obj)
+    if major and not any(m in bundle for m in VEGA_MIMES):
+        to_dict = getattr_safe(obj, "to_dict")
+        if to_dict is not None:
+            _add(bundle, f"application/vnd.vegalite.v{major}+json", call_safe(to_dict))
     if "text/plain" not in bundle:
         try:
             bundle["text/plain"] = clean(repr(obj))[:MAX_MIME_CHARS]
@@ -314,6 +332,15 @@ def _is_mpl_figure(obj):
 
 def _is_plotly_figure(obj):
     return type(obj).__module__.startswith("plotly.") and hasattr(obj, "to_plotly_json")
+
+
+def _altair_major(obj):
+    """The Vega-Lite major version of an Altair chart (its class lives in
+    ``altair.vegalite.v6.api``), or None for anything else."""
+    parts = str(type(obj).__module__).split(".")
+    if len(parts) < 3 or parts[:2] != ["altair", "vegalite"]:
+        return None
+    return {"v4": "4", "v5": "5", "v6": "6"}.get(parts[2])
 
 
 def figure_bundle(fig, figure_format="png", dpi=None):

@@ -2,6 +2,7 @@
 plotly and pandas. The same package runs inside Pyodide (guest/_pycage/)."""
 
 import asyncio
+import json
 import pathlib
 import struct
 import sys
@@ -234,6 +235,61 @@ def test_pil_image_displays_as_png():
 def test_plotly_figure_gives_plotly_json():
     out, _ = run("import plotly.graph_objects as go\ngo.Figure(go.Bar(x=[1, 2], y=[3, 4]))")
     assert '"type": "bar"' in out["result"]["application/vnd.plotly.v1+json"]
+
+
+ALTAIR_CHART = (
+    "import altair as alt, pandas as pd\n"
+    "alt.Chart(pd.DataFrame({'a': list('AB'), 'b': [1, 2]})).mark_bar().encode(x='a', y='b').properties(title='T')"
+)
+
+
+def test_altair_chart_gives_its_vega_lite_spec_beside_its_html():
+    # Altair 6's default renderer gives HTML that loads vega from a CDN; the
+    # capture runtime adds the spec, as JSON text under the +json type.
+    out, _ = run(ALTAIR_CHART)
+    result = out["result"]
+    assert "vegaEmbed(" in result["text/html"]
+    spec = json.loads(result["application/vnd.vegalite.v6+json"])
+    assert spec["mark"] == {"type": "bar"} and spec["title"] == "T"
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    assert result["text/plain"].startswith("alt.Chart(")
+    assert [m for m in result if "vega" in m] == ["application/vnd.vegalite.v6+json"]
+
+
+def test_altair_mimetype_renderer_keeps_its_own_type():
+    # alt.renderers.enable("mimetype") (also "jupyterlab"): Altair's own
+    # spelling, application/vnd.vegalite.v6.json, and no second copy.
+    code = ALTAIR_CHART.replace("\n", "\nalt.renderers.enable('mimetype')\n", 1)
+    try:
+        out, _ = run(code)
+    finally:
+        run("import altair as alt\nalt.renderers.enable('default')")
+    result = out["result"]
+    assert [m for m in result if "vega" in m] == ["application/vnd.vegalite.v6.json"]
+    assert json.loads(result["application/vnd.vegalite.v6.json"])["title"] == "T"
+    assert "text/html" not in result
+
+
+def test_vega_mimes_from_a_mimebundle_are_json_text():
+    # An object (an older Altair, a Vega spec) that returns dicts: each dumped once.
+    code = (
+        "class V:\n"
+        "    def _repr_mimebundle_(self, include=None, exclude=None):\n"
+        "        return {m: {'mark': 'point', 'n': i} for i, m in enumerate(MIMES)}\n"
+        "V()"
+    )
+    mimes = list(capture.VEGA_MIMES)
+    assert len(mimes) == 7 and set(mimes) <= set(capture.JSON_MIMES)
+    out, _ = run(code, {"MIMES": mimes})
+    for i, mime in enumerate(mimes):
+        assert json.loads(out["result"][mime]) == {"mark": "point", "n": i}
+
+
+def test_an_altair_chart_that_fails_to_compile_gives_no_spec():
+    # An invalid chart: Altair raises from its repr and to_dict; the run still ends well.
+    out, _ = run("import altair as alt\nalt.Chart({'not': 'data'}).mark_bar().encode(x='a:Q')")
+    assert out["status"] == "ok"
+    assert not [m for m in out["result"] if "vega" in m]
 
 
 def test_pandas_dataframe_gives_html_and_text():
