@@ -2,6 +2,7 @@
 // error, result, a line per figure, files) and then the figures sent: PNG
 // and JPEG as image parts, SVG as text parts of their source.
 import { formatBytes, headTail, resolveBudget, trimTraceback } from "./budget.js";
+import { chartNote } from "./charts.js";
 import { figureParts } from "./figures.js";
 
 /** A text part, for callers that have something of their own to say. */
@@ -56,15 +57,23 @@ function errorSection(error, budget) {
   return section("error", tb ? `${head}${at}\n${tb}` : `${head}${at}`);
 }
 
-// What display() showed that is not an image (a DataFrame, a dict): its
-// text/plain is what the model can read of it. HTML is never sent.
+// What the model reads of a bundle that is not an image: a line naming a
+// chart (charts.js), else its text/plain. HTML is never sent.
+function bundleText(bundle) {
+  const note = chartNote(bundle);
+  if (note) return note;
+  return typeof bundle?.["text/plain"] === "string" ? bundle["text/plain"] : undefined;
+}
+
+// What display() showed that is not an image (a DataFrame, a dict, a chart).
 function displayedText(outputs) {
   const texts = [];
   for (const out of Array.isArray(outputs) ? outputs : []) {
     if (out?.type !== "display" || !out.data) continue;
     const bundle = out.data;
     if (bundle["image/png"] || bundle["image/jpeg"] || bundle["image/svg+xml"]) continue;
-    if (typeof bundle["text/plain"] === "string") texts.push(bundle["text/plain"]);
+    const text = bundleText(bundle);
+    if (text !== undefined) texts.push(text);
   }
   return texts.join("\n");
 }
@@ -92,7 +101,7 @@ function textOf(ex, budget, imageNotes) {
   if (ex.stderr) parts.push(section("stderr", headTail(ex.stderr, budget.maxStreamChars, "stderr")));
   if (ex.truncated) parts.push("(The output went over the sandbox's output cap and was cut before this point.)");
   if (ex.status === "error" && ex.error) parts.push(errorSection(ex.error, budget));
-  const result = ex.result?.["text/plain"];
+  const result = bundleText(ex.result);
   if (typeof result === "string") parts.push(section("result", headTail(result, budget.maxResultChars, "the result")));
   const displayed = displayedText(ex.outputs);
   if (displayed) parts.push(section("displayed", headTail(displayed, budget.maxResultChars, "displayed output")));

@@ -111,3 +111,21 @@ test("display() text, refused outputs and files are listed; HTML is not sent", a
 test("the sandbox's own output cap is mentioned", async () => {
   assert.match(await textOf(execution({ stdout: "x", truncated: true })), /went over the sandbox's output cap/);
 });
+
+test("a chart spec reaches the model as one line naming it, not its spec or Altair's text/plain", async () => {
+  const altairPlain = "<VegaLite 6 object>\n\nIf you see this message, it means the renderer has not been properly enabled\n";
+  const spec = { mark: { type: "bar" }, encoding: { x: { field: "city", type: "nominal" }, y: { field: "temp", type: "quantitative" } }, title: "Mean temperature", datasets: { d: [{ city: "secret-row" }] } };
+  const ex = execution({
+    result: { "application/vnd.vegalite.v6+json": spec, "text/html": "<div>vegaEmbed(...)</div>", "text/plain": "alt.Chart(...)" },
+    outputs: [
+      { type: "display", source: "display", data: { "application/vnd.vegalite.v6.json": { mark: "line" }, "text/plain": altairPlain } },
+      { type: "display", source: "display", data: { "application/vnd.vega.v5+json": { title: { text: ["Two", "lines"] } }, "text/plain": "<Vega 5 object>" } },
+      { type: "display", source: "display", data: { "application/vnd.vegalite.v5+json": { layer: [], title: 7 }, "text/plain": "x" } },
+      { type: "display", source: "display", data: { "application/vnd.vegalite.v4+json": "not a spec", "text/plain": "plain kept" } },
+    ],
+  });
+  const text = await textOf(ex);
+  assert.match(text, /--- result ---\n\[Vega-Lite chart "Mean temperature" \(bar; x: city, y: temp\), drawn for the user; its spec is not shown here\]/);
+  assert.match(text, /--- displayed ---\n\[Vega-Lite chart \(line\), drawn for the user; its spec is not shown here\]\n\[Vega chart "Two lines", drawn for the user; its spec is not shown here\]\n\[Vega-Lite chart, drawn for the user; its spec is not shown here\]\nplain kept/);
+  assert.doesNotMatch(text, /renderer has not been properly enabled|secret-row|<Vega|alt\.Chart|vegaEmbed/);
+});
