@@ -1,3 +1,5 @@
+import { frameScripts } from "./options.js";
+
 // HTML that is not a plain table (plotly, Vega, Bokeh, folium, anything) runs
 // in a nested frame, never in the page:
 //
@@ -93,8 +95,29 @@ export function plotlyBody(figure) {
   );
 }
 
+/**
+ * The body of a frame that draws a Vega-Lite or Vega spec with vega-embed
+ * (`mode` "vega-lite" or "vega", from the mime type, not the spec's own
+ * `$schema`), as SVG: vega gives it ARIA roles and labels, and its text
+ * stays text. A spec may name data by URL: the frame's CSP refuses the
+ * request (connect-src 'none', img-src data: blob:), and what vega-embed
+ * reports is shown as text in the frame.
+ */
+export function vegaBody(spec, mode) {
+  return (
+    `<div id="pycage-vega"></div><script type="application/json" id="pycage-spec">${scriptJson(spec)}</script>` +
+    "<script>(()=>{const say=(m)=>{const p=document.createElement(\"p\");p.textContent=\"The chart could not be drawn: \"+m;document.body.append(p)};" +
+    "try{const s=JSON.parse(document.getElementById(\"pycage-spec\").textContent);" +
+    `vegaEmbed("#pycage-vega",s,{mode:${JSON.stringify(mode)},renderer:"svg",actions:false}).catch((e)=>say(e&&e.message))` +
+    "}catch(e){say(e&&e.message)}})()</script>"
+  );
+}
+
 /** Does this HTML call plotly.js (as plotly's `to_html` and `_repr_html_` do)? */
 export const usesPlotly = (html) => /\bPlotly\.(newPlot|react|plot)\s*\(/.test(html);
+
+/** Does this HTML call vega-embed (as Altair's `to_html` and its html renderer do)? */
+export const usesVegaEmbed = (html) => /\bvegaEmbed\s*\(/.test(html);
 
 /**
  * The page's side of the frames of one render: one `message` listener on
@@ -113,7 +136,7 @@ export class FrameHost {
 
   /** A new frame element (not yet in the page) holding `body`. */
   create(doc, body, { title, preloadScripts = [] }) {
-    const csp = frameCsp([...this.options.scriptUrls, ...(this.options.plotlyUrl ? [this.options.plotlyUrl] : [])]);
+    const csp = frameCsp(frameScripts(this.options));
     const frame = doc.createElement("iframe");
     frame.className = "pycage-frame";
     frame.setAttribute("sandbox", "allow-scripts");

@@ -18,6 +18,13 @@ export interface RenderOptions {
    *  `application/vnd.plotly.v1+json` and plotly's own `text/html` are drawn
    *  in a frame that loads it; when not, they are a notice. Default null. */
   plotlyUrl?: string | null;
+  /** vega, vega-lite and vega-embed, self-hosted (http(s) URLs as for
+   *  `scriptUrls`: their `build/*.min.js`). When set, a Vega-Lite or Vega
+   *  spec (`application/vnd.vegalite.v4/v5/v6+json`,
+   *  `application/vnd.vega.v5+json`: Altair's default output) and Altair's
+   *  own `text/html` are drawn in a frame that loads them; when not, they
+   *  are a notice. Default null. */
+  vegaUrls?: VegaUrls | null;
   /** Renders `text/latex` (e.g. with KaTeX) into `target`; when absent, or
    *  when it throws, the LaTeX source is shown as text. The source is the
    *  sandbox's: the renderer must treat it as untrusted. */
@@ -68,8 +75,18 @@ export interface RenderOptions {
   maxListed?: number;
 }
 
+/** Where the app serves vega-embed and the two libraries it needs. */
+export interface VegaUrls {
+  /** vega (`vega/build/vega.min.js`). */
+  vega: string;
+  /** vega-lite (`vega-lite/build/vega-lite.min.js`). */
+  vegaLite: string;
+  /** vega-embed (`vega-embed/build/vega-embed.min.js`). */
+  vegaEmbed: string;
+}
+
 /** The defaults of every option. */
-export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<RenderOptions, "plotlyUrl" | "renderLatex">> & { plotlyUrl: null; renderLatex: null }>;
+export declare const DEFAULT_OPTIONS: Readonly<Required<Omit<RenderOptions, "plotlyUrl" | "vegaUrls" | "renderLatex">> & { plotlyUrl: null; vegaUrls: null; renderLatex: null }>;
 
 /** What `renderExecution` returns. */
 export interface ExecutionView {
@@ -94,7 +111,7 @@ export interface OutputsView {
 /**
  * Appends an Execution to `container`: its outputs in their true order
  * (stdout and stderr with ANSI colours, display data: images, tables,
- * framed HTML, plotly, markdown, LaTeX, JSON, text), then the result, the
+ * framed HTML, plotly, Vega-Lite, markdown, LaTeX, JSON, text), then the result, the
  * error with its traceback, download links for files, and notices (timeout,
  * reset, truncation, dropped outputs, protocol violations, lost files, what
  * the renderer itself cut). Nothing from the sandbox reaches innerHTML: see

@@ -10,10 +10,10 @@
 // content never throws: it becomes a notice.
 import { clip, el, formatBytes, formatCount, notice } from "./dom.js";
 import { downloadName, shownPath } from "./files.js";
-import { FrameHost, plotlyBody, usesPlotly } from "./frame.js";
+import { FrameHost, plotlyBody, usesPlotly, usesVegaEmbed, vegaBody } from "./frame.js";
 import { buildMarkdown, parseMarkdown } from "./markdown.js";
 import { bundleImage, imageDataUrl, imageTitle, pngSize } from "./media.js";
-import { optionError, resolveOptions } from "./options.js";
+import { optionError, resolveOptions, vegaScripts } from "./options.js";
 import { installStyle } from "./style.js";
 import { tableFromHtml } from "./table.js";
 import { textBlock } from "./text.js";
@@ -167,6 +167,8 @@ class Renderer {
           if (frame) return frame;
         } else if (!("text/html" in data)) notes.push("A plotly figure is not drawn: the app has not configured plotly.js (options.plotlyUrl).");
       }
+      const vega = this.vega(data, notes);
+      if (vega) return vega;
       const image = bundleImage(data);
       if (image) {
         const img = this.image(image, plain);
@@ -199,6 +201,20 @@ class Renderer {
     for (const n of notes) wrap.append(notice(doc, n));
     if (!shown && !notes.length) wrap.append(notice(doc, "An output with nothing that can be shown."));
     return wrap;
+  }
+
+  // A Vega-Lite or Vega spec, drawn by the app's vega-embed; without it, a
+  // notice when the bundle has nothing else to draw (Altair's default
+  // renderer gives the spec and text/plain only).
+  vega(data, notes) {
+    const o = this.options;
+    const found = VEGA_MIMES.find(([mime]) => isObject(data[mime]));
+    if (!found) return null;
+    const [mime, mode, kind] = found;
+    if (o.vegaUrls && o.frames) return this.frame(vegaBody(data[mime], mode), vegaTitle(data[mime], kind), vegaScripts(o), notes);
+    if ("text/html" in data || bundleImage(data)) return null;
+    notes.push(o.frames ? `A ${kind} chart is not drawn: the app has not configured vega (options.vegaUrls).` : `A ${kind} chart is not drawn here (frames are off).`);
+    return null;
   }
 
   image({ mime, data }, plain) {
@@ -254,7 +270,15 @@ class Renderer {
       notes.push("A plotly figure is not drawn: the app has not configured plotly.js (options.plotlyUrl).");
       return null;
     }
-    return this.frame(html, plotly ? "Plotly figure" : "HTML output", plotly ? [o.plotlyUrl] : [], notes);
+    // Altair's HTML names vega on a CDN, which the CSP refuses; the app's
+    // own copies are loaded first instead, so its vegaEmbed() call draws.
+    const vega = usesVegaEmbed(html);
+    if (vega && !o.vegaUrls) {
+      notes.push("A Vega-Lite chart is not drawn: the app has not configured vega (options.vegaUrls).");
+      return null;
+    }
+    if (plotly) return this.frame(html, "Plotly figure", [o.plotlyUrl], notes);
+    return this.frame(html, vega ? "Vega-Lite chart" : "HTML output", vega ? vegaScripts(o) : [], notes);
   }
 
   frame(body, title, preload, notes) {
@@ -389,6 +413,21 @@ class Renderer {
     this.revokeUnused(new Set());
     this.root.remove();
   }
+}
+
+// The mime types of Vega-Lite and Vega specs, the newest first, with
+// vega-embed's mode. Altair 6 gives v6+json (pycage's capture adds it) or,
+// in its mimetype renderer, v6.json; Altair 5 v5+json, Altair 4 v4+json.
+const VEGA_MIMES = [
+  ...["v6+json", "v6.json", "v5+json", "v4+json"].map((v) => [`application/vnd.vegalite.${v}`, "vega-lite", "Vega-Lite"]),
+  ...["v6+json", "v6.json", "v5+json"].map((v) => [`application/vnd.vega.${v}`, "vega", "Vega"]),
+];
+
+// A spec's title is a string, lines (an array), or { text } of either.
+function vegaTitle(spec, kind) {
+  const t = isObject(spec.title) ? spec.title.text : spec.title;
+  const text = typeof t === "string" ? t : Array.isArray(t) ? t.filter((l) => typeof l === "string").join(" ") : "";
+  return text.trim() ? `${kind} chart: ${clip(text.trim(), 200)}` : `${kind} chart`;
 }
 
 function plotlyTitle(figure) {

@@ -6,6 +6,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   theme: "auto",
   scriptUrls: Object.freeze([]),
   plotlyUrl: null,
+  vegaUrls: null,
   renderLatex: null,
   frames: true,
   maxStreamChars: 10_000,
@@ -57,6 +58,24 @@ export function checkScriptUrl(field, value) {
   return href;
 }
 
+/** The three scripts vega-embed needs, in the order they load. */
+const VEGA_SCRIPTS = ["vega", "vegaLite", "vegaEmbed"];
+
+/** `vegaUrls`: each of the three scripts as a checked URL, nothing else. */
+function checkVegaUrls(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw optionError("vegaUrls", "must be { vega, vegaLite, vegaEmbed } (URLs) or null");
+  for (const key of Object.keys(value)) {
+    if (!VEGA_SCRIPTS.includes(key)) throw optionError(`vegaUrls.${key}`, "is not one of vega, vegaLite, vegaEmbed");
+  }
+  return Object.freeze(Object.fromEntries(VEGA_SCRIPTS.map((key) => [key, checkScriptUrl(`vegaUrls.${key}`, value[key])])));
+}
+
+/** The URLs of vega, vega-lite and vega-embed, in load order (none when not configured). */
+export const vegaScripts = (options) => (options.vegaUrls ? VEGA_SCRIPTS.map((key) => options.vegaUrls[key]) : []);
+
+/** Every URL the frames may load scripts from (their CSP's script-src). */
+export const frameScripts = (options) => [...options.scriptUrls, ...(options.plotlyUrl ? [options.plotlyUrl] : []), ...vegaScripts(options)];
+
 /** The options with defaults filled in; throws TypeError (with `.field`) on bad ones. */
 export function resolveOptions(options) {
   if (options === undefined || options === null) return { ...DEFAULT_OPTIONS };
@@ -88,6 +107,7 @@ export function resolveOptions(options) {
     out.scriptUrls = Object.freeze(options.scriptUrls.map((u, i) => checkScriptUrl(`scriptUrls[${i}]`, u)));
   }
   if (given("plotlyUrl") && options.plotlyUrl !== null) out.plotlyUrl = checkScriptUrl("plotlyUrl", options.plotlyUrl);
+  if (given("vegaUrls") && options.vegaUrls !== null) out.vegaUrls = checkVegaUrls(options.vegaUrls);
   if (given("renderLatex") && options.renderLatex !== null) {
     if (typeof options.renderLatex !== "function") throw optionError("renderLatex", "must be a function (source, element) => void");
     out.renderLatex = options.renderLatex;
