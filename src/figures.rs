@@ -212,6 +212,17 @@ mod tests {
     }
 
     #[test]
+    fn the_capture_runtime_sends_the_same_chart_spec_types() {
+        // guest/_pycage/__init__.py keeps its own VEGA_MIMES (it marks them
+        // as JSON text): a type only one side knows is dropped or misread.
+        let py = include_str!("../guest/_pycage/__init__.py");
+        let start = py.find("VEGA_MIMES = (").expect("the Python list");
+        let list = &py[start..start + py[start..].find(')').unwrap()];
+        let quoted: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+        assert_eq!(quoted, VEGA_MIMES);
+    }
+
+    #[test]
     fn chart_specs_are_allowed_and_parsed_as_json() {
         // Altair 6's mimetype renderer spells its type with ".json".
         for mime in [
