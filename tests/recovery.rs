@@ -32,7 +32,7 @@ async fn a_kill_before_the_snapshot_is_made_waits_for_it_rather_than_a_full_boot
     })
     .await;
     assert!(!sb.booted_from_snapshot());
-    sleep(300).await; // the standby starts booting 200 ms after `ready`
+    until_live(2).await; // the standby starts booting 200 ms after `ready`
     let started = now();
     // STUBBORN ignores the interrupt, so the deadline kills its interpreter
     // (at once without SharedArrayBuffer, after the grace period with it).
