@@ -22,6 +22,12 @@ import { frameScripts } from "./options.js";
 // whose source is a frame of its own, a finite number clamped to
 // [0, maxFrameHeight], at most maxFrameMessagesPerSecond a second per frame;
 // anything else counts against a budget, and a frame over it is removed.
+//
+// The outer document's first script posts `{ ready: true }` to the page. A
+// page whose CSP forbids inline scripts forbids them in both frames too
+// (srcdoc frames inherit it), and nothing is drawn; the page hears no
+// "ready" then, and replaces the frame with a notice and the output's text
+// (FrameHost.blocked).
 
 /** The frames' CSP; `scriptUrls` are already checked (options.js). */
 export function frameCsp(scriptUrls = []) {
@@ -68,11 +74,25 @@ export function innerDocument(body, { csp, preloadScripts = [] }) {
   );
 }
 
-/** The outer document: the same CSP, and the inner frame filling it. */
+// The outer document's one script, first in it: the page's sign that
+// scripts run in its frames. It runs before the inner frame exists (the
+// <iframe> comes after it), so its message is the first the frame sends.
+export const READY_SCRIPT = 'parent.postMessage({ready:true},"*")';
+
+// How long after the outer frame's `load` event the page waits for "ready".
+// The message is posted long before that event (which waits for the inner
+// document and its scripts, plotly.js included), so the wait only covers a
+// page busy at that moment: in Firefox and WebKit the frames run on the
+// page's thread, and a frame's own scripts may hold it. Fixed, not an
+// option: no honest page needs more, and a page whose CSP blocks the frames
+// shows the notice after it.
+export const READY_MS = 1000;
+
+/** The outer document: the same CSP, the ready script, and the inner frame filling it. */
 export function outerDocument(inner, csp) {
   return (
     `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${attr(csp)}">` +
-    '<meta name="referrer" content="no-referrer">' +
+    `<meta name="referrer" content="no-referrer"><script>${READY_SCRIPT}</script>` +
     "<style>html,body{margin:0;padding:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style></head>" +
     `<body><iframe sandbox="allow-scripts" referrerpolicy="no-referrer" srcdoc="${attr(inner)}"></iframe></body></html>`
   );
@@ -119,9 +139,22 @@ export const usesPlotly = (html) => /\bPlotly\.(newPlot|react|plot)\s*\(/.test(h
 /** Does this HTML call vega-embed (as Altair's `to_html` and its html renderer do)? */
 export const usesVegaEmbed = (html) => /\bvegaEmbed\s*\(/.test(html);
 
+const isPlainObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The outer frame's "ready": exactly `{ ready: true }`. */
+export const isReady = (data) => isPlainObject(data) && data.ready === true && Object.keys(data).length === 1;
+
+/** The inner frame's height, or undefined for any other message. */
+export function heightOf(data) {
+  const height = isPlainObject(data) ? data.height : undefined;
+  return typeof height === "number" && Number.isFinite(height) ? height : undefined;
+}
+
 /**
  * The page's side of the frames of one render: one `message` listener on
- * the window for all of them, removed by `dispose()`.
+ * the window for all of them, removed by `dispose()`. `onRemoved(frame,
+ * why, state)` is called for a frame still in the page that is removed:
+ * why is "flood", or "blocked" when its scripts did not run.
  */
 export class FrameHost {
   constructor(win, options, onRemoved) {
@@ -144,10 +177,13 @@ export class FrameHost {
     frame.setAttribute("title", title);
     frame.style.height = `${this.options.frameHeight}px`;
     frame.srcdoc = outerDocument(innerDocument(body, { csp, preloadScripts }), csp);
-    const state = { frame, windowStart: 0, count: 0, dropped: 0, readMs: 0, outer: null };
+    const state = { frame, windowStart: 0, count: 0, dropped: 0, readMs: 0, outer: null, ready: false, timer: 0 };
     this.live.add(state);
     // The frame's WindowProxy exists once it is in a document: registered then.
-    frame.addEventListener("load", () => state.register());
+    frame.addEventListener("load", () => {
+      state.register();
+      this.awaitReady(state);
+    });
     state.register = () => {
       if (!frame.contentWindow || state.outer) return;
       state.outer = frame.contentWindow;
@@ -158,6 +194,19 @@ export class FrameHost {
       this.listening = true;
     }
     return state;
+  }
+
+  // From each load event of the outer frame (a load that is not the last,
+  // if an engine fires one, only restarts the wait), READY_MS for its
+  // "ready"; without it, its scripts did not run, and the frame is
+  // replaced (onRemoved "blocked"), not left as an empty box.
+  awaitReady(state) {
+    if (state.ready) return;
+    this.win.clearTimeout(state.timer);
+    state.timer = this.win.setTimeout(() => {
+      state.timer = 0;
+      if (!state.ready && this.live.has(state)) this.remove(state, "blocked");
+    }, READY_MS);
   }
 
   // The frame a message came from: its source, or a parent of it up to the
@@ -179,12 +228,22 @@ export class FrameHost {
     return null;
   }
 
+  // Every message from a frame counts against its budget, "ready" too. Only
+  // two are read: "ready" from the outer window, heights from the inner one.
+  //
+  // "ready" cannot be forged: the outer window runs our markup only, in an
+  // opaque origin of its own; the sandbox's HTML runs in the inner window
+  // (or frames it makes), whose messages are never read as "ready" (it can
+  // reach the page as parent.parent, but its source is then not the outer
+  // window). Forging it would take a script that runs, which is what
+  // "ready" says anyway. Nor can it be suppressed: it is posted before the
+  // inner document exists, so it is the frame's first message, inside its
+  // first second's budget, before any flood the inner HTML could send.
   message(event) {
     const source = event.source;
     if (!source || this.frames.size === 0) return;
     const state = this.owner(source);
     if (!state) return;
-    const o = this.options;
     const now = performance.now();
     if (now - state.windowStart >= 1000) {
       state.windowStart = now;
@@ -192,30 +251,52 @@ export class FrameHost {
       state.readMs = 0;
     }
     state.count++;
+    if (state.count > this.options.maxFrameMessagesPerSecond) return this.drop(state);
+    if (source === state.outer) return this.outerMessage(state, event);
     let inner;
     try {
       inner = state.outer[0];
     } catch {
       inner = null;
     }
-    if (!inner || source !== inner || state.count > o.maxFrameMessagesPerSecond) return this.drop(state);
-    // Only now is the message's data read: Chromium deserializes it then, on
-    // the page's thread. A height costs microseconds; a frame whose messages
-    // cost more (megabytes posted to stall the page) is removed at once.
-    let data;
+    if (!inner || source !== inner) return this.drop(state);
+    const data = this.read(state, event);
+    if (!data) return;
+    const height = heightOf(data.value);
+    if (height === undefined) return this.drop(state);
+    const clamped = Math.min(Math.max(Math.ceil(height), 0), this.options.maxFrameHeight);
+    state.frame.style.height = `${clamped}px`;
+  }
+
+  outerMessage(state, event) {
+    const data = this.read(state, event);
+    if (!data) return;
+    if (!isReady(data.value)) return this.drop(state);
+    state.ready = true;
+    this.win.clearTimeout(state.timer);
+    state.timer = 0;
+  }
+
+  // A message's data, `{ value }`, or null when reading it failed or cost
+  // too much. Only now is it read: Chromium deserializes it then, on the
+  // page's thread. A height costs microseconds; a frame whose messages cost
+  // more (megabytes posted to stall the page) is removed at once.
+  read(state, event) {
+    let value;
     const before = performance.now();
     try {
-      data = event.data;
+      value = event.data;
     } catch {
-      return this.drop(state);
+      this.drop(state);
+      return null;
     }
     const cost = performance.now() - before;
     state.readMs += cost;
-    if (cost > 25 || state.readMs > 50) return this.remove(state, "flood");
-    const height = data !== null && typeof data === "object" && !Array.isArray(data) ? data.height : undefined;
-    if (typeof height !== "number" || !Number.isFinite(height)) return this.drop(state);
-    const clamped = Math.min(Math.max(Math.ceil(height), 0), o.maxFrameHeight);
-    state.frame.style.height = `${clamped}px`;
+    if (cost > 25 || state.readMs > 50) {
+      this.remove(state, "flood");
+      return null;
+    }
+    return { value };
   }
 
   drop(state) {
@@ -226,7 +307,8 @@ export class FrameHost {
   remove(state, why) {
     this.frames.delete(state.outer);
     this.live.delete(state);
-    if (state.frame.isConnected) this.onRemoved(state.frame, why);
+    this.win.clearTimeout(state.timer);
+    if (state.frame.isConnected) this.onRemoved(state.frame, why, state);
     state.frame.remove();
     // With no frame left, the listener goes too: a frame removed for a flood
     // may have thousands of messages still queued for the page (Firefox and
@@ -245,7 +327,10 @@ export class FrameHost {
   }
 
   dispose() {
-    for (const state of this.live) state.frame.remove();
+    for (const state of this.live) {
+      this.win.clearTimeout(state.timer);
+      state.frame.remove();
+    }
     this.frames.clear();
     this.live.clear();
     this.unlisten();

@@ -59,7 +59,10 @@ export interface RenderOptions {
   frameHeight?: number;
   /** Tallest a frame may make itself, in px (it scrolls inside). Default 2000. */
   maxFrameHeight?: number;
-  /** Height messages accepted per frame per second. Default 20. */
+  /** Messages accepted per frame per second (its heights, and the one
+   *  "ready" that says its scripts run: without it, 1 s after the frame's
+   *  load, the frame is replaced by a notice and the output's text, as on a
+   *  page whose CSP blocks inline scripts). Default 20. */
   maxFrameMessagesPerSecond?: number;
   /** Messages refused (over the rate, malformed, from a frame inside it)
    *  before the frame is removed with a notice. Default 200. A message that

@@ -87,7 +87,8 @@ class Renderer {
     this.figures = 0;
     this.disposed = false;
     this.pendingFrames = [];
-    this.frames = new FrameHost(this.doc.defaultView, this.options, (frame, why) => {
+    this.frames = new FrameHost(this.doc.defaultView, this.options, (frame, why, state) => {
+      if (why === "blocked") return this.blocked(frame, state);
       frame.replaceWith(notice(this.doc, why === "flood" ? "This HTML output was removed: its frame sent too many messages." : "This HTML output was removed.", "warn"));
     });
   }
@@ -163,7 +164,7 @@ class Renderer {
       const plotly = data["application/vnd.plotly.v1+json"];
       if (isObject(plotly)) {
         if (o.plotlyUrl && o.frames) {
-          const frame = this.frame(plotlyBody(plotly), plotlyTitle(plotly), [o.plotlyUrl], notes);
+          const frame = this.frame(plotlyBody(plotly), plotlyTitle(plotly), [o.plotlyUrl], notes, () => this.specText(plain, plotly));
           if (frame) return frame;
         } else if (!("text/html" in data)) notes.push("A plotly figure is not drawn: the app has not configured plotly.js (options.plotlyUrl).");
       }
@@ -184,15 +185,7 @@ class Renderer {
       if (typeof markdown === "string") return this.markdown(markdown, notes);
       const latex = data["text/latex"];
       if (typeof latex === "string") return this.latex(latex);
-      if ("application/json" in data) {
-        let text;
-        try {
-          text = JSON.stringify(data["application/json"], null, 2) ?? "null";
-        } catch {
-          text = "(JSON that cannot be shown)";
-        }
-        return textBlock(doc, [{ text: clip(text, o.maxJsonChars), stderr: false }], o, "pycage-stream pycage-json");
-      }
+      if ("application/json" in data) return this.json(data["application/json"]);
       if (plain) return textBlock(doc, [{ text: plain, stderr: false }], o, "pycage-stream pycage-plain");
       return null;
     };
@@ -211,7 +204,7 @@ class Renderer {
     const found = VEGA_MIMES.find(([mime]) => isObject(data[mime]));
     if (!found) return null;
     const [mime, mode, kind] = found;
-    if (o.vegaUrls && o.frames) return this.frame(vegaBody(data[mime], mode), vegaTitle(data[mime], kind), vegaScripts(o), notes);
+    if (o.vegaUrls && o.frames) return this.frame(vegaBody(data[mime], mode), vegaTitle(data[mime], kind), vegaScripts(o), notes, () => this.specText(str(data["text/plain"]), data[mime]));
     if ("text/html" in data || bundleImage(data)) return null;
     notes.push(o.frames ? `A ${kind} chart is not drawn: the app has not configured vega (options.vegaUrls).` : `A ${kind} chart is not drawn here (frames are off).`);
     return null;
@@ -277,19 +270,49 @@ class Renderer {
       notes.push("A Vega-Lite chart is not drawn: the app has not configured vega (options.vegaUrls).");
       return null;
     }
-    if (plotly) return this.frame(html, "Plotly figure", [o.plotlyUrl], notes);
-    return this.frame(html, vega ? "Vega-Lite chart" : "HTML output", vega ? vegaScripts(o) : [], notes);
+    const source = () => textBlock(this.doc, [{ text: html, stderr: false }], o, "pycage-stream pycage-html-source");
+    if (plotly) return this.frame(html, "Plotly figure", [o.plotlyUrl], notes, source);
+    return this.frame(html, vega ? "Vega-Lite chart" : "HTML output", vega ? vegaScripts(o) : [], notes, source);
   }
 
-  frame(body, title, preload, notes) {
+  // `fallback` makes what the frame shows as text, for when it cannot run.
+  frame(body, title, preload, notes, fallback) {
     if (this.framesUsed >= this.options.maxFrames) {
       notes.push(`An HTML output was not shown: over maxFrames (${this.options.maxFrames}) in this render.`);
       return null;
     }
     this.framesUsed++;
     const state = this.frames.create(this.doc, body, { title, preloadScripts: preload });
+    state.fallback = fallback;
     this.pendingFrames.push(state);
     return state.frame;
+  }
+
+  // A frame whose scripts did not run (no "ready", frame.js): on a page
+  // whose CSP forbids inline scripts it would stay an empty box. It is
+  // replaced by a notice saying why and the output as text.
+  blocked(frame, state) {
+    const shown = notice(this.doc, BLOCKED_NOTICE, "warn");
+    shown.classList.add("pycage-blocked");
+    frame.replaceWith(shown, ...(state.fallback ? [this.safely(state.fallback)] : []));
+  }
+
+  // A chart's text: its text/plain, or its spec as JSON when it has none.
+  specText(plain, spec) {
+    const o = this.options;
+    if (plain) return textBlock(this.doc, [{ text: plain, stderr: false }], o, "pycage-stream pycage-plain");
+    return this.json(spec);
+  }
+
+  json(value) {
+    const o = this.options;
+    let text;
+    try {
+      text = JSON.stringify(value, null, 2) ?? "null";
+    } catch {
+      text = "(JSON that cannot be shown)";
+    }
+    return textBlock(this.doc, [{ text: clip(text, o.maxJsonChars), stderr: false }], o, "pycage-stream pycage-json");
   }
 
   markdown(text, notes) {
@@ -414,6 +437,10 @@ class Renderer {
     this.root.remove();
   }
 }
+
+const BLOCKED_NOTICE =
+  "This output could not be drawn: the page's Content-Security-Policy blocks scripts in the renderer's sandboxed frames " +
+  "(srcdoc frames inherit it). Its text is shown instead. See pycage's docs/render.md.";
 
 // The mime types of Vega-Lite and Vega specs, the newest first, with
 // vega-embed's mode. Altair 6 gives v6+json (pycage's capture adds it) or,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { frameCsp, innerDocument, outerDocument, plotlyBody, scriptJson, usesPlotly } from "../../render/frame.js";
+import { READY_SCRIPT, frameCsp, innerDocument, outerDocument, plotlyBody, scriptJson, usesPlotly } from "../../render/frame.js";
 import { resolveOptions } from "../../render/options.js";
 
 test("the CSP: no network, scripts inline or from the configured URLs only", () => {
@@ -20,7 +20,9 @@ test("the CSP comes first in both documents, and the inner one is escaped into t
   assert.ok(outer.startsWith('<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy"'));
   const srcdoc = outer.match(/srcdoc="([^"]*)"/)[1];
   assert.equal(srcdoc.replace(/&quot;/g, '"').replace(/&amp;/g, "&"), inner);
-  assert.equal(outer.replace(/srcdoc="[^"]*"/, "").match(/<script/g), null, "the outer document has no script");
+  const scripts = outer.replace(/srcdoc="[^"]*"/, "").match(/<script>[^<]*<\/script>/g);
+  assert.deepEqual(scripts, [`<script>${READY_SCRIPT}</script>`], "the outer document's one script is the ready script");
+  assert.ok(outer.indexOf("<script>") < outer.indexOf("<iframe"), "it runs before the inner frame exists");
   assert.match(outer, /<iframe sandbox="allow-scripts" referrerpolicy="no-referrer"/);
 });
 
