@@ -58,4 +58,36 @@ async function attempt(options) {
   }
 }
 
-window.cspTest = { pycage, violations, core, attempt };
+// pycage/render's frames on this page: an HTML output whose script writes
+// into it, a plotly figure and a Vega-Lite chart (with their text/plain). The frames are srcdoc
+// documents, so they run under this page's policy too.
+const HTML = '<p id="said">static</p><script>document.getElementById("said").textContent = "its script ran"</script>';
+const FIGURE = { data: [{ type: "bar", x: ["a", "b"], y: [3, 4] }], layout: { title: { text: "bars" } } };
+const SPEC = { data: { values: [{ x: "a", y: 3 }, { x: "b", y: 4 }] }, mark: "bar", encoding: { x: { field: "x", type: "nominal" }, y: { field: "y", type: "quantitative" } } };
+
+/** Renders them (the charts only with their URLs); run.mjs then watches what the page shows. */
+async function render({ plotlyUrl, vegaUrls }) {
+  const { renderExecution } = await import("/pkg/render/index.js");
+  const display = (data) => ({ type: "display", source: "display", data });
+  const outputs = [display({ "text/html": HTML, "text/plain": "<IPython.core.display.HTML object>" })];
+  if (plotlyUrl) outputs.push(display({ "application/vnd.plotly.v1+json": FIGURE, "text/plain": "Figure(bars: 3, 4)" }));
+  if (vegaUrls) outputs.push(display({ "application/vnd.vegalite.v6+json": SPEC, "text/plain": "alt.Chart(bars: 3, 4)" }));
+  const out = document.createElement("div");
+  document.body.append(out);
+  renderExecution({ status: "ok", outputs }, out, { plotlyUrl, vegaUrls });
+  window.cspTest.renderedAt = performance.now();
+  return outputs.length;
+}
+
+/** What the renderer shows: its notices of blocked frames, its frames, and its text. */
+function shown() {
+  const blocked = [...document.querySelectorAll(".pycage-blocked")];
+  return {
+    ms: performance.now() - window.cspTest.renderedAt,
+    blocked: blocked.map((n) => n.textContent),
+    frames: [...document.querySelectorAll("iframe.pycage-frame")].map((f) => f.style.height),
+    text: [...document.querySelectorAll(".pycage-render pre")].map((p) => p.textContent),
+  };
+}
+
+window.cspTest = { pycage, violations, core, attempt, render, shown };
