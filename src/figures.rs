@@ -3,8 +3,9 @@
 
 use crate::options::FigureCaps;
 
-/// Mime types a display item may carry. Anything else is dropped.
-pub(crate) const ALLOWED_MIMES: &[&str] = &[
+/// Mime types a display item may carry, with [`VEGA_MIMES`] (see
+/// [`allowed_mimes`]). Anything else is dropped.
+const ALLOWED_MIMES: &[&str] = &[
     "image/png",
     "image/jpeg",
     "image/svg+xml",
@@ -14,13 +15,6 @@ pub(crate) const ALLOWED_MIMES: &[&str] = &[
     "text/latex",
     "application/json",
     "application/vnd.plotly.v1+json",
-    "application/vnd.vegalite.v6+json",
-    "application/vnd.vegalite.v6.json",
-    "application/vnd.vegalite.v5+json",
-    "application/vnd.vegalite.v4+json",
-    "application/vnd.vega.v6+json",
-    "application/vnd.vega.v6.json",
-    "application/vnd.vega.v5+json",
 ];
 
 /// Vega-Lite and Vega specs, as Altair gives them: 6 names them `v6+json`
@@ -35,6 +29,16 @@ pub(crate) const VEGA_MIMES: &[&str] = &[
     "application/vnd.vega.v6.json",
     "application/vnd.vega.v5+json",
 ];
+
+/// Every mime type a display item may carry.
+pub(crate) fn allowed_mimes() -> impl Iterator<Item = &'static str> {
+    ALLOWED_MIMES.iter().chain(VEGA_MIMES).copied()
+}
+
+/// Whether a display item may carry `mime`.
+pub(crate) fn is_allowed(mime: &str) -> bool {
+    allowed_mimes().any(|allowed| allowed == mime)
+}
 
 /// Image mime types, in the order a display item's figure is picked.
 pub(crate) const IMAGE_MIMES: &[&str] = &["image/png", "image/jpeg", "image/svg+xml"];
@@ -235,20 +239,17 @@ mod tests {
             "application/vnd.plotly.v1+json",
             "application/json",
         ] {
-            assert!(ALLOWED_MIMES.contains(&mime), "{mime} is allowed");
+            assert!(is_allowed(mime), "{mime} is allowed");
             assert!(is_json(mime), "{mime} is parsed as JSON");
         }
         for mime in ["text/plain", "text/html", "image/svg+xml"] {
             assert!(!is_json(mime), "{mime} stays text");
         }
         // A type nobody emits stays out, so is never parsed.
-        assert!(!ALLOWED_MIMES.contains(&"application/vnd.vegalite.v3+json"));
+        assert!(!is_allowed("application/vnd.vegalite.v3+json"));
         assert!(!is_json("application/vnd.vegalite.v3+json"));
-        assert!(VEGA_MIMES.iter().all(|m| ALLOWED_MIMES.contains(m)));
         assert!(
-            ALLOWED_MIMES
-                .iter()
-                .all(|m| !(m.ends_with("+json") || m.ends_with(".json")) || is_json(m)),
+            allowed_mimes().all(|m| !(m.ends_with("+json") || m.ends_with(".json")) || is_json(m)),
             "every allowed JSON type is parsed: the page gets an object, as the types say"
         );
     }

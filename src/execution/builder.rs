@@ -9,7 +9,7 @@ use super::{
     DisplaySource, Execution, Figure, FigureSource, ImageMime, MimeBundle, MimeValue, Output,
     PythonError, Status,
 };
-use crate::figures::{self, ALLOWED_MIMES, IMAGE_MIMES};
+use crate::figures::{self, IMAGE_MIMES};
 use crate::files::OutputFile;
 use crate::json;
 use crate::options::FigureCaps;
@@ -168,7 +168,8 @@ impl ExecutionBuilder {
         let mut figure_taken = false;
         for mime in IMAGE_MIMES
             .iter()
-            .chain(ALLOWED_MIMES.iter().filter(|m| !IMAGE_MIMES.contains(m)))
+            .copied()
+            .chain(figures::allowed_mimes().filter(|m| !IMAGE_MIMES.contains(m)))
         {
             let Ok(value) = Reflect::get(data, &JsValue::from_str(mime)) else {
                 continue;
@@ -178,7 +179,7 @@ impl ExecutionBuilder {
             }
             match self.mime_value(mime, &value, source, !figure_taken) {
                 Ok(Some(v)) => {
-                    if IMAGE_MIMES.contains(mime) {
+                    if IMAGE_MIMES.contains(&mime) {
                         figure_taken = true;
                     }
                     clean.0.insert(mime.to_string(), v);
@@ -192,7 +193,7 @@ impl ExecutionBuilder {
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_default();
-            if !ALLOWED_MIMES.contains(&mime.as_str()) {
+            if !figures::is_allowed(&mime) {
                 let shown = crate::protocol::truncate(&mime, 60);
                 self.drop_reason(format!("{source}: mime type {shown:?} is not allowed"));
             }
