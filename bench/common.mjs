@@ -3,6 +3,8 @@
 // stdout is the table alone).
 export { ROOT, serve } from "../tests/e2e/harness.mjs";
 
+/** The engines `scripts/bench --engine` measures; each keeps bench/results/<engine>.json. */
+export const ENGINES = ["chromium", "firefox", "webkit"];
 export const REPS = Number(process.env.BENCH_REPS || 5); // boots per implementation and kind
 export const RUNS = Number(process.env.BENCH_RUNS || 1000); // warm round trips per implementation
 // BENCH_ONLY=pss,soak,... runs only those parts (boot, page, noisolation,

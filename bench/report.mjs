@@ -3,10 +3,10 @@
 // Every engine's results print through the same rows: a measure whose
 // entries are named "baseline" and "pycage..." gives one row per pycage
 // entry, against that measure's baseline.
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
-import { REPS, ROOT, RUNS, mb, ms, started } from "./common.mjs";
+import { ENGINES, REPS, ROOT, RUNS, mb, ms, started } from "./common.mjs";
 import { CYCLES_EVERY, PSS_COUNTS, SOAK_EVERY } from "./memory.mjs";
 
 /** Writes the JSON and prints the table for `engine`'s `results`; `run`
@@ -70,8 +70,12 @@ function summary(json, browser) {
 function writeLatest() {
   const dir = `${ROOT}bench/results`;
   const parts = ["# Latest benchmark results", "", "Written by `scripts/bench` from `bench/results/<engine>.json` (the latest run per engine; every run's medians and ratios are in `bench/results/history.jsonl`). Do not edit: run the bench. What each row measures: [performance.md](performance.md).", ""];
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-    const json = JSON.parse(readFileSync(`${dir}/${f}`, "utf8"));
+  // The engines' files only: bench/results also holds other probes' data
+  // (session-probe.json).
+  for (const engine of ENGINES) {
+    const file = `${dir}/${engine}.json`;
+    if (!existsSync(file)) continue;
+    const json = JSON.parse(readFileSync(file, "utf8"));
     parts.push(`## ${json.engine}`, "", markdownTable(json), "");
   }
   writeFileSync(`${ROOT}docs/performance-latest.md`, parts.join("\n"));

@@ -14,9 +14,9 @@
 // bench/memory.mjs reads. The memory parts read /proc, so they need Linux.
 import { bench as chromium } from "./chromium.mjs";
 import { bench as webdriver } from "./engines.mjs";
+import { ENGINES } from "./common.mjs";
 import { report } from "./report.mjs";
 
-const ENGINES = ["chromium", "firefox", "webkit"];
 
 function engineChoice(argv) {
   let engine = process.env.BENCH_ENGINE || "chromium";
