@@ -57,7 +57,7 @@ pub(crate) fn message_id(data: &JsValue, wanted: &str) -> Option<u32> {
 }
 
 /// `{type: "snapshot", data: Uint8Array}`, read without copying the bytes into wasm.
-pub(super) fn snapshot_bytes(msg: JsValue) -> Result<js_sys::Uint8Array, String> {
+pub(super) fn snapshot_bytes(msg: JsValue) -> Result<SnapshotBytes, String> {
     if Object::keys(msg.unchecked_ref::<Object>()).length() != 2 {
         return Err("snapshot must have exactly `type` and `data`".into());
     }
@@ -71,7 +71,10 @@ pub(super) fn snapshot_bytes(msg: JsValue) -> Result<js_sys::Uint8Array, String>
             data.length()
         ));
     }
-    Ok(data)
+    Ok(SnapshotBytes {
+        size: data.length(),
+        bytes: data,
+    })
 }
 
 /// Rejects oversized strings at any depth, and shapes deeper or wider than

@@ -75,7 +75,7 @@ from_sandbox! {
     /// init). Read without copying its bytes, and without the size walk
     /// (`decode_snapshot`); one that was not asked for is charged in full
     /// (policing.rs).
-    Snapshot(js_sys::Uint8Array) = SNAPSHOT: "snapshot" {
+    Snapshot(SnapshotBytes) = SNAPSHOT: "snapshot" {
         decode: snapshot_bytes,
         weight: |_m| 64,
         unexpected: "snapshot (not asked for)",

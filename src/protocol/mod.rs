@@ -62,8 +62,8 @@ pub(crate) struct Init<'a> {
     pub token: &'a str,
     /// Pyodide's files, `{ url: Blob }` (handles: the messages to the frame
     /// and the worker carry no copy), the small lock file as an ArrayBuffer.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub files: JsValue,
+    #[serde(serialize_with = "preserve_ref")]
+    pub files: &'a JsValue,
     #[serde(rename = "indexURL")]
     pub index_url: &'a str,
     pub package_base_url: &'a str,
@@ -85,15 +85,21 @@ pub(crate) struct Init<'a> {
     /// (`Done.files_omitted`).
     pub max_run_files: usize,
     /// `SandboxOptions.pypi`: `{ index, allowed, hook, micropip | micropipError }`, or undefined.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub pypi: JsValue,
+    #[serde(serialize_with = "preserve_ref")]
+    pub pypi: &'a JsValue,
     /// Refuse to grow the heap past this, during a run (None: no limit).
     pub max_memory_bytes: Option<f64>,
     /// A snapshot to boot from (a Blob), or undefined.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    pub snapshot: JsValue,
+    #[serde(serialize_with = "preserve_ref")]
+    pub snapshot: &'a JsValue,
     /// Make a snapshot after boot and send it (only a standby is asked).
     pub make_snapshot: bool,
+}
+
+/// Serializes a borrowed JS value as itself (borrowed, so that building an
+/// `Init` copies no handle: the machine's native tests build one too).
+fn preserve_ref<S: serde::Serializer>(value: &&JsValue, serializer: S) -> Result<S::Ok, S::Error> {
+    serde_wasm_bindgen::preserve::serialize(*value, serializer)
 }
 
 impl Init<'_> {
@@ -306,8 +312,9 @@ pub(crate) struct Done {
     _type: String,
     pub id: u32,
     pub status: DoneStatus,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    pub result: JsValue,
+    /// The result's MIME bundle; `None` when the message has none.
+    #[serde(default, deserialize_with = "preserve_some")]
+    pub result: Option<JsValue>,
     #[serde(default)]
     pub error: Option<PyError>,
     /// The interpreter's heap after the run.
@@ -316,6 +323,21 @@ pub(crate) struct Done {
     /// Files the run changed past `Init.max_run_files`, neither sent nor named.
     #[serde(default, rename = "filesOmitted")]
     pub files_omitted: Option<f64>,
+}
+
+/// A boot snapshot's bytes (never copied into wasm), and their size, read
+/// once at decode.
+#[derive(Debug)]
+pub(crate) struct SnapshotBytes {
+    pub bytes: js_sys::Uint8Array,
+    pub size: u32,
+}
+
+/// A JS value kept as itself, present (an absent field is `None`).
+fn preserve_some<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<JsValue>, D::Error> {
+    serde_wasm_bindgen::preserve::deserialize(deserializer).map(Some)
 }
 
 /// Run `id` tried to grow the interpreter's heap to `bytes`, past

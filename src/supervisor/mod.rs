@@ -14,7 +14,7 @@ mod machine;
 mod net;
 mod page;
 
-use host::{csp_watch, timer};
+use host::csp_watch;
 use machine::{deferred, files, interpreters, kept_files, queue, runs};
 use net::{assets, pypi_proxy};
 use page::{pool, registry, snapshot};
@@ -32,14 +32,13 @@ pub(crate) use deferred::Pending;
 use deferred::{run_effects, Deferred, Effect};
 pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
-use host::HostEvent;
 use interpreters::{Interpreter, Role};
 use kept_files::KeptFiles;
+use machine::platform::{Armed, Platform, Report};
 pub use pool::set_standby_pool_size;
 use queue::{Job, JobQueue};
 pub use registry::{live_interpreters, set_max_live_interpreters};
 use runs::{Current, RunJob};
-use timer::{now, Timer};
 
 /// The capture runtime: the Python package `_pycage` (guest/_pycage/),
 /// as (file name, source); the worker writes it where Python imports it.
@@ -57,7 +56,8 @@ const STANDBY_DELAY_MS: f64 = 200.0;
 const MAX_REASONS: usize = 20;
 
 enum Event {
-    Host(u32, HostEvent),
+    /// What interpreter `gen`'s host reported.
+    Host(u32, Report),
     Deadline(u32),
     Abort(u32),
     Grace(u32),
@@ -75,6 +75,9 @@ enum Event {
 
 struct Inner {
     config: SandboxConfig,
+    /// The clock, timers, tasks and interpreters (the browser's, or a
+    /// test's fake: machine/platform.rs).
+    platform: Rc<dyn Platform>,
     /// Pyodide's core files, `{ url: Blob }`, for every interpreter's boot
     /// (the user's files are `kept_files`).
     core_files: Object,
@@ -93,7 +96,7 @@ struct Inner {
     info: Option<(String, String)>,
     /// User callbacks to call once the state borrow is released.
     effects: Vec<Effect>,
-    standby_timer: Option<Timer>,
+    standby_timer: Option<Armed>,
     /// The snapshot new interpreters boot from, once one exists.
     snapshot: Option<web_sys::Blob>,
     /// The interpreter asked to make it, until it does.
@@ -120,9 +123,9 @@ pub(crate) struct Supervisor {
     inner: Rc<RefCell<Inner>>,
 }
 
-fn dispatch(weak: &Weak<RefCell<Inner>>, event: Event) {
-    let weak = weak.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+fn dispatch(platform: &Rc<dyn Platform>, weak: &Weak<RefCell<Inner>>, event: Event) {
+    let (weak, again) = (weak.clone(), platform.clone());
+    platform.spawn_task(Box::pin(async move {
         let Some(rc) = weak.upgrade() else { return };
         let effects = {
             // Never taken while a task runs: every borrow of `Inner` ends
@@ -131,14 +134,14 @@ fn dispatch(weak: &Weak<RefCell<Inner>>, event: Event) {
             // Were it ever taken, the event (a deadline, say) goes back in
             // the queue rather than being lost.
             let Ok(mut inner) = rc.try_borrow_mut() else {
-                dispatch(&Rc::downgrade(&rc), event);
+                dispatch(&again, &Rc::downgrade(&rc), event);
                 return;
             };
             inner.handle(event);
             std::mem::take(&mut inner.effects)
         };
         run_effects(effects);
-    });
+    }));
 }
 
 fn error_of(kind: &str, message: String) -> PyError {
@@ -192,47 +195,18 @@ impl Supervisor {
             Some(pypi) => Some(pypi_proxy::fetch_micropip(pypi, config.boot_timeout_ms).await),
             None => None,
         };
-        let pool_key = pool::key(&config);
-        let inner = Rc::new_cyclic(|weak| {
-            RefCell::new(Inner {
-                config,
+        let inner = Inner::new(
+            config,
+            Rc::new(host::browser::Browser),
+            Boot {
                 core_files: files,
-                fetch_policy: Rc::new(fetch_policy),
-                weak: weak.clone(),
-                active: None,
-                standby: None,
-                queue: JobQueue::default(),
-                current: None,
-                resetting: None,
-                boot_waiters: Vec::new(),
-                next_gen: 0,
-                next_id: 0,
-                disposed: false,
-                info: None,
-                effects: Vec::new(),
-                standby_timer: None,
+                fetch_policy,
                 snapshot: saved,
-                snapshot_maker: None,
-                snapshot_key,
-                replaced_between_runs: None,
-                current_file: None,
-                kept_files: KeptFiles::default(),
                 pypi,
                 micropip,
-                last_used: now(),
-                pool_key,
-            })
-        });
-        registry::register(Rc::downgrade(&inner));
-        let (booted, boot) = Deferred::new();
-        {
-            let mut state = inner.borrow_mut();
-            state.boot_waiters.push(booted);
-            let first = state.spawn_interpreter(Role::Active).map_err(|err| {
-                Error::init(format!("could not create the sandbox: {err:?}"), None)
-            })?;
-            state.active = Some(first);
-        }
+            },
+        );
+        let boot = Inner::start_first(&inner)?;
         let supervisor = Supervisor { inner };
         if let Err(err) = boot.await {
             supervisor.dispose();
@@ -243,12 +217,13 @@ impl Supervisor {
 
     /// Queues a run, which resolves with an `Execution`.
     pub(crate) fn run(&self, code: String, config: RunConfig) -> Pending<crate::Execution> {
+        let queued_at = self.inner.borrow().now();
         self.enqueue(|deferred| {
             Job::Run(RunJob {
                 code,
                 config,
                 deferred,
-                queued_at: now(),
+                queued_at,
             })
         })
     }
@@ -328,7 +303,82 @@ impl Supervisor {
     }
 }
 
+/// What a sandbox boots with, besides its options: fetched and checked by
+/// `Supervisor::boot` before the machine starts.
+struct Boot {
+    core_files: Object,
+    fetch_policy: crate::policy::fetch::FetchPolicy,
+    snapshot: Option<web_sys::Blob>,
+    pypi: Option<Rc<pypi_proxy::PypiState>>,
+    micropip: Option<Result<js_sys::ArrayBuffer, String>>,
+}
+
 impl Inner {
+    /// A sandbox's state, registered with the page, with no interpreter yet.
+    fn new(config: SandboxConfig, platform: Rc<dyn Platform>, boot: Boot) -> Rc<RefCell<Inner>> {
+        let snapshot_key = snapshot_key(&config.pyodide_url);
+        let pool_key = pool::key(&config);
+        let last_used = platform.now();
+        let inner = Rc::new_cyclic(|weak| {
+            RefCell::new(Inner {
+                config,
+                platform,
+                core_files: boot.core_files,
+                fetch_policy: Rc::new(boot.fetch_policy),
+                weak: weak.clone(),
+                active: None,
+                standby: None,
+                queue: JobQueue::default(),
+                current: None,
+                resetting: None,
+                boot_waiters: Vec::new(),
+                next_gen: 0,
+                next_id: 0,
+                disposed: false,
+                info: None,
+                effects: Vec::new(),
+                standby_timer: None,
+                snapshot: boot.snapshot,
+                snapshot_maker: None,
+                snapshot_key,
+                replaced_between_runs: None,
+                current_file: None,
+                kept_files: KeptFiles::default(),
+                pypi: boot.pypi,
+                micropip: boot.micropip,
+                last_used,
+                pool_key,
+            })
+        });
+        registry::register(Rc::downgrade(&inner));
+        inner
+    }
+
+    /// Starts the first interpreter; what it gives resolves once it is ready.
+    fn start_first(inner: &Rc<RefCell<Inner>>) -> Result<Pending<()>, Error> {
+        let (booted, boot) = Deferred::new();
+        let mut state = inner.borrow_mut();
+        state.boot_waiters.push(booted);
+        let first = state
+            .spawn_interpreter(Role::Active)
+            .map_err(|err| Error::init(format!("could not create the sandbox: {err}"), None))?;
+        state.active = Some(first);
+        Ok(boot)
+    }
+
+    /// Milliseconds on the platform's clock.
+    fn now(&self) -> f64 {
+        self.platform.now()
+    }
+
+    /// Arms a timer that delivers `event` to this sandbox, in a task of its
+    /// own; dropping what it returns disarms it.
+    fn arm(&self, ms: f64, event: Event) -> Armed {
+        let (platform, weak) = (self.platform.clone(), self.weak.clone());
+        self.platform
+            .arm(ms, Box::new(move || dispatch(&platform, &weak, event)))
+    }
+
     fn log(&mut self, text: String) {
         if let Some(on_log) = self.config.on_log.clone() {
             self.effects.push(Box::new(move || on_log(&text)));

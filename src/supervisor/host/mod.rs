@@ -3,6 +3,7 @@
 //! interrupts and `input()`, the watch for a host CSP that blocks us, and
 //! the browser's clock.
 
+pub(super) mod browser;
 mod container;
 pub(super) mod csp_watch;
 pub(super) mod heartbeat;

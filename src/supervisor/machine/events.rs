@@ -6,10 +6,9 @@ use crate::execution::Status;
 use crate::options::Phase;
 use crate::protocol;
 use crate::protocol::{FromSandbox, StreamName};
-use crate::supervisor::host::HostEvent;
 use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::machine::platform::Report;
 use crate::supervisor::machine::policing::kind_name;
-use crate::supervisor::page::snapshot;
 use crate::supervisor::{Event, Inner};
 
 impl Inner {
@@ -19,43 +18,9 @@ impl Inner {
             return;
         }
         match event {
-            Event::Host(gen, event) => {
+            Event::Host(gen, report) => {
                 let Some(role) = self.role(gen) else { return }; // a replaced host
-                match event {
-                    HostEvent::Stray(reason) => self.violation(role, reason),
-                    HostEvent::Died(reason) => self.interpreter_died(role, reason),
-                    HostEvent::Gone(reason) => self.process_gone(role, reason),
-                    HostEvent::Measured(bytes) => self.on_measured(role, bytes),
-                    HostEvent::Message(data) => {
-                        let token = self
-                            .interpreter(role)
-                            .map(|s| s.token.clone())
-                            .unwrap_or_default();
-                        match protocol::decode(&data, &token, self.max_string()) {
-                            Ok(message) => self.on_message(role, gen, message),
-                            Err(reason) => {
-                                let id = protocol::message_id(&data, protocol::types::DONE);
-                                let file =
-                                    protocol::message_id(&data, protocol::types::FILE_RESULT);
-                                if id.is_some_and(|id| self.is_current(role, id)) {
-                                    self.kill_current_crashed(format!(
-                                        "the sandbox's result was refused: {reason}"
-                                    ));
-                                } else if role == Role::Active
-                                    && file.is_some_and(|id| self.is_current_file(id))
-                                {
-                                    self.fail_current_file(&format!(
-                                        "the sandbox's answer was refused: {reason}"
-                                    ));
-                                    self.violation(role, reason);
-                                    self.pump();
-                                } else {
-                                    self.violation(role, reason);
-                                }
-                            }
-                        }
-                    }
-                }
+                self.on_report(role, gen, report);
             }
             Event::SpawnStandby => self.spawn_standby(),
             Event::FileDeadline(id) => self.on_file_deadline(id),
@@ -71,6 +36,29 @@ impl Inner {
                         role,
                         format!("Python did not start within {ms} ms (bootTimeoutMs)"),
                     );
+                }
+            }
+        }
+    }
+
+    fn on_report(&mut self, role: Role, gen: u32, report: Report) {
+        match report {
+            Report::Stray(reason) => self.violation(role, reason),
+            Report::Died(reason) => self.interpreter_died(role, reason),
+            Report::Gone(reason) => self.process_gone(role, reason),
+            Report::Measured(bytes) => self.on_measured(role, bytes),
+            Report::Message(message) => self.on_message(role, gen, message),
+            Report::Refused { reason, done, file } => {
+                if done.is_some_and(|id| self.is_current(role, id)) {
+                    self.kill_current_crashed(format!(
+                        "the sandbox's result was refused: {reason}"
+                    ));
+                } else if role == Role::Active && file.is_some_and(|id| self.is_current_file(id)) {
+                    self.fail_current_file(&format!("the sandbox's answer was refused: {reason}"));
+                    self.violation(role, reason);
+                    self.pump();
+                } else {
+                    self.violation(role, reason);
                 }
             }
         }
@@ -96,8 +84,7 @@ impl Inner {
                     interpreter.ready = true;
                     interpreter.interruptible = r.interruptible;
                     interpreter._boot_timer = None;
-                    interpreter._booting = None;
-                    interpreter.host.watch();
+                    interpreter.host.ready();
                 }
                 self.info = Some((r.pyodide_version, r.python_version));
                 if role == Role::Active {
@@ -105,21 +92,8 @@ impl Inner {
                 }
             }
             FromSandbox::BootFailed(f) if !ready => self.boot_failed(role, f.reason),
-            FromSandbox::Snapshot(bytes) if !ready && self.snapshot_maker == Some(gen) => {
-                let awaited = self.awaiting_snapshot();
-                self.snapshot_maker = None;
-                self.snapshot = snapshot::store(&self.snapshot_key, &bytes);
-                self.log(format!(
-                    "saved a {} MiB boot snapshot at this page's origin",
-                    bytes.length() >> 20
-                ));
-                self.standby = None;
-                if awaited {
-                    // A replacement waited for it; its standby follows once it is ready.
-                    self.replace_active();
-                } else {
-                    self.spawn_standby();
-                }
+            FromSandbox::Snapshot(snapshot) if !ready && self.snapshot_maker == Some(gen) => {
+                self.on_snapshot(&snapshot);
             }
             FromSandbox::Crashed(f) => self.interpreter_died(role, f.reason),
             FromSandbox::Refused(f) => self.violation(role, f.reason),
@@ -157,6 +131,27 @@ impl Inner {
                 self.on_file_result(r)
             }
             other => self.violation(role, format!("unexpected {} message", kind_name(&other))),
+        }
+    }
+
+    /// The snapshot the maker was asked for: kept for the page, and the
+    /// maker replaced (it never runs code).
+    fn on_snapshot(&mut self, snapshot: &protocol::SnapshotBytes) {
+        let awaited = self.awaiting_snapshot();
+        self.snapshot_maker = None;
+        self.snapshot = self
+            .platform
+            .store_snapshot(&self.snapshot_key, &snapshot.bytes);
+        self.log(format!(
+            "saved a {} MiB boot snapshot at this page's origin",
+            snapshot.size >> 20
+        ));
+        self.standby = None;
+        if awaited {
+            // A replacement waited for it; its standby follows once it is ready.
+            self.replace_active();
+        } else {
+            self.spawn_standby();
         }
     }
 }

@@ -17,11 +17,11 @@ use crate::errors::Error;
 use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
 use crate::protocol;
 use crate::protocol::ToSandbox;
-use crate::supervisor::host::timer::{now, Timer};
 use crate::supervisor::machine::budget::Budget;
 use crate::supervisor::machine::deferred::Deferred;
 use crate::supervisor::machine::kept_files::KeptFiles;
-use crate::supervisor::{dispatch, Event, Inner};
+use crate::supervisor::machine::platform::Armed;
+use crate::supervisor::{Event, Inner};
 
 /// Most entries a listing returns (the worker refuses a larger one with
 /// `EFBIG`): 100 000 took the page 6-14 s to receive.
@@ -87,7 +87,7 @@ impl RunFiles {
 pub(in crate::supervisor) struct CurrentFile {
     id: u32,
     job: FileJob,
-    _timer: Timer,
+    _timer: Armed,
 }
 
 /// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
@@ -140,7 +140,7 @@ fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
 
 impl Inner {
     pub(in crate::supervisor) fn start_file(&mut self, job: FileJob) {
-        self.last_used = now();
+        self.last_used = self.now();
         self.next_id += 1;
         let id = self.next_id;
         let path = job.path.as_str();
@@ -157,11 +157,10 @@ impl Inner {
             FileOp::Remove => ToSandbox::RemoveFile { id, path },
         };
         if let Some(interpreter) = &self.active {
-            interpreter.host.post(&message.to_js());
+            interpreter.host.post(&message);
         }
-        let weak = self.weak.clone();
         let ms = self.config.timeout_ms.max(MIN_FILE_CALL_MS);
-        let timer = Timer::new(ms, move || dispatch(&weak, Event::FileDeadline(id)));
+        let timer = self.arm(ms, Event::FileDeadline(id));
         self.current_file = Some(CurrentFile {
             id,
             job,

@@ -64,14 +64,16 @@ impl Inner {
             let why = asked.err().unwrap_or("input for a run without onInput");
             return self.violation(Role::Active, why.into());
         };
-        let (weak, id, seq) = (self.weak.clone(), input.id, input.seq);
+        let (platform, weak) = (self.platform.clone(), self.weak.clone());
+        let (id, seq) = (input.id, input.seq);
         // Called once the state borrow is released: it is the user's code.
         self.effects.push(Box::new(move || {
             let answer = callback(&input.prompt);
-            wasm_bindgen_futures::spawn_local(async move {
+            let again = platform.clone();
+            platform.spawn_task(Box::pin(async move {
                 let line = answer.await;
-                dispatch(&weak, Event::InputAnswer { id, seq, line });
-            });
+                dispatch(&again, &weak, Event::InputAnswer { id, seq, line });
+            }));
         }));
     }
 

@@ -6,17 +6,17 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsValue;
 
+use super::platform::{Armed, Port, Report, Start};
 use super::succession::{self, OwnStandby, Successor};
 use crate::errors::Error;
 use crate::options::Phase;
 use crate::protocol;
-use crate::supervisor::host::timer::Timer;
-use crate::supervisor::host::{heartbeat, shared_buffer, Host};
+use crate::supervisor::host::shared_buffer;
 use crate::supervisor::machine::budget::{Budget, Violations};
 use crate::supervisor::machine::files;
 use crate::supervisor::net::{fetch_proxy, pypi_proxy};
 use crate::supervisor::page::snapshot;
-use crate::supervisor::{dispatch, host, Event, Inner, RUNTIME_PY, STANDBY_DELAY_MS};
+use crate::supervisor::{dispatch, Event, Inner, RUNTIME_PY, STANDBY_DELAY_MS};
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
 pub(in crate::supervisor) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
@@ -35,8 +35,7 @@ pub(in crate::supervisor) struct Interpreter {
     /// Where its events go: (sandbox, generation). A standby handed to
     /// another sandbox (pool.rs) is pointed at it here.
     pub(in crate::supervisor) route: Route,
-    pub(in crate::supervisor) host: Host,
-    pub(in crate::supervisor) token: String,
+    pub(in crate::supervisor) host: Box<dyn Port>,
     pub(in crate::supervisor) ready: bool,
     pub(in crate::supervisor) interruptible: bool,
     pub(in crate::supervisor) violations: Violations,
@@ -49,10 +48,7 @@ pub(in crate::supervisor) struct Interpreter {
     /// Why it must be replaced after the current run: it held too much
     /// memory outside Python's heap (memory.rs `on_measured`).
     pub(in crate::supervisor) over_memory: Option<String>,
-    pub(in crate::supervisor) _boot_timer: Option<Timer>,
-    /// Held until ready: the page's heartbeats are lenient while any
-    /// interpreter boots (heartbeat.rs).
-    pub(in crate::supervisor) _booting: Option<heartbeat::BootGuard>,
+    pub(in crate::supervisor) _boot_timer: Option<Armed>,
     /// Held by the snapshot's maker: new sandboxes wait for its snapshot.
     pub(in crate::supervisor) _making: Option<snapshot::Making>,
 }
@@ -64,13 +60,17 @@ impl Inner {
     pub(in crate::supervisor) fn spawn_interpreter(
         &mut self,
         role: Role,
-    ) -> Result<Interpreter, JsValue> {
+    ) -> Result<Interpreter, String> {
         if !self.make_room(role) {
             return Err("the page is at its limit of live interpreters".into());
         }
         self.next_gen += 1;
         let gen = self.next_gen;
-        let token = host::random_hex()?;
+        // Sixteen zero bytes would be a token anyone can guess.
+        let token = self
+            .platform
+            .random_hex()
+            .ok_or("the page has no crypto.getRandomValues")?;
         let from_snapshot = self.snapshot.is_some();
         let maker_alive = self.snapshot_maker.and_then(|g| self.role(g)).is_some();
         let make_snapshot = succession::makes_snapshot(
@@ -82,10 +82,38 @@ impl Inner {
         if make_snapshot {
             self.snapshot_maker = Some(gen);
         }
+        let route: Route = Rc::new(RefCell::new((self.weak.clone(), gen)));
+        let host = self.start_host(&route, &token, make_snapshot)?;
+        let boot_timer = self.arm(self.config.boot_timeout_ms, Event::BootTimeout(gen));
+        Ok(Interpreter {
+            gen,
+            route,
+            host,
+            ready: false,
+            interruptible: false,
+            violations: Violations::default(),
+            fetch: fetch_proxy::FetchProxy::new(),
+            from_snapshot,
+            idle: Budget::default(),
+            over_memory: None,
+            _boot_timer: Some(boot_timer),
+            _making: make_snapshot.then(|| snapshot::Making::new(&self.snapshot_key)),
+        })
+    }
+
+    /// Starts interpreter `route`'s host with everything it boots from.
+    fn start_host(
+        &self,
+        route: &Route,
+        token: &str,
+        make_snapshot: bool,
+    ) -> Result<Box<dyn Port>, String> {
         let config = &self.config;
+        let pypi = pypi_proxy::init_value(self.pypi.as_deref(), self.micropip.as_ref());
+        let undefined = JsValue::UNDEFINED;
         let init = protocol::Init {
-            token: &token,
-            files: self.core_files.clone().into(),
+            token,
+            files: self.core_files.as_ref(),
             index_url: &config.pyodide_url,
             package_base_url: &config.package_base_url,
             runtime: &RUNTIME_PY,
@@ -97,53 +125,31 @@ impl Inner {
             max_file_bytes: config.max_file_bytes,
             max_run_file_bytes: config.max_run_file_bytes,
             max_run_files: files::MAX_RUN_FILES,
-            pypi: pypi_proxy::init_value(self.pypi.as_deref(), self.micropip.as_ref()),
+            pypi: &pypi,
             max_memory_bytes: config.max_memory_bytes,
-            snapshot: self
-                .snapshot
-                .clone()
-                .map_or(JsValue::UNDEFINED, JsValue::from),
+            snapshot: self.snapshot.as_ref().map_or(&undefined, AsRef::as_ref),
             make_snapshot,
-        }
-        .to_js()?;
-        let route: Route = Rc::new(RefCell::new((self.weak.clone(), gen)));
-        let to = route.clone();
-        let sink = Rc::new(move |event| {
+        };
+        let limits = protocol::FrameLimits {
+            max_string: self.max_string(),
+            max_bytes: 4.0 * config.caps.max_figure_bytes as f64 + 1048576.0,
+            max_file_bytes: config.max_file_bytes as f64 + 1048576.0,
+            shared_bytes: shared_buffer::BYTES,
+        };
+        let (to, platform) = (route.clone(), self.platform.clone());
+        let sink = Rc::new(move |report: Report| {
             let (weak, gen) = to.borrow().clone();
-            dispatch(&weak, Event::Host(gen, event));
+            dispatch(&platform, &weak, Event::Host(gen, report));
         });
-        let host = Host::spawn(
-            self.config.isolation,
-            self.config.runner_url.as_deref(),
+        let start = Start {
+            isolation: config.isolation,
+            runner_url: config.runner_url.as_deref(),
             init,
-            protocol::FrameLimits {
-                max_string: self.max_string(),
-                max_bytes: 4.0 * self.config.caps.max_figure_bytes as f64 + 1048576.0,
-                max_file_bytes: self.config.max_file_bytes as f64 + 1048576.0,
-                shared_bytes: shared_buffer::BYTES,
-            },
-            sink,
-        )?;
-        let weak = self.weak.clone();
-        let boot_timer = Timer::new(self.config.boot_timeout_ms, move || {
-            dispatch(&weak, Event::BootTimeout(gen))
-        });
-        Ok(Interpreter {
-            gen,
-            route,
-            host,
+            limits,
             token,
-            ready: false,
-            interruptible: false,
-            violations: Violations::default(),
-            fetch: fetch_proxy::FetchProxy::new(),
-            from_snapshot,
-            idle: Budget::default(),
-            over_memory: None,
-            _boot_timer: Some(boot_timer),
-            _booting: Some(heartbeat::BootGuard::new()),
-            _making: make_snapshot.then(|| snapshot::Making::new(&self.snapshot_key)),
-        })
+            max_string: self.max_string(),
+        };
+        self.platform.spawn(start, sink)
     }
 
     pub(in crate::supervisor) fn interpreter(&mut self, role: Role) -> Option<&mut Interpreter> {
@@ -204,11 +210,11 @@ impl Inner {
             // A stale or broken snapshot: drop it and boot the slow way.
             self.log("dropping the boot snapshot".into());
             self.snapshot = None;
-            snapshot::forget(&self.snapshot_key);
+            self.platform.forget_snapshot(&self.snapshot_key);
             match self.spawn_interpreter(role) {
                 Ok(interpreter) if role == Role::Active => self.active = Some(interpreter),
                 Ok(interpreter) => self.standby = Some(interpreter),
-                Err(err) => self.log(format!("could not restart the interpreter: {err:?}")),
+                Err(err) => self.log(format!("could not restart the interpreter: {err}")),
             }
             return;
         }
@@ -251,7 +257,7 @@ impl Inner {
             match self.spawn_interpreter(Role::Active) {
                 Ok(interpreter) => self.active = Some(interpreter),
                 Err(err) => {
-                    let reason = format!("could not create the sandbox: {err:?}");
+                    let reason = format!("could not create the sandbox: {err}");
                     self.boot_failed(Role::Active, reason);
                     return;
                 }
@@ -307,10 +313,7 @@ impl Inner {
         if self.config.standby && self.standby.is_none() && self.wants_standby() {
             // Not at once: the first run usually follows `ready` immediately,
             // and a booting standby would compete with it for the CPU.
-            let weak = self.weak.clone();
-            self.standby_timer = Some(Timer::new(STANDBY_DELAY_MS, move || {
-                dispatch(&weak, Event::SpawnStandby)
-            }));
+            self.standby_timer = Some(self.arm(STANDBY_DELAY_MS, Event::SpawnStandby));
         }
         self.pump();
     }
@@ -321,7 +324,7 @@ impl Inner {
             // Booted fresh, never recycled: a used interpreter is never reused.
             match self.spawn_interpreter(Role::Standby) {
                 Ok(interpreter) => self.standby = Some(interpreter),
-                Err(err) => self.log(format!("could not start a standby interpreter: {err:?}")),
+                Err(err) => self.log(format!("could not start a standby interpreter: {err}")),
             }
         }
     }

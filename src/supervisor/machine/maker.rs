@@ -14,10 +14,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::succession::{self, AtDispose};
-use crate::protocol;
 use crate::protocol::FromSandbox;
-use crate::supervisor::host::HostEvent;
 use crate::supervisor::machine::interpreters::Role;
+use crate::supervisor::machine::platform::Report;
 use crate::supervisor::page::snapshot;
 use crate::supervisor::{Event, Inner};
 
@@ -41,7 +40,7 @@ impl Inner {
                 match self.spawn_interpreter(Role::Standby) {
                     Ok(maker) if maker._making.is_some() => self.standby = Some(maker),
                     Ok(_) => {}
-                    Err(err) => self.log(format!("could not start the snapshot maker: {err:?}")),
+                    Err(err) => self.log(format!("could not start the snapshot maker: {err}")),
                 }
             }
         }
@@ -57,16 +56,16 @@ impl Inner {
         let Some(maker) = &self.standby else { return };
         let gen = maker.gen;
         let ended = match event {
-            Event::Host(g, HostEvent::Message(data)) if g == gen => {
-                match protocol::decode(&data, &maker.token, self.max_string()) {
-                    Ok(FromSandbox::Snapshot(bytes)) => {
-                        self.snapshot = snapshot::store(&self.snapshot_key, &bytes);
-                        true
-                    }
-                    Ok(FromSandbox::Progress(_) | FromSandbox::Log(_)) => false,
-                    _ => true,
+            Event::Host(g, Report::Message(message)) if g == gen => match message {
+                FromSandbox::Snapshot(snapshot) => {
+                    self.snapshot = self
+                        .platform
+                        .store_snapshot(&self.snapshot_key, &snapshot.bytes);
+                    true
                 }
-            }
+                FromSandbox::Progress(_) | FromSandbox::Log(_) => false,
+                _ => true,
+            },
             Event::Host(g, _) | Event::BootTimeout(g) => g == gen,
             _ => false,
         };

@@ -8,6 +8,8 @@ pub(super) mod budget;
 pub(super) mod deadline;
 pub(super) mod deferred;
 pub(super) mod events;
+#[cfg(test)]
+mod fake;
 pub(super) mod file_ledger;
 pub(super) mod files;
 pub(super) mod input;
@@ -15,7 +17,10 @@ pub(super) mod interpreters;
 pub(super) mod kept_files;
 pub(super) mod maker;
 pub(super) mod memory;
+pub(super) mod platform;
 pub(super) mod policing;
 pub(super) mod queue;
 pub(super) mod runs;
+#[cfg(test)]
+mod scenarios;
 pub(super) mod succession;

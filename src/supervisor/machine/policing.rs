@@ -16,8 +16,8 @@ impl Inner {
         let weight = match message {
             // Only the snapshot that was asked for is free; any other is
             // charged in full (up to 512 MiB each).
-            FromSandbox::Snapshot(bytes) if gen.is_none() || self.snapshot_maker != gen => {
-                bytes.length() as usize
+            FromSandbox::Snapshot(snapshot) if gen.is_none() || self.snapshot_maker != gen => {
+                snapshot.size as usize
             }
             other => other.weight(),
         };

@@ -13,12 +13,12 @@ use crate::execution::{ExecutionBuilder, MimeBundle, Status};
 use crate::options::RunConfig;
 use crate::protocol;
 use crate::protocol::{DoneStatus, PyError, ToSandbox};
-use crate::supervisor::host::timer::{now, Timer};
 use crate::supervisor::machine::budget::Budget;
 use crate::supervisor::machine::deferred::Deferred;
 use crate::supervisor::machine::files;
 use crate::supervisor::machine::interpreters::Role;
-use crate::supervisor::{dispatch, error_of, host, Event, Inner};
+use crate::supervisor::machine::platform::Armed;
+use crate::supervisor::{dispatch, error_of, Event, Inner};
 
 pub(in crate::supervisor) struct RunJob {
     pub(in crate::supervisor) code: String,
@@ -44,9 +44,9 @@ pub(in crate::supervisor) struct Current {
     pub(in crate::supervisor) files: files::RunFiles,
     /// `input()` calls answered, and whether one waits now.
     pub(in crate::supervisor) inputs: Inputs,
-    pub(in crate::supervisor) _timer: Timer,
+    pub(in crate::supervisor) _timer: Armed,
     /// Repeats the interrupt while the run has not stopped.
-    pub(in crate::supervisor) _rearm: Option<Timer>,
+    pub(in crate::supervisor) _rearm: Option<Armed>,
     pub(in crate::supervisor) _abort: Option<AbortHook>,
 }
 
@@ -79,7 +79,8 @@ impl Inner {
             return;
         };
         let id = current.id;
-        let actions = current.deadline.on_done(|| host::random_hex().ok());
+        let platform = self.platform.clone();
+        let actions = current.deadline.on_done(|| platform.random_hex());
         if actions != [Action::SettleFromDone] {
             return self.carry_out(id, actions);
         }
@@ -94,9 +95,9 @@ impl Inner {
                 "the sandbox reported an error without details".into(),
             ));
         }
-        let result = match &mut self.current {
-            Some(current) if status == Status::Ok && done.result.is_object() => {
-                current.exec.bundle(&done.result, "result")
+        let result = match (&mut self.current, &done.result) {
+            (Some(current), Some(bundle)) if status == Status::Ok && bundle.is_object() => {
+                current.exec.bundle(bundle, "result")
             }
             _ => None,
         };
@@ -156,7 +157,9 @@ impl Inner {
             return;
         };
         let reason = reset.or(current.replaced_before);
-        let execution = current.exec.finish(status, result, error, reason, now());
+        let execution = current
+            .exec
+            .finish(status, result, error, reason, self.now());
         current.job.deferred.settle(Ok(execution));
         if let Some(interpreter) = self.active.as_mut() {
             interpreter.idle = Budget::default(); // the idle window starts now
@@ -200,23 +203,30 @@ impl Inner {
     /// Does what the run's deadline asks (deadline.rs), for run `id`.
     fn carry_out(&mut self, id: u32, actions: Vec<Action>) {
         for action in actions {
-            let Some(current) = self.current.as_mut().filter(|c| c.id == id) else {
+            if self.current.as_ref().is_none_or(|c| c.id != id) {
                 return;
-            };
-            let weak = self.weak.clone();
+            }
             match action {
                 Action::ArmGrace(ms) => {
-                    current._timer = Timer::new(ms, move || dispatch(&weak, Event::Grace(id)));
+                    let timer = self.arm(ms, Event::Grace(id));
+                    if let Some(current) = self.current.as_mut() {
+                        current._timer = timer;
+                    }
                 }
                 Action::ArmRepeat(ms) => {
-                    current._rearm =
-                        Some(Timer::new(ms, move || dispatch(&weak, Event::Rearm(id))));
+                    let timer = self.arm(ms, Event::Rearm(id));
+                    if let Some(current) = self.current.as_mut() {
+                        current._rearm = Some(timer);
+                    }
                 }
-                Action::StopRepeat => current._rearm = None,
+                Action::StopRepeat => {
+                    if let Some(current) = self.current.as_mut() {
+                        current._rearm = None;
+                    }
+                }
                 Action::Ping(nonce) => {
                     if let Some(interpreter) = &self.active {
-                        let ping = ToSandbox::Ping { nonce: &nonce };
-                        interpreter.host.post(&ping.to_js());
+                        interpreter.host.post(&ToSandbox::Ping { nonce: &nonce });
                     }
                 }
                 Action::Kill(why) => self.kill_current(why),
@@ -311,7 +321,7 @@ impl Inner {
     }
 
     pub(in crate::supervisor) fn start(&mut self, job: RunJob) {
-        let started = now();
+        let started = self.now();
         let mut exec = ExecutionBuilder::new(
             self.config.caps.clone(),
             self.config.max_output_bytes,
@@ -324,7 +334,7 @@ impl Inner {
                 "CancelledError",
                 "the run was cancelled before it started".into(),
             );
-            let execution = exec.finish(Status::Cancelled, None, Some(error), None, now());
+            let execution = exec.finish(Status::Cancelled, None, Some(error), None, self.now());
             job.deferred.settle(Ok(execution));
             return;
         }
@@ -340,13 +350,14 @@ impl Inner {
             input: job.config.on_input.is_some(),
         };
         if let Some(interpreter) = &self.active {
-            interpreter.host.post(&message.to_js());
+            interpreter.host.post(&message);
         }
-        let weak = self.weak.clone();
-        let timer = Timer::new(timeout_ms, move || dispatch(&weak, Event::Deadline(id)));
+        let timer = self.arm(timeout_ms, Event::Deadline(id));
         let abort = job.config.signal.clone().map(|signal| {
-            let weak = self.weak.clone();
-            let callback = Closure::<dyn FnMut()>::new(move || dispatch(&weak, Event::Abort(id)));
+            let (platform, weak) = (self.platform.clone(), self.weak.clone());
+            let callback = Closure::<dyn FnMut()>::new(move || {
+                dispatch(&platform, &weak, Event::Abort(id));
+            });
             let _ =
                 signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
             AbortHook { signal, callback }

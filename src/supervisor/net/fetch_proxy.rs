@@ -69,7 +69,9 @@ impl FetchProxy {
                 in_flight: 0,
                 queue: VecDeque::new(),
                 logged: 0,
-                controller: AbortController::new().ok(),
+                // Made at the first download: most interpreters fetch
+                // nothing, and the machine's native tests have no JS.
+                controller: None,
                 closed: false,
             })),
         }
@@ -120,7 +122,7 @@ fn reply(interpreter: &Interpreter, req: u32, result: Result<Body, String>) {
         content_type,
         error,
     };
-    interpreter.host.post(&message.to_js());
+    interpreter.host.post(&message);
 }
 
 impl Inner {
@@ -219,11 +221,14 @@ async fn download(
     timeout_ms: f64,
 ) -> Result<Body, String> {
     let signal = {
-        let s = state.borrow();
+        let mut s = state.borrow_mut();
         if s.bytes >= MAX_BYTES {
             return Err(format!(
                 "the sandbox downloaded its {MAX_BYTES} bytes already"
             ));
+        }
+        if s.controller.is_none() {
+            s.controller = AbortController::new().ok();
         }
         s.controller.as_ref().map(AbortController::signal)
     };
