@@ -18,7 +18,6 @@ async fn sandboxes_share_one_standby_and_each_takes_it_in_turn() {
     .await;
     // Two actives and one standby for the two alike; `other` keeps its own.
     until_live(5).await;
-    sleep(500).await;
     assert_eq!(live_interpreters(), 5, "one standby per configuration");
     run(&a, "secret = 'a'").await;
     run(&b, "secret = 'b'").await;

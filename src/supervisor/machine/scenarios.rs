@@ -7,6 +7,7 @@
 
 mod deadline;
 mod interpreters;
+mod page;
 mod queue;
 mod snapshot;
 

@@ -1,0 +1,93 @@
+//! Sandboxes sharing one page (one fake): the standby pool and the limit on
+//! live interpreters. Each test runs on a thread of its own, so the page's
+//! registry and limits start empty.
+
+use super::*;
+use crate::execution::Status;
+use crate::supervisor::machine::deadline::GRACE_MS;
+use crate::supervisor::{set_max_live_interpreters, STANDBY_DELAY_MS};
+
+fn with_standby() -> SandboxConfig {
+    SandboxConfig {
+        standby: true,
+        ..config()
+    }
+}
+
+/// Two sandboxes booted alike on one page, both ready (interpreters 0, 1).
+fn two() -> (Rig, Rig) {
+    let fake = Rc::new(Fake::default());
+    let a = Rig::start_on(fake.clone(), with_standby());
+    let b = Rig::start_on(fake, with_standby());
+    a.send(0, READY);
+    b.send(1, READY);
+    (a, b)
+}
+
+#[test]
+fn sandboxes_booted_alike_share_one_standby() {
+    let (a, _b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    assert_eq!(a.fake.counts(), (3, 3), "one standby for the two");
+    a.advance(10_000.0);
+    assert_eq!(a.fake.counts(), (3, 3));
+}
+
+#[test]
+fn a_sandbox_without_a_standby_adopts_the_pools_ready_one() {
+    let (a, b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    a.send(2, READY);
+    let mut run = b.run("while True: pass");
+    b.advance(1000.0 + GRACE_MS);
+    let execution = settled(&mut run);
+    assert_eq!(execution.status, Status::Timeout);
+    assert!(a.killed(1) && !a.killed(2));
+    let _next = b.run("x");
+    assert_eq!(a.posted(2), ["run 2"], "b's runs go to the adopted standby");
+    // The pool refills: one new standby for the two.
+    a.advance(STANDBY_DELAY_MS);
+    assert_eq!(a.fake.counts(), (4, 3));
+}
+
+#[test]
+fn a_standby_still_booting_is_never_handed_over() {
+    let (a, b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    b.report(1, Report::Died("gone".into()));
+    assert_eq!(a.fake.counts(), (4, 3), "b boots its own");
+    assert!(!a.killed(2), "a keeps its standby");
+}
+
+#[test]
+fn past_the_page_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter() {
+    set_max_live_interpreters(Some(1));
+    let fake = Rc::new(Fake::default());
+    let a = Rig::start_on(fake.clone(), config());
+    a.send(0, READY);
+    let mut b = Rig::start_on(fake.clone(), config());
+    assert!(a.killed(0), "a was idle: it gave up its interpreter");
+    b.send(1, READY);
+    assert!(matches!(poll(&mut b.boot), Some(Ok(()))));
+    let mut run = a.run("x");
+    assert!(
+        a.killed(1),
+        "now b, idle and least recently used, gives way"
+    );
+    a.send(2, READY);
+    a.send(2, r#"{"type":"done","id":1,"status":"ok"}"#);
+    let execution = settled(&mut run);
+    assert!(execution.interpreter_reset, "a's run says it starts fresh");
+}
+
+#[test]
+fn a_busy_sandbox_is_never_evicted_and_a_new_one_starts_anyway() {
+    set_max_live_interpreters(Some(1));
+    let fake = Rc::new(Fake::default());
+    let a = Rig::start_on(fake.clone(), config());
+    a.send(0, READY);
+    let _busy = a.run("while True: pass");
+    let _b = Rig::start_on(fake, config());
+    assert!(!a.killed(0), "a run is never cut short for the limit");
+    assert_eq!(a.fake.counts(), (2, 2), "nor is a sandbox refused for it");
+}
