@@ -23,8 +23,9 @@ pub(crate) struct FileResult {
     pub id: u32,
     #[serde(default)]
     pub error: Option<FileFailure>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    pub data: JsValue,
+    /// A read's bytes; `None` when the message has none.
+    #[serde(default, deserialize_with = "super::preserve_some")]
+    pub data: Option<JsValue>,
     #[serde(default)]
     pub listing: Option<String>,
 }

@@ -82,7 +82,7 @@ from_sandbox! {
     }
     FileResult(FileResult) = FILE_RESULT: "fileResult" {
         decode: parse,
-        weight: |r| byte_length(&r.data) + r.listing.as_ref().map_or(0, String::len),
+        weight: |r| r.data.as_ref().map_or(0, byte_length) + r.listing.as_ref().map_or(0, String::len),
         unexpected: "fileResult (for no file call)",
     }
     OutputFiles(OutputFiles) = FILES: "files" {

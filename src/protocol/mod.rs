@@ -22,9 +22,11 @@
 //! 2. sandbox to page: its payload (a struct with `deny_unknown_fields`,
 //!    here or in files.rs) and its entry in messages.rs (type, weight, its
 //!    name when unexpected), then its handling in `on_message`
-//!    (supervisor/events.rs); the worker posts it with `post`, its `type`
-//!    as `PROTOCOL.TYPES.NAME`. `agreement_tests.rs` fails on a `type` the
-//!    guest sends that is not declared;
+//!    (supervisor/machine/events.rs), with a scenario in
+//!    supervisor/machine/scenarios/ (and its JSON form in `message` there);
+//!    the worker posts it with `post`, its `type` as `PROTOCOL.TYPES.NAME`.
+//!    `agreement_tests.rs` fails on a `type` the guest sends that is not
+//!    declared;
 //! 3. the frame's check (frame.js `check`) and decode.rs refuse anything
 //!    deeper than `MAX_DEPTH` or with more than `MAX_NODES` fields: keep it
 //!    flat;
@@ -334,7 +336,7 @@ pub(crate) struct SnapshotBytes {
 }
 
 /// A JS value kept as itself, present (an absent field is `None`).
-fn preserve_some<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn preserve_some<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<JsValue>, D::Error> {
     serde_wasm_bindgen::preserve::deserialize(deserializer).map(Some)

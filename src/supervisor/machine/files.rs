@@ -189,7 +189,11 @@ impl Inner {
                 &job.given,
                 protocol::truncate(&failure.message, 500),
             )),
-            (None, FileOp::Read) => owned_bytes(&result.data, self.config.max_file_bytes)
+            (None, FileOp::Read) => result
+                .data
+                .as_ref()
+                .ok_or_else(|| "it holds no data".to_string())
+                .and_then(|data| owned_bytes(data, self.config.max_file_bytes))
                 .map(FileReply::Bytes)
                 .map_err(refused),
             (None, FileOp::List) => result

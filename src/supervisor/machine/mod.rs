@@ -1,8 +1,11 @@
 //! The state machine: what a sandbox does with each event (a call, a
 //! message, a timer, a death), its runs and their deadlines, its
 //! interpreters and who succeeds whom, its budgets, files, `input()` and
-//! memory. The pure decisions (`deadline`, `budget`, `succession`,
-//! `memory`, `queue`, `kept_files`, `file_ledger`) are tested natively.
+//! memory. It does its I/O only through `platform`'s two traits, so the
+//! whole machine runs natively: the pure decisions (`deadline`, `budget`,
+//! `succession`, `memory`, `queue`, `kept_files`, `file_ledger`) have unit
+//! tests of their own, and `scenarios` drives every path through them on
+//! the `fake` platform.
 
 pub(super) mod budget;
 pub(super) mod deadline;

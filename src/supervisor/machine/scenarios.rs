@@ -6,6 +6,7 @@
 //! and real Pyodide; here each takes microseconds.
 
 mod deadline;
+mod files;
 mod interpreters;
 mod page;
 mod queue;
@@ -75,6 +76,7 @@ pub(super) fn message(json: &str) -> FromSandbox {
         "refused" => FromSandbox::Refused(parse(value)),
         "input" => FromSandbox::Input(parse(value)),
         "memoryLimit" => FromSandbox::MemoryLimit(parse(value)),
+        "fileResult" => FromSandbox::FileResult(parse(value)),
         // The bytes are only passed on to the page's store (the fake's).
         "snapshot" => FromSandbox::Snapshot(crate::protocol::SnapshotBytes {
             bytes: JsValue::UNDEFINED.unchecked_into(),

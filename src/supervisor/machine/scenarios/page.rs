@@ -91,3 +91,36 @@ fn a_busy_sandbox_is_never_evicted_and_a_new_one_starts_anyway() {
     assert!(!a.killed(0), "a run is never cut short for the limit");
     assert_eq!(a.fake.counts(), (2, 2), "nor is a sandbox refused for it");
 }
+
+#[test]
+fn at_the_page_limit_no_standby_starts() {
+    set_max_live_interpreters(Some(1));
+    let rig = Rig::ready(with_standby());
+    rig.advance(STANDBY_DELAY_MS);
+    assert_eq!(rig.fake.counts(), (1, 1));
+    set_max_live_interpreters(Some(2));
+    let _next = rig.run("x");
+    rig.send(0, r#"{"type":"done","id":1,"status":"ok"}"#);
+    rig.report(0, Report::Died("gone".into()));
+    rig.send(1, READY);
+    rig.advance(STANDBY_DELAY_MS);
+    assert_eq!(rig.fake.counts(), (3, 2), "below the limit, one starts");
+}
+
+/// Issue 23, finding 1: a sandbox still booting is not idle. Evicting it
+/// dropped its boot timer, and its `create` never settled.
+#[test]
+fn a_sandbox_still_booting_is_never_evicted() {
+    set_max_live_interpreters(Some(2));
+    let fake = Rc::new(Fake::default());
+    let a = Rig::start_on(fake.clone(), config());
+    a.send(0, READY);
+    let _busy = a.run("while True: pass");
+    let mut b = Rig::start_on(fake.clone(), config());
+    let mut c = Rig::start_on(fake, config());
+    assert!(!a.killed(1), "b boots on");
+    c.send(2, READY);
+    b.send(1, READY);
+    assert!(matches!(poll(&mut b.boot), Some(Ok(()))));
+    assert!(matches!(poll(&mut c.boot), Some(Ok(()))));
+}

@@ -1,7 +1,12 @@
-//! A page-level limit on live interpreters (`set_max_live_interpreters`):
-//! standbys stop first, then the least recently used idle sandbox gives up
-//! its interpreter, and its next run says so. (One test: the limit is the
-//! page's, shared by every sandbox in this test binary.)
+//! What a page's sandboxes share (src/supervisor/page/): the limit on live
+//! interpreters (`set_max_live_interpreters`: standbys stop first, then the
+//! least recently used idle sandbox gives up its interpreter, and its next
+//! run says so), and the standby pool (one per configuration, handed to
+//! exactly one sandbox, never one that ran code). One test, in parts run in
+//! order: the limit and the pool are the page's, shared by every sandbox in
+//! this test binary. Their rules are native scenarios
+//! (src/supervisor/machine/scenarios/page.rs); this is the page carrying
+//! them out with real interpreters.
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -22,6 +27,11 @@ fn no_standby() -> SandboxOptions {
 }
 
 #[wasm_bindgen_test]
+async fn the_live_interpreter_limit_then_the_standby_pool() {
+    past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter().await;
+    sandboxes_share_one_standby_and_each_takes_it_in_turn().await;
+}
+
 async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter() {
     set_max_live_interpreters(Some(2));
     let a = sandbox(no_standby()).await;
@@ -71,18 +81,11 @@ async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interp
         "{ex:?}"
     );
     assert!(run(&a, "1").await.interpreter_reset, "a was the idle one");
-    // With standbys: a standby starts only below the limit.
-    set_max_live_interpreters(Some(4));
-    let e = sandbox(opts()).await;
-    // A standby is spawned (counted) 200 ms after `ready`; the rule itself
-    // is tested natively (eviction.rs), this is the page carrying it out.
-    sleep(400).await;
-    assert!(live_interpreters() <= 4, "{}", live_interpreters());
-    for sb in [&a, &b, &c, &d, &e] {
+    // That a standby starts only below the limit is a native scenario
+    // (supervisor/machine/scenarios/page.rs): it needed a 400 ms wait here.
+    for sb in [&a, &b, &c, &d] {
         sb.dispose();
     }
-    // `e`'s standby makes the page's first boot snapshot: it outlives `e`
-    // until the snapshot is made (src/supervisor/machine/maker.rs).
     until_live(0).await;
     sandboxes_created_together_all_start().await;
     set_max_live_interpreters(None);
@@ -140,4 +143,65 @@ time.sleep(3)
     }
     assert_eq!(busy.await.unwrap().status, Status::Ok);
     busy_sb.dispose();
+}
+
+/// Standbys shared by sandboxes with the same boot settings.
+async fn sandboxes_share_one_standby_and_each_takes_it_in_turn() {
+    let a = sandbox(opts()).await;
+    let b = sandbox(opts()).await;
+    let other = sandbox(SandboxOptions {
+        max_output_bytes: Some(1000),
+        ..opts()
+    })
+    .await;
+    // Two actives and one standby for the two alike; `other` keeps its own.
+    until_live(5).await;
+    assert_eq!(live_interpreters(), 5, "one standby per configuration");
+    run(&a, "secret = 'a'").await;
+    run(&b, "secret = 'b'").await;
+    // `a` times out and is replaced: the shared standby, ready, is its.
+    let started = now();
+    let ex = run_with(&a, STUBBORN, timeout(300.0)).await;
+    assert_eq!(
+        (ex.status, ex.interpreter_reset),
+        (Status::Timeout, true),
+        "{ex:?}"
+    );
+    let next = run(&a, "'secret' in globals()").await;
+    let recovery = now() - started;
+    assert_eq!(
+        next.result_text(),
+        Some("False"),
+        "a fresh interpreter: {next:?}"
+    );
+    web_sys::console::log_1(&format!("timeout to the next result: {recovery:.0} ms").into());
+    run(&a, "secret = 'a again'").await;
+    // The pool refills; then `b` times out and gets the new standby, which
+    // never ran `a`'s code.
+    until_live(5).await;
+    let ex = run_with(&b, STUBBORN, timeout(300.0)).await;
+    assert_eq!(ex.status, Status::Timeout);
+    let next = run(&b, "'secret' in globals()").await;
+    assert_eq!(next.result_text(), Some("False"), "{next:?}");
+    assert_eq!(
+        run(&a, "secret").await.result_text(),
+        Some("'a again'"),
+        "a kept its own"
+    );
+    // Both at once: one takes the standby, the other boots afresh; both recover.
+    until_live(5).await;
+    let (ta, tb) = (
+        a.run(STUBBORN, timeout(300.0)),
+        b.run(STUBBORN, timeout(300.0)),
+    );
+    assert_eq!(ta.await.unwrap().status, Status::Timeout);
+    assert_eq!(tb.await.unwrap().status, Status::Timeout);
+    for sb in [&a, &b] {
+        assert_eq!(run(sb, "6 * 7").await.result_text(), Some("42"));
+    }
+    until_live(5).await;
+    for sb in [a, b, other] {
+        sb.dispose();
+    }
+    assert_eq!(live_interpreters(), 0);
 }
