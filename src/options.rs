@@ -1,5 +1,6 @@
 //! The options: [`SandboxOptions`] and [`RunOptions`], each declared once
-//! (options/sandbox.rs, options/run.rs, through declare.rs's `options!`),
+//! (options/sandbox.rs, options/run.rs, through declare.rs's `options!`,
+//! as is [`PypiOptions`], the value of `pypi`, in options/pypi.rs),
 //! the types their fields use, and their validation into the settings the
 //! supervisor uses (resolve.rs). The JS binding reads JS objects into these
 //! same types (`js/options.rs`), so every range is checked here, once.
@@ -13,10 +14,11 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 
-// declare.rs's `options!` first: sandbox.rs and run.rs use it.
+// declare.rs's `options!` first: sandbox.rs, pypi.rs and run.rs use it.
 #[macro_use]
 mod declare;
 mod declared;
+pub(crate) mod pypi;
 mod resolve;
 pub(crate) mod run;
 pub(crate) mod sandbox;
@@ -24,6 +26,7 @@ pub(crate) mod sandbox;
 pub(crate) use declared::{Declared, Range, Unset};
 #[cfg(feature = "js")]
 pub(crate) use declared::{FromJs, Quantity};
+pub use pypi::PypiOptions;
 pub use run::RunOptions;
 pub use sandbox::SandboxOptions;
 #[cfg(test)]
@@ -39,30 +42,6 @@ pub type TextCallback = Rc<dyn Fn(&str)>;
 /// Answers Python's `input(prompt)`: the line to return, or `None` for
 /// end of input (`EOFError` in Python).
 pub type InputCallback = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Option<String>>>>>;
-
-/// `micropip.install` (and the import of an allowed name) from a package
-/// index, through the page: the page fetches the index and the wheels, for
-/// the names in `allowed` only, pure-Python wheels only, each checked
-/// against the index's sha256. micropip itself comes the same way, from the
-/// index (PyPI's micropip 0.11.1, pinned by its sha256).
-///
-/// ```
-/// let options = pycage::SandboxOptions {
-///     pypi: Some(pycage::PypiOptions {
-///         index_url: None, // https://pypi.org/simple/
-///         allowed: vec!["tabulate".into()],
-///     }),
-///     ..Default::default()
-/// };
-/// # let _ = options;
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PypiOptions {
-    /// A PEP 691 simple index. Default `https://pypi.org/simple/`.
-    pub index_url: Option<String>,
-    /// The distributions that may be installed (PEP 503 names compare equal).
-    pub allowed: Vec<String>,
-}
 
 /// The sha256 each Pyodide core file (`pyodide.mjs`, `pyodide.asm.mjs`,
 /// `pyodide.asm.wasm`, `python_stdlib.zip`, `pyodide-lock.json`) must have

@@ -229,6 +229,62 @@ async fn each_bad_sandbox_option_names_its_field() {
 }
 
 #[wasm_bindgen_test]
+async fn each_bad_pypi_field_names_its_field_inside_pypi() {
+    // `pypi`'s fields are declared like the options (src/options/pypi.rs):
+    // a misspelled one is refused, as a misspelled option is.
+    let names = || JsValue::from(Array::of1(&"tabulate".into()));
+    for (pypi, field, says) in [
+        (
+            obj(&[("alowed", names())]),
+            "pypi.alowed",
+            "unknown field in pypi (its fields: indexUrl, allowed)",
+        ),
+        (
+            obj(&[("allowed", names()), ("indexURL", "https://x/".into())]),
+            "pypi.indexURL",
+            "unknown field in pypi",
+        ),
+        (
+            obj(&[("indexUrl", "https://x/".into())]),
+            "pypi.allowed",
+            "is required (the names that may be installed)",
+        ),
+        (
+            obj(&[("allowed", "tabulate".into())]),
+            "pypi.allowed",
+            "expected an array",
+        ),
+        (
+            obj(&[("allowed", names()), ("indexUrl", 5.into())]),
+            "pypi.indexUrl",
+            "expected a string",
+        ),
+        (names(), "pypi", "expected an object"),
+    ] {
+        let options = js_options(&[("pypi", pypi)]);
+        let err = JsSandbox::create(Some(options.unchecked_into()))
+            .await
+            .err()
+            .expect("create rejects");
+        assert_eq!(err_name(&err), "OptionsError", "{field}");
+        assert_eq!(text(&err, "field"), field);
+        let message = text(&err, "message");
+        let start = format!("pycage: invalid {field}: {says}");
+        assert!(message.starts_with(&start), "{message}");
+    }
+    // A good `pypi` is read (the next option read, a bad one, is refused).
+    let options = js_options(&[
+        ("pypi", obj(&[("allowed", names())])),
+        ("maxMemoryBytes", 1.into()),
+    ]);
+    let err = JsSandbox::create(Some(options.unchecked_into()))
+        .await
+        .err()
+        .expect("create rejects");
+    assert_eq!(text(&err, "field"), "maxMemoryBytes");
+}
+
+#[wasm_bindgen_test]
 async fn a_snapshot_with_packages_is_refused() {
     // A snapshot does not hold package files.
     let with_packages = js_options(&[

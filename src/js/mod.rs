@@ -6,7 +6,9 @@
 mod convert;
 mod errors;
 mod figures;
-mod options;
+// pub(crate): the reader of a group of options (`pypi`) that options!
+// makes calls `options::group`.
+pub(crate) mod options;
 mod types;
 
 use std::cell::RefCell;

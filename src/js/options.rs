@@ -2,7 +2,9 @@
 //! [`RunOptions`], with a typed error naming any bad field. Unknown fields
 //! are errors too: a typo like `timeout` for `timeoutMs` must not silently
 //! fall back to a default. Each type's reader is made from its declaration
-//! (options/declare.rs); [`FromJs`] reads one value by its Rust type.
+//! (options/declare.rs), as is the reader of a group that is one option's
+//! value (`pypi`, through [`group`]); [`FromJs`] reads one value by its
+//! Rust type.
 //! Numbers are checked against their declared range as they are read; URLs
 //! are checked by options/resolve.rs.
 
@@ -14,8 +16,8 @@ use web_sys::AbortSignal;
 
 use crate::errors::Error;
 use crate::options::{
-    Declared, FigureFormat, FromJs, InputCallback, Isolation, Phase, PyodideHashes, PypiOptions,
-    Quantity, RunOptions, SandboxOptions, TextCallback,
+    Declared, FigureFormat, FromJs, InputCallback, Isolation, Phase, PyodideHashes, Quantity,
+    RunOptions, SandboxOptions, TextCallback,
 };
 
 /// The JS names of each options type, from its declaration.
@@ -27,20 +29,32 @@ struct Fields<'a> {
     obj: &'a JsValue,
 }
 
+/// Where an options object is: the argument (`options`), or the value of
+/// one option (`pypi`), whose fields' errors are named `pypi.indexUrl`.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Argument,
+    Option(&'a str),
+}
+
 impl<'a> Fields<'a> {
-    fn new(obj: &'a JsValue, what: &str, allowed: &[&[&str]]) -> Result<Option<Self>, Error> {
+    fn new(obj: &'a JsValue, place: Place, allowed: &[&[&str]]) -> Result<Option<Self>, Error> {
         if obj.is_undefined() || obj.is_null() {
             return Ok(None);
         }
         if !obj.is_object() || obj.is_function() || Array::is_array(obj) {
+            let what = match place {
+                Place::Argument => "options",
+                Place::Option(field) => field,
+            };
             return Err(Error::options(what, "expected an object"));
         }
-        for key in Object::keys(obj.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !allowed.iter().any(|set| set.contains(&key.as_str())) {
-                return Err(Error::options(&key, format!("unknown field in {what}")));
-            }
-        }
+        let keys = Object::keys(obj.unchecked_ref::<Object>());
+        known_fields(
+            keys.iter().map(|key| key.as_string().unwrap_or_default()),
+            place,
+            allowed,
+        )?;
         Ok(Some(Fields { obj }))
     }
 
@@ -48,6 +62,52 @@ impl<'a> Fields<'a> {
     fn get(&self, field: &str) -> Option<JsValue> {
         let value = Reflect::get(self.obj, &JsValue::from_str(field)).ok()?;
         (!value.is_undefined()).then_some(value)
+    }
+}
+
+/// The first key that is no field of the object, as an error naming it:
+/// `timeout` for a top-level option, `pypi.alowed` (and the fields it
+/// has) inside a group.
+fn known_fields(
+    keys: impl IntoIterator<Item = String>,
+    place: Place,
+    allowed: &[&[&str]],
+) -> Result<(), Error> {
+    let known = |key: &str| allowed.iter().any(|set| set.contains(&key));
+    let Some(key) = keys.into_iter().find(|key| !known(key)) else {
+        return Ok(());
+    };
+    Err(match place {
+        Place::Argument => Error::options(&key, "unknown field in options"),
+        Place::Option(group) => {
+            let fields: Vec<&str> = allowed.concat();
+            Error::options(
+                &format!("{group}.{key}"),
+                format!(
+                    "unknown field in {group} (its fields: {})",
+                    fields.join(", ")
+                ),
+            )
+        }
+    })
+}
+
+/// The value of an option that is a group of options (`pypi`): an object
+/// with none but the group's fields (`names`), read by `read` (the group's
+/// declared reader), or nothing when unset or `null`.
+pub(crate) fn group<T>(
+    value: Option<JsValue>,
+    option: &Declared,
+    names: &[&str],
+    read: impl FnOnce(&dyn Fn(&str) -> Option<JsValue>) -> Result<T, Error>,
+) -> Result<Option<T>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let field = option.field();
+    match Fields::new(&value, Place::Option(&field), &[names])? {
+        Some(fields) => read(&|name| fields.get(name)).map(Some),
+        None => Ok(None),
     }
 }
 
@@ -67,7 +127,7 @@ impl FromJs for Option<String> {
             .map(|value| {
                 value
                     .as_string()
-                    .ok_or_else(|| Error::options(option.js, "expected a string"))
+                    .ok_or_else(|| Error::options(&option.field(), "expected a string"))
             })
             .transpose()
     }
@@ -79,7 +139,7 @@ impl FromJs for Option<bool> {
             .map(|value| {
                 value
                     .as_bool()
-                    .ok_or_else(|| Error::options(option.js, "expected true or false"))
+                    .ok_or_else(|| Error::options(&option.field(), "expected true or false"))
             })
             .transpose()
     }
@@ -87,7 +147,9 @@ impl FromJs for Option<bool> {
 
 impl FromJs for Option<Vec<String>> {
     fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
-        value.map(|value| strings(&value, option.js)).transpose()
+        value
+            .map(|value| strings(&value, &option.field()))
+            .transpose()
     }
 }
 
@@ -114,7 +176,7 @@ fn function(value: Option<JsValue>, option: &Declared) -> Result<Option<Function
         .map(|value| {
             value
                 .dyn_into::<Function>()
-                .map_err(|_| Error::options(option.js, "expected a function"))
+                .map_err(|_| Error::options(&option.field(), "expected a function"))
         })
         .transpose()
 }
@@ -143,7 +205,7 @@ impl FromJs for Option<AbortSignal> {
             .map(|value| {
                 value
                     .dyn_into::<AbortSignal>()
-                    .map_err(|_| Error::options(option.js, "expected an AbortSignal"))
+                    .map_err(|_| Error::options(&option.field(), "expected an AbortSignal"))
             })
             .transpose()
     }
@@ -155,7 +217,7 @@ impl FromJs for Isolation {
             None | Some("iframe") => Ok(Isolation::Iframe),
             Some("worker") => Ok(Isolation::Worker),
             Some(_) => Err(Error::options(
-                option.js,
+                &option.field(),
                 "expected \"iframe\" or \"worker\"",
             )),
         }
@@ -167,36 +229,11 @@ impl FromJs for FigureFormat {
         match Option::<String>::from_js(value, option)?.as_deref() {
             None | Some("png") => Ok(FigureFormat::Png),
             Some("svg") => Ok(FigureFormat::Svg),
-            Some(_) => Err(Error::options(option.js, "expected \"png\" or \"svg\"")),
-        }
-    }
-}
-
-/// `pypi`: `{ indexUrl?: string, allowed: string[] }`.
-impl FromJs for Option<PypiOptions> {
-    fn from_js(value: Option<JsValue>, _option: &Declared) -> Result<Self, Error> {
-        let Some(value) = value else {
-            return Ok(None);
-        };
-        let Some(f) = Fields::new(&value, "pypi", &[&["indexUrl", "allowed"]])? else {
-            return Ok(None);
-        };
-        let allowed = match f.get("allowed") {
-            None => Err(Error::options(
-                "pypi.allowed",
-                "is required (the names that may be installed)",
+            Some(_) => Err(Error::options(
+                &option.field(),
+                "expected \"png\" or \"svg\"",
             )),
-            Some(names) => strings(&names, "pypi.allowed")
-                .map_err(|_| Error::options("pypi.allowed", "expected an array of names")),
-        }?;
-        let index_url = f
-            .get("indexUrl")
-            .map(|url| {
-                url.as_string()
-                    .ok_or_else(|| Error::options("pypi.indexUrl", "expected a URL"))
-            })
-            .transpose()?;
-        Ok(Some(PypiOptions { index_url, allowed }))
+        }
     }
 }
 
@@ -212,7 +249,7 @@ impl FromJs for PyodideHashes {
         }
         let bad = || {
             Error::options(
-                option.js,
+                &option.field(),
                 "expected an object of file name to sha256, or false",
             )
         };
@@ -279,7 +316,7 @@ fn progress_callback(function: Function) -> Rc<dyn Fn(Phase)> {
 /// Reads `SandboxOptions`; `extra` names fields that belong to another
 /// options type sharing the object (runPython's one-shot form).
 pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<SandboxOptions, Error> {
-    match Fields::new(options, "options", &[SANDBOX_FIELDS, extra])? {
+    match Fields::new(options, Place::Argument, &[SANDBOX_FIELDS, extra])? {
         Some(fields) => SandboxOptions::from_js(|field| fields.get(field)),
         None => Ok(SandboxOptions::default()),
     }
@@ -287,8 +324,43 @@ pub(crate) fn sandbox_options(options: &JsValue, extra: &[&str]) -> Result<Sandb
 
 /// Reads `RunOptions`; `extra` as for [`sandbox_options`].
 pub(crate) fn run_options(options: &JsValue, extra: &[&str]) -> Result<RunOptions, Error> {
-    match Fields::new(options, "options", &[RUN_FIELDS, extra])? {
+    match Fields::new(options, Place::Argument, &[RUN_FIELDS, extra])? {
         Some(fields) => RunOptions::from_js(|field| fields.get(field)),
         None => Ok(RunOptions::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{known_fields, Place};
+    use crate::errors::Error;
+
+    fn refused(keys: &[&str], place: Place, allowed: &[&[&str]]) -> String {
+        let keys = keys.iter().map(|key| key.to_string());
+        match known_fields(keys, place, allowed) {
+            Err(error @ Error::Options { .. }) => error.to_string(),
+            other => panic!("expected an options error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_misspelled_field_inside_pypi_is_named_with_the_fields_it_has() {
+        let pypi = crate::options::pypi::JS_NAMES;
+        let message = refused(&["indexUrl", "alowed"], Place::Option("pypi"), &[pypi]);
+        assert_eq!(
+            message,
+            "pycage: invalid pypi.alowed: unknown field in pypi (its fields: indexUrl, allowed)"
+        );
+        assert!(known_fields(["allowed".to_string()], Place::Option("pypi"), &[pypi]).is_ok());
+    }
+
+    #[test]
+    fn a_misspelled_top_level_option_is_named_as_before() {
+        let sandbox = super::SANDBOX_FIELDS;
+        let message = refused(&["timeout"], Place::Argument, &[sandbox, &[]]);
+        assert_eq!(message, "pycage: invalid timeout: unknown field in options");
+        // A field of the other options type sharing the object (runPython).
+        let keys = ["timeoutMs", "signal"].map(String::from);
+        assert!(known_fields(keys, Place::Argument, &[sandbox, super::RUN_FIELDS]).is_ok());
     }
 }

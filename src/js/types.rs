@@ -1,12 +1,15 @@
 //! The TypeScript declarations of the JS API, emitted into `pycage.d.ts`.
 //! The option interfaces are made from their declarations (options/
-//! sandbox.rs and run.rs): wasm-bindgen takes any constant string here, not
-//! only a literal. `tests/types` compiles a consumer against them.
+//! sandbox.rs, pypi.rs and run.rs): wasm-bindgen takes any constant string
+//! here, not only a literal. `tests/types` compiles a consumer against them.
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SANDBOX_OPTIONS: &'static str = crate::options::sandbox::TYPESCRIPT;
+
+#[wasm_bindgen(typescript_custom_section)]
+const PYPI_OPTIONS: &'static str = crate::options::pypi::TYPESCRIPT;
 
 #[wasm_bindgen(typescript_custom_section)]
 const RUN_OPTIONS: &'static str = crate::options::run::TYPESCRIPT;

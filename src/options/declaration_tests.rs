@@ -2,15 +2,19 @@
 //! README's tables (this test prints them when they differ), and the
 //! declarations' own rules.
 
-use super::{run, sandbox, Declared};
+use super::{pypi, run, sandbox, Declared};
 
 const README: &str = include_str!("../../README.md");
-const BEGIN: &str = "<!-- options: written from src/options/sandbox.rs and run.rs -->\n";
+const BEGIN: &str = "<!-- options: written from src/options/sandbox.rs, pypi.rs and run.rs -->\n";
 const END: &str = "<!-- end of options -->";
 
 /// The README's table of one options type.
 fn table(name: &str, options: &[&Declared]) -> String {
-    let mut text = format!("| `{name}` | default | range | |\n|---|---|---|---|\n");
+    let name = match options.first().map(|option| option.group) {
+        Some(group) if !group.is_empty() => format!("`{name}` (`{group}`)"),
+        _ => format!("`{name}`"),
+    };
+    let mut text = format!("| {name} | default | range | |\n|---|---|---|---|\n");
     for option in options {
         let range = option.range.as_ref().map_or("", |range| range.text);
         text.push_str(&format!(
@@ -25,8 +29,9 @@ fn table(name: &str, options: &[&Declared]) -> String {
 
 fn tables() -> String {
     format!(
-        "{BEGIN}{}\n{}{END}",
+        "{BEGIN}{}\n{}\n{}{END}",
         table("SandboxOptions", sandbox::ALL),
+        table("PypiOptions", pypi::ALL),
         table("RunOptions", run::ALL)
     )
 }
@@ -46,7 +51,7 @@ fn the_readme_tables_are_the_declarations() {
 
 #[test]
 fn every_number_has_a_range_and_every_name_is_unique() {
-    for options in [sandbox::ALL, run::ALL] {
+    for options in [sandbox::ALL, pypi::ALL, run::ALL] {
         for option in options {
             assert!(
                 option.ts != "number" || option.range.is_some(),
@@ -74,10 +79,13 @@ fn every_declared_default_gives_a_value() {
 fn the_typescript_has_each_option_once_with_its_type() {
     for (ts, options) in [
         (sandbox::TYPESCRIPT, sandbox::ALL),
+        (pypi::TYPESCRIPT, pypi::ALL),
         (run::TYPESCRIPT, run::ALL),
     ] {
         for option in options {
-            let line = format!("\n  {}?: {};\n", option.js, option.ts);
+            let required = matches!(option.default, super::Unset::Required(_));
+            let mark = if required { "" } else { "?" };
+            let line = format!("\n  {}{mark}: {};\n", option.js, option.ts);
             assert_eq!(ts.matches(&line).count(), 1, "{line} in\n{ts}");
         }
         assert_eq!(ts.matches("/**").count(), ts.matches("*/").count(), "{ts}");
@@ -88,6 +96,43 @@ fn the_typescript_has_each_option_once_with_its_type() {
         "{}",
         sandbox::TYPESCRIPT
     );
+}
+
+#[test]
+fn pypi_is_a_group_declared_like_the_options_that_hold_it() {
+    // `pypi`'s TypeScript type is the group's interface, emitted beside it.
+    assert_eq!(sandbox::DECLARED.pypi.ts, "PypiOptions");
+    assert!(pypi::TYPESCRIPT.contains("export interface PypiOptions {\n"));
+    assert!(
+        pypi::TYPESCRIPT.contains(
+            "   * Required (the names that may be installed).\n   */\n  allowed: string[];\n"
+        ),
+        "{}",
+        pypi::TYPESCRIPT
+    );
+    assert_eq!(pypi::JS_NAMES, ["indexUrl", "allowed"]);
+    // Its errors name the option that holds it.
+    assert_eq!(pypi::DECLARED.index_url.field(), "pypi.indexUrl");
+    assert_eq!(sandbox::DECLARED.pypi.field(), "pypi");
+    // The default the doc states is the one resolve.rs uses.
+    let index = crate::policy::pypi::DEFAULT_INDEX_URL;
+    assert_eq!(pypi::DECLARED.index_url.default_text, format!("`{index}`"));
+}
+
+#[test]
+fn a_missing_required_field_is_an_error_that_says_why() {
+    let allowed = &pypi::DECLARED.allowed;
+    match allowed.given(None::<()>) {
+        Err(crate::errors::Error::Options { field, message }) => {
+            assert_eq!(field, "pypi.allowed");
+            assert_eq!(message, "is required (the names that may be installed)");
+        }
+        other => panic!("expected an options error, got {other:?}"),
+    }
+    assert_eq!(allowed.given(Some(1)).ok(), Some(Some(1)));
+    // An optional field may be missing.
+    assert_eq!(pypi::DECLARED.index_url.given(None::<()>).ok(), Some(None));
+    assert_eq!(allowed.default_text, "required");
 }
 
 fn camel_case(snake: &str) -> String {
@@ -106,7 +151,7 @@ fn camel_case(snake: &str) -> String {
 #[test]
 fn each_js_name_is_its_rust_name_in_camel_case() {
     // A time is a `Duration` in Rust and milliseconds in JS, hence `Ms`.
-    for option in sandbox::ALL.iter().chain(run::ALL) {
+    for option in sandbox::ALL.iter().chain(pypi::ALL).chain(run::ALL) {
         let camel = camel_case(option.rust);
         let is_time = option.rust_type.contains("Duration");
         let expected = if is_time { camel + "Ms" } else { camel };

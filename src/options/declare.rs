@@ -1,6 +1,6 @@
-//! What the crate makes of an `options!` declaration (sandbox.rs, run.rs):
-//! the pub struct with its rustdoc, the table of [`Declared`](super::Declared)
-//! options, the JS names (unknown fields are errors), the range checks, the
+//! What the crate makes of an `options!` declaration (sandbox.rs, run.rs,
+//! pypi.rs): the pub struct with its rustdoc, the table of
+//! [`Declared`](super::Declared) options, the JS names (unknown fields are errors), the range checks, the
 //! JS reader and the TypeScript interface. The README's table is written
 //! from the same table (declaration_tests.rs checks it).
 //!
@@ -12,8 +12,14 @@
 //!     range: [1 ms, 24 h],  // optional: the values a number may take
 //!     default: 30 s,        // optional: the value when unset (a number or a flag)
 //!     unset: "words",       // or, instead, what applies when unset, in words
+//!     required: "why",      // or: JS must give it; missing, the error says why
 //! }
 //! ```
+//!
+//! A group of options that is one option's value (`pypi`: pypi.rs) is
+//! declared the same way, with the option's JS name after its TypeScript
+//! doc (`in JS "pypi"`); the option's TypeScript type is then the group's
+//! interface (`"PypiOptions"`).
 //!
 //! Numbers are written with their unit (`ms`, `s`, `min`, `h`; `B`, `KiB`,
 //! `MiB`, `GiB`; `M` for millions; none for a plain count), so the docs
@@ -84,11 +90,80 @@ macro_rules! if_ranged {
     ($range:tt $($code:tt)*) => { $($code)* };
 }
 
+/// `$code`, for an option declared as required.
+macro_rules! if_required {
+    ($why:literal $($code:tt)*) => { $($code)* };
+}
+
+/// `"?"` in TypeScript for an optional field, nothing for a required one.
+macro_rules! optional_mark {
+    () => {
+        "?"
+    };
+    ($why:literal) => {
+        ""
+    };
+}
+
 /// Makes, from the entries of one options type: the struct, `DECLARED`
 /// (each option, by field), `ALL` (the same in order), `JS_NAMES`,
 /// `check_ranges`, `from_js` (with the `js` feature) and `TYPESCRIPT`.
+///
+/// A group of options that is itself one option's value (`pypi`'s
+/// [`PypiOptions`](super::PypiOptions)) names that option after its
+/// TypeScript doc, `in JS "pypi"`: its errors name their field as
+/// `pypi.indexUrl`, and it gets its JS reader as an option's value
+/// (`FromJs for Option<PypiOptions>`: an object with no unknown field, or
+/// nothing). Its entries may be `required: "why"` (no `?` in TypeScript;
+/// a missing field is an error that says why).
 macro_rules! options {
+    // A group inside another: its fields' errors are named `group.field`.
     (
+        $(#[$attr:meta])*
+        pub struct $name:ident, in TypeScript $ts_doc:literal, in JS $group:literal {
+            $($entries:tt)*
+        }
+    ) => {
+        options! {
+            @group $group
+            $(#[$attr])*
+            pub struct $name, in TypeScript $ts_doc {
+                $($entries)*
+            }
+        }
+
+        /// The group as one option's value: an object of its fields (no
+        /// other), or nothing when unset, `undefined` or `null`.
+        #[cfg(feature = "js")]
+        impl $crate::options::FromJs for Option<$name> {
+            fn from_js(
+                value: Option<wasm_bindgen::JsValue>,
+                option: &Declared,
+            ) -> Result<Self, Error> {
+                let read = |get: &dyn Fn(&str) -> Option<wasm_bindgen::JsValue>| {
+                    $name::from_js(get)
+                };
+                $crate::js::options::group(value, option, JS_NAMES, read)
+            }
+        }
+    };
+    // The options of an API call (`SandboxOptions`, `RunOptions`).
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident, in TypeScript $ts_doc:literal {
+            $($entries:tt)*
+        }
+    ) => {
+        options! {
+            @group ""
+            $(#[$attr])*
+            pub struct $name, in TypeScript $ts_doc {
+                $($entries)*
+            }
+        }
+    };
+    (
+        @group $group:literal
         $(#[$attr:meta])*
         pub struct $name:ident, in TypeScript $ts_doc:literal {
             $(
@@ -97,6 +172,7 @@ macro_rules! options {
                     $(range: $range:tt,)?
                     $(default: $default:tt $($default_unit:ident)?,)?
                     $(unset: $unset:literal,)?
+                    $(required: $required:literal,)?
                 }
             )*
         }
@@ -113,6 +189,7 @@ macro_rules! options {
                 $(#[doc = concat!("From ", range_text!$range, ".")])?
                 $(#[doc = concat!("Default: ", stringify!($default $($default_unit)?), ".")])?
                 $(#[doc = concat!("Default: ", $unset, ".")])?
+                $(#[doc = concat!("Required in JS (", $required, ").")])?
                 pub $field: $ty,
             )*
         }
@@ -129,13 +206,19 @@ macro_rules! options {
             $($field: Declared {
                 rust: stringify!($field),
                 rust_type: stringify!($ty),
+                group: $group,
                 js: $js,
                 ts: $ts,
                 doc: concat!($($doc, "\n",)*),
                 $(range: Some(range!$range),)?
                 $(default: default_value!($default $($default_unit)?),)?
                 $(default: Unset::Words($unset),)?
-                default_text: concat!($(stringify!($default $($default_unit)?),)? $($unset,)?),
+                $(default: Unset::Required($required),)?
+                default_text: concat!(
+                    $(stringify!($default $($default_unit)?),)?
+                    $($unset,)?
+                    $(if_required!($required "required"),)?
+                ),
                 ..Declared::NOTHING
             },)*
         };
@@ -159,7 +242,8 @@ macro_rules! options {
                 $("   * From ", range_text!$range, ".\n",)?
                 $("   * Default: ", stringify!($default $($default_unit)?), ".\n",)?
                 $("   * Default: ", $unset, ".\n",)?
-                "   */\n  ", $js, "?: ", $ts, ";\n",
+                $("   * Required (", $required, ").\n",)?
+                "   */\n  ", $js, optional_mark!($($required)?), ": ", $ts, ";\n",
             )*
             "}\n"
         );
@@ -173,14 +257,18 @@ macro_rules! options {
             }
 
             /// Reads each option from a JS object, given the value of
-            /// each field by its JS name (js/options.rs).
+            /// each field by its JS name (js/options.rs); a required one
+            /// that is missing is an error.
             #[cfg(feature = "js")]
             pub(crate) fn from_js(
                 get: impl Fn(&str) -> Option<wasm_bindgen::JsValue>,
             ) -> Result<Self, Error> {
                 use $crate::options::FromJs;
                 Ok($name {
-                    $($field: FromJs::from_js(get($js), &DECLARED.$field)?,)*
+                    $($field: FromJs::from_js(
+                        DECLARED.$field.given(get($js))?,
+                        &DECLARED.$field,
+                    )?,)*
                 })
             }
         }

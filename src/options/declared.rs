@@ -2,6 +2,7 @@
 //! the README's table and the tests read. Numbers are checked here, once,
 //! whichever API set them.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::errors::Error;
@@ -14,7 +15,11 @@ pub(crate) struct Declared {
     pub rust: &'static str,
     #[allow(dead_code)]
     pub rust_type: &'static str,
-    /// The JS property, also the `field` of its errors.
+    /// The option whose value holds it (`pypi` for `indexUrl`), or empty
+    /// for a top-level option.
+    pub group: &'static str,
+    /// The JS property; with its group, the `field` of its errors
+    /// ([`field`](Self::field)).
     pub js: &'static str,
     /// Its TypeScript type.
     #[allow(dead_code)]
@@ -52,6 +57,10 @@ pub(crate) enum Unset {
     /// Decided when the options are resolved; the words say how.
     #[allow(dead_code)]
     Words(&'static str),
+    /// Never: JS must give it (the words say why). A Rust caller gives
+    /// every field anyway.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
+    Required(&'static str),
 }
 
 /// A number an option holds: a time, a size, a count or a plain number.
@@ -141,6 +150,7 @@ impl Declared {
     pub(crate) const NOTHING: Declared = Declared {
         rust: "",
         rust_type: "",
+        group: "",
         js: "",
         ts: "",
         doc: "",
@@ -149,25 +159,48 @@ impl Declared {
         default_text: "",
     };
 
+    /// The option as its errors name it: `timeoutMs`, or `pypi.indexUrl`
+    /// for a field of a group.
+    pub(crate) fn field(&self) -> Cow<'static, str> {
+        if self.group.is_empty() {
+            Cow::Borrowed(self.js)
+        } else {
+            Cow::Owned(format!("{}.{}", self.group, self.js))
+        }
+    }
+
+    /// `value` as JS gave it (`None` when missing), which must be there
+    /// for an option declared as required.
+    #[cfg_attr(not(feature = "js"), allow(dead_code))]
+    pub(crate) fn given<V>(&self, value: Option<V>) -> Result<Option<V>, Error> {
+        match (&value, &self.default) {
+            (None, Unset::Required(why)) => Err(Error::options(
+                &self.field(),
+                format!("is required ({why})"),
+            )),
+            _ => Ok(value),
+        }
+    }
+
     /// `n` as this option's number: in its range, and whole for a count.
     pub(crate) fn number<T: Quantity>(&self, n: f64) -> Result<T, Error> {
         // A number declared without a range is pycage's bug; it must not
         // mean "no limit".
         let Some(range) = &self.range else {
             return Err(Error::options(
-                self.js,
+                &self.field(),
                 "has no range in pycage's declaration (a bug in pycage)",
             ));
         };
         if !(n.is_finite() && n >= range.min && n <= range.max) {
             return Err(Error::options(
-                self.js,
+                &self.field(),
                 format!("expected a number from {}", range.text),
             ));
         }
         if T::WHOLE && n.fract() != 0.0 {
             return Err(Error::options(
-                self.js,
+                &self.field(),
                 format!("expected a whole number, got {n}"),
             ));
         }
@@ -185,7 +218,7 @@ impl Declared {
             Some(value) => Ok(value),
             None => T::from_default(&self.default).ok_or_else(|| {
                 Error::options(
-                    self.js,
+                    &self.field(),
                     "has no default in pycage's declaration (a bug in pycage)",
                 )
             }),

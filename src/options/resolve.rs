@@ -60,14 +60,16 @@ fn resolve_packages(packages: Vec<String>) -> Result<Vec<String>, Error> {
 }
 
 fn resolve_pypi(pypi: PypiOptions) -> Result<PypiConfig, Error> {
+    pypi.check_ranges()?;
+    let declared = &pypi::DECLARED;
     let index = pypi
         .index_url
         .as_deref()
         .unwrap_or(crate::policy::pypi::DEFAULT_INDEX_URL);
     Ok(PypiConfig {
-        index_url: folder_url("pypi.indexUrl", index)?,
+        index_url: folder_url(&declared.index_url.field(), index)?,
         allowlist: crate::policy::pypi::Allowlist::new(&pypi.allowed)
-            .map_err(|why| Error::options("pypi.allowed", why))?,
+            .map_err(|why| Error::options(&declared.allowed.field(), why))?,
     })
 }
 

@@ -2,7 +2,8 @@
 //! JS name and TypeScript type, range, default and doc. declare.rs makes
 //! the struct, its JS reader, its field list, its range checks and its
 //! TypeScript interface from this; the README's table is checked against
-//! it (declaration_tests.rs).
+//! it (declaration_tests.rs). `pypi`'s value is a group declared the same
+//! way (pypi.rs).
 
 use std::rc::Rc;
 use std::time::Duration;
@@ -142,7 +143,7 @@ options! {
         /// The page fetches the index (PEP 691 JSON) and the wheels, never the sandbox, and
         /// checks each wheel against the index's sha256. micropip itself comes from the
         /// index the same way.
-        pypi: Option<PypiOptions> = "pypi": "{ indexUrl?: string; allowed: string[] }" {
+        pypi: Option<PypiOptions> = "pypi": "PypiOptions" {
             unset: "off",
         }
         /// A run may not grow the interpreter's heap past this many bytes: one that tries
