@@ -81,11 +81,16 @@ async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interp
         "{ex:?}"
     );
     assert!(run(&a, "1").await.interpreter_reset, "a was the idle one");
-    // That a standby starts only below the limit is a native scenario
-    // (supervisor/machine/scenarios/page.rs): it needed a 400 ms wait here.
-    for sb in [&a, &b, &c, &d] {
+    // With standbys. That one starts only below the limit is a native
+    // scenario (supervisor/machine/scenarios/page.rs); here it needed a
+    // 400 ms wait.
+    set_max_live_interpreters(Some(4));
+    let e = sandbox(opts()).await;
+    for sb in [&a, &b, &c, &d, &e] {
         sb.dispose();
     }
+    // `e`'s standby makes the page's first boot snapshot: it outlives `e`
+    // until the snapshot is made (src/supervisor/machine/maker.rs).
     until_live(0).await;
     sandboxes_created_together_all_start().await;
     set_max_live_interpreters(None);
