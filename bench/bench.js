@@ -98,6 +98,11 @@ function bigBytes() {
   return bytes;
 }
 
+/** The options of the bench's sandboxes (one boot setting: they share the
+ *  page's standby). */
+const sandboxOptions = (isolation = "iframe", snapshot = true) =>
+  ({ pyodideUrl: INDEX_URL, isolation, snapshot, maxOutputBytes: 16 << 20, timeoutMs: 60_000 });
+
 window.bench = {
   /** Create to the first result of 1+1. */
   async boot(name, isolation = "iframe", snapshot = true) {
@@ -106,10 +111,30 @@ window.bench = {
       use(name, await Baseline.boot());
     } else {
       wasm ??= await init();
-      use(name, await Sandbox.create({ pyodideUrl: INDEX_URL, isolation, snapshot, maxOutputBytes: 16 << 20, timeoutMs: 60_000 }));
+      use(name, await Sandbox.create(sandboxOptions(isolation, snapshot)));
     }
     await check(name);
     return now() - started;
+  },
+
+  /** A new conversation while `name`'s first one runs (2 s of sleep):
+   *  pycage's `Sandbox.create` with the same boot settings (the page's
+   *  ready standby is taken) or the baseline's new worker, to the first
+   *  result of 1+1. The new one is disposed `settleMs` after the first
+   *  one's run ended: meanwhile pycage's pool refills, and the disposed
+   *  sandbox passes its standby back to the first. */
+  async newConversation(name, settleMs) {
+    const busy = impl[name].run("import time\ntime.sleep(2)");
+    await sleep(50);
+    const started = now();
+    const target = name === "baseline" ? await Baseline.boot() : await Sandbox.create(sandboxOptions());
+    await checkTarget(name, target);
+    const took = now() - started;
+    await busy;
+    await sleep(settleMs);
+    if (name === "baseline") target.worker.terminate();
+    else target.dispose();
+    return took;
   },
 
   /** `n` sequential round trips of 1+1, each timed. */

@@ -135,6 +135,12 @@ async function onePage(context, url, record) {
   for (const name of names) record("roundTrip", name, stats(times[name]));
   await page.evaluate(() => window.bench.dispose("pycage, worker mode"));
   log("round trips done");
+  for (const name of ["pycage", "baseline"]) {
+    const reps = [];
+    for (let i = 0; i < REPS; i++) reps.push(await page.evaluate((n) => window.bench.newConversation(n, 3000), name));
+    record("newConversationWhileOneRuns", name, stats(reps));
+  }
+  log("new conversations done");
   const wasmAfterRuns = await page.evaluate(() => window.bench.wasmMemory());
   for (const name of ["pycage", "baseline"]) {
     const reps = [];

@@ -208,6 +208,7 @@ impl Supervisor {
         );
         let boot = Inner::start_first(&inner)?;
         let supervisor = Supervisor { inner };
+        supervisor.with(|_| {}); // its effects: `onProgress("ready")` after an adoption
         if let Err(err) = boot.await {
             supervisor.dispose();
             return Err(err);
@@ -354,11 +355,21 @@ impl Inner {
         inner
     }
 
-    /// Starts the first interpreter; what it gives resolves once it is ready.
+    /// Takes a ready standby of another sandbox booted alike (pool.rs), so
+    /// that a new conversation starts at once and the pool refills in the
+    /// background; else starts the first interpreter. What it gives
+    /// resolves once the interpreter is ready.
     fn start_first(inner: &Rc<RefCell<Inner>>) -> Result<Pending<()>, Error> {
         let (booted, boot) = Deferred::new();
         let mut state = inner.borrow_mut();
         state.boot_waiters.push(booted);
+        if state.config.standby {
+            if let Some(adopted) = state.adopt_standby() {
+                state.active = Some(adopted);
+                state.on_active_ready();
+                return Ok(boot);
+            }
+        }
         let first = state
             .spawn_interpreter(Role::Active)
             .map_err(|err| Error::init(format!("could not create the sandbox: {err}"), None))?;
@@ -408,6 +419,7 @@ impl Inner {
         self.current_file = None; // its caller gets `Disposed`
         self.active = None;
         self.standby_timer = None;
+        self.pass_on_standby();
         self.finish_snapshot_after_dispose();
         self.reject_all(|| Error::Disposed);
     }

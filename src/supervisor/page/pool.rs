@@ -106,6 +106,36 @@ impl Inner {
                 .is_some_and(|s| s.ready && Some(s.gen) != self.snapshot_maker)
     }
 
+    /// At dispose: a ready standby that is not the snapshot's maker goes to
+    /// another sandbox booted alike that has none, so the page's pool stays
+    /// full for the next new conversation. It never ran code. (One still
+    /// booting is dropped: its boot timer is this sandbox's.)
+    pub(in crate::supervisor) fn pass_on_standby(&mut self) {
+        if !self.standby.as_ref().is_some_and(|s| s.ready) || self.standby_is_maker() {
+            return;
+        }
+        for rc in registry::sandboxes() {
+            let Ok(mut other) = rc.try_borrow_mut() else {
+                continue; // this sandbox itself, or one busy right now
+            };
+            if other.disposed
+                || !other.config.standby
+                || other.pool_key != self.pool_key
+                || other.standby.is_some()
+            {
+                continue;
+            }
+            let Some(mut interpreter) = self.standby.take() else {
+                return;
+            };
+            other.next_gen += 1;
+            interpreter.gen = other.next_gen;
+            *interpreter.route.borrow_mut() = (other.weak.clone(), interpreter.gen);
+            other.standby = Some(interpreter);
+            return;
+        }
+    }
+
     /// A ready standby of another sandbox with the same key, now this one's.
     pub(in crate::supervisor) fn adopt_standby(&mut self) -> Option<Interpreter> {
         for rc in registry::sandboxes() {
@@ -116,6 +146,11 @@ impl Inner {
                 continue;
             }
             let mut interpreter = other.standby.take()?;
+            // The same distribution, so the same versions: a sandbox that
+            // starts on an adopted standby never saw its `ready`.
+            if self.info.is_none() {
+                self.info = other.info.clone();
+            }
             drop(other);
             self.next_gen += 1;
             interpreter.gen = self.next_gen;

@@ -124,3 +124,65 @@ fn a_sandbox_still_booting_is_never_evicted() {
     assert!(matches!(poll(&mut b.boot), Some(Ok(()))));
     assert!(matches!(poll(&mut c.boot), Some(Ok(()))));
 }
+
+#[test]
+fn a_new_sandbox_starts_at_once_on_the_pools_ready_standby() {
+    let (a, _b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    a.send(2, READY);
+    let mut c = Rig::start_on(a.fake.clone(), with_standby());
+    assert!(matches!(poll(&mut c.boot), Some(Ok(()))), "ready at once");
+    assert_eq!(a.fake.counts(), (3, 3), "no boot of its own");
+    assert!(c.sandbox.versions().is_some(), "it knows the versions");
+    let _run = c.run("x");
+    assert_eq!(a.posted(2), ["run 1"]);
+    // The pool refills in the background.
+    c.advance(STANDBY_DELAY_MS);
+    assert_eq!(a.fake.counts(), (4, 4));
+}
+
+#[test]
+fn a_new_sandbox_never_takes_a_standby_still_booting() {
+    let (a, _b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    let mut c = Rig::start_on(a.fake.clone(), with_standby());
+    assert!(poll(&mut c.boot).is_none());
+    assert_eq!(a.fake.counts(), (4, 4), "it boots its own");
+}
+
+#[test]
+fn a_new_sandbox_booted_otherwise_never_takes_the_pools_standby() {
+    let (a, _b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    a.send(2, READY);
+    let other = SandboxConfig {
+        max_output_bytes: 1000,
+        ..with_standby()
+    };
+    let mut c = Rig::start_on(a.fake.clone(), other);
+    assert!(poll(&mut c.boot).is_none());
+    assert!(!a.killed(2) && a.fake.counts() == (4, 4));
+}
+
+#[test]
+fn a_disposed_sandbox_passes_its_ready_standby_to_one_booted_alike() {
+    let (a, b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    a.send(2, READY);
+    a.sandbox.dispose();
+    a.fake.settle();
+    assert!(a.killed(0) && !a.killed(2), "the standby lives on, as b's");
+    b.report(1, Report::Died("gone".into()));
+    let _run = b.run("x");
+    assert_eq!(b.posted(2), ["run 1"], "and b's replacement is it");
+}
+
+#[test]
+fn a_disposed_sandboxs_booting_standby_goes_with_it() {
+    let (a, b) = two();
+    a.advance(STANDBY_DELAY_MS);
+    a.sandbox.dispose();
+    a.fake.settle();
+    assert!(a.killed(2));
+    assert_eq!(b.standby(), None);
+}
