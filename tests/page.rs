@@ -30,6 +30,7 @@ fn no_standby() -> SandboxOptions {
 async fn the_live_interpreter_limit_then_the_standby_pool() {
     past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter().await;
     sandboxes_share_one_standby_and_each_takes_it_in_turn().await;
+    a_new_sandbox_starts_on_the_pools_ready_standby().await;
 }
 
 async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter() {
@@ -208,5 +209,34 @@ async fn sandboxes_share_one_standby_and_each_takes_it_in_turn() {
     for sb in [a, b, other] {
         sb.dispose();
     }
+    assert_eq!(live_interpreters(), 0);
+}
+
+/// A new conversation starts on the page's ready standby (issue 27): no
+/// boot of its own, and never with another conversation's state. The rules
+/// (only a ready standby, only one booted alike, the pool refilled) are
+/// native scenarios (supervisor/machine/scenarios/page.rs).
+async fn a_new_sandbox_starts_on_the_pools_ready_standby() {
+    let a = sandbox(opts()).await;
+    run(&a, "secret = 'a'").await;
+    until_live(2).await;
+    // The page cannot see when the standby is ready (about 1 s from the
+    // snapshot): a `b` created before then boots its own, and is let go.
+    let mut attempts = 0;
+    let b = loop {
+        sleep(1000).await;
+        let b = sandbox(opts()).await;
+        if live_interpreters() == 2 {
+            break b;
+        }
+        b.dispose();
+        attempts += 1;
+        assert!(attempts < 20, "a's standby was never taken");
+    };
+    let ex = run(&b, "'secret' in globals()").await;
+    assert_eq!(ex.result_text(), Some("False"), "{ex:?}");
+    until_live(3).await; // the pool refills: b boots the next standby
+    a.dispose();
+    b.dispose();
     assert_eq!(live_interpreters(), 0);
 }
