@@ -244,6 +244,37 @@ pub(crate) struct PypiConfig {
     pub allowlist: crate::policy::pypi::Allowlist,
 }
 
+#[cfg(test)]
+impl SandboxConfig {
+    /// A resolved config as `resolve` would make it from the defaults
+    /// (which needs a page to resolve URLs against), for native tests.
+    pub(crate) fn for_tests() -> SandboxConfig {
+        SandboxConfig {
+            pyodide_url: "https://cdn.example/pyodide/".into(),
+            pyodide_hashes: PyodideHashes::Pinned,
+            package_base_url: "https://cdn.example/pyodide/".into(),
+            timeout_ms: 30_000.0,
+            max_output_bytes: 1 << 20,
+            isolation: Isolation::Iframe,
+            runner_url: None,
+            packages: Vec::new(),
+            auto_load: true,
+            allowed_packages: None,
+            on_log: None,
+            on_progress: None,
+            standby: true,
+            snapshot: true,
+            boot_timeout_ms: 60_000.0,
+            caps: FigureCaps::default(),
+            max_file_bytes: 64 << 20,
+            max_run_file_bytes: 64 << 20,
+            pypi: None,
+            max_memory_bytes: None,
+            recycle_memory_bytes: (512u64 << 20) as f64,
+        }
+    }
+}
+
 /// [`RunOptions`], validated.
 #[derive(Default)]
 pub(crate) struct RunConfig {

@@ -20,7 +20,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::fake::Fake;
 use super::platform::{Platform, Report};
 use crate::errors::Error;
-use crate::options::{FigureCaps, Isolation, PyodideHashes, RunConfig, SandboxConfig};
+use crate::options::{RunConfig, SandboxConfig};
 use crate::protocol::FromSandbox;
 use crate::supervisor::{Boot, Inner, Pending, Supervisor};
 use crate::Execution;
@@ -32,27 +32,18 @@ pub(super) const READY: &str =
 /// snapshot (the scenarios that need them turn them on), a 1 s timeout.
 pub(super) fn config() -> SandboxConfig {
     SandboxConfig {
-        pyodide_url: "https://cdn.example/pyodide/".into(),
-        pyodide_hashes: PyodideHashes::Pinned,
-        package_base_url: "https://cdn.example/pyodide/".into(),
         timeout_ms: 1000.0,
-        max_output_bytes: 1 << 20,
-        isolation: Isolation::Iframe,
-        runner_url: None,
-        packages: Vec::new(),
-        auto_load: true,
-        allowed_packages: None,
-        on_log: None,
-        on_progress: None,
         standby: false,
         snapshot: false,
-        boot_timeout_ms: 60_000.0,
-        caps: FigureCaps::default(),
-        max_file_bytes: 64 << 20,
-        max_run_file_bytes: 64 << 20,
-        pypi: None,
-        max_memory_bytes: None,
-        recycle_memory_bytes: (512u64 << 20) as f64,
+        ..SandboxConfig::for_tests()
+    }
+}
+
+/// The same with a warm standby.
+pub(super) fn with_standby() -> SandboxConfig {
+    SandboxConfig {
+        standby: true,
+        ..config()
     }
 }
 

@@ -165,34 +165,10 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::{Isolation, PyodideHashes};
+    use crate::options::PyodideHashes;
 
-    /// A resolved config as `SandboxConfig::resolve` would make it (which
-    /// needs a page to resolve URLs against).
     fn config() -> SandboxConfig {
-        SandboxConfig {
-            pyodide_url: "https://cdn.example/pyodide/".into(),
-            pyodide_hashes: PyodideHashes::Pinned,
-            package_base_url: "https://cdn.example/pyodide/".into(),
-            timeout_ms: 30_000.0,
-            max_output_bytes: 1 << 20,
-            isolation: Isolation::Iframe,
-            runner_url: None,
-            packages: Vec::new(),
-            auto_load: true,
-            allowed_packages: None,
-            on_log: None,
-            on_progress: None,
-            standby: true,
-            snapshot: true,
-            boot_timeout_ms: 60_000.0,
-            caps: Default::default(),
-            max_file_bytes: 1 << 20,
-            max_run_file_bytes: 1 << 24,
-            pypi: None,
-            max_memory_bytes: None,
-            recycle_memory_bytes: 1e9,
-        }
+        SandboxConfig::for_tests()
     }
 
     #[test]

@@ -6,13 +6,6 @@ use super::*;
 use crate::execution::Status;
 use crate::supervisor::STANDBY_DELAY_MS;
 
-fn with_standby() -> SandboxConfig {
-    SandboxConfig {
-        standby: true,
-        ..config()
-    }
-}
-
 #[test]
 fn create_resolves_only_when_the_interpreter_is_ready() {
     let mut rig = Rig::start(config());

@@ -7,13 +7,6 @@ use crate::execution::Status;
 use crate::supervisor::machine::deadline::GRACE_MS;
 use crate::supervisor::{set_max_live_interpreters, STANDBY_DELAY_MS};
 
-fn with_standby() -> SandboxConfig {
-    SandboxConfig {
-        standby: true,
-        ..config()
-    }
-}
-
 /// Two sandboxes booted alike on one page, both ready (interpreters 0, 1).
 fn two() -> (Rig, Rig) {
     let fake = Rc::new(Fake::default());
