@@ -9,6 +9,13 @@ that the test page itself may read the log.
 A path under /__slow/ is recorded, then answered only after SLOW_SECONDS;
 if the client hung up meanwhile (an aborted fetch), "ABORTED path" is
 recorded too.
+
+Namespaces let suites share one listener while they run side by side: a
+request to /ns/NAME/rest is recorded as "METHOD /rest" in NAME's record,
+and /ns/NAME/__log and /ns/NAME/__clear read and clear only that record.
+Each test binary takes its own name (tests/common/mod.rs, listener()). A
+request outside any namespace is a leak that no suite aimed at: it goes to
+a shared record that every __log includes and no __clear empties.
 """
 
 import http.server
@@ -19,9 +26,23 @@ import sys
 import threading
 import time
 
-seen = []
+stray = []  # requests outside any namespace: never cleared
+records = {}  # namespace -> its requests since its last clear
 lock = threading.Lock()
 SLOW_SECONDS = 5
+
+
+def split_namespace(path):
+    """("NAME", "/rest") for /ns/NAME/rest, else (None, path)."""
+    if not path.startswith("/ns/"):
+        return None, path
+    name, _, rest = path[len("/ns/") :].partition("/")
+    return name, "/" + rest
+
+
+def record(namespace, line):
+    with lock:
+        (stray if namespace is None else records.setdefault(namespace, [])).append(line)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -36,21 +57,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def handle_any(self):
-        if self.path == "/__log":
+        namespace, path = split_namespace(self.path)
+        if path == "/__log":
             with lock:
-                body = json.dumps(seen).encode()
+                if namespace is None:
+                    found = [*stray, *(r for rs in records.values() for r in rs)]
+                else:
+                    found = [*stray, *records.get(namespace, [])]
+                body = json.dumps(found).encode()
             return self.reply(body, "application/json")
-        if self.path == "/__clear":
+        if path == "/__clear":
             with lock:
-                seen.clear()
+                records.pop(namespace, None)
             return self.reply()
-        with lock:
-            seen.append(f"{self.command} {self.path}")
-        if self.path.startswith("/__slow/"):
+        record(namespace, f"{self.command} {path}")
+        if path.startswith("/__slow/"):
             time.sleep(SLOW_SECONDS)
             if self.hung_up():
-                with lock:
-                    seen.append(f"ABORTED {self.path}")
+                record(namespace, f"ABORTED {path}")
                 return
         self.reply()
 

@@ -220,8 +220,22 @@ pub async fn listener_log() -> Vec<String> {
         .collect()
 }
 
+/// This page's own namespace on the leak listener (tests/listener.py):
+/// suites run side by side in scripts/engines, the same suite even in two
+/// engines at once, and each must read and clear only its own record.
 pub fn listener() -> &'static str {
-    option_env!("PYCAGE_LISTENER").unwrap_or("http://127.0.0.1:8799")
+    thread_local! {
+        static URL: &'static str = Box::leak(
+            format!(
+                "{}/ns/{}-{:08x}",
+                option_env!("PYCAGE_LISTENER").unwrap_or("http://127.0.0.1:8799"),
+                env!("CARGO_CRATE_NAME"),
+                (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+            )
+            .into_boxed_str(),
+        );
+    }
+    URL.with(|url| *url)
 }
 
 /// The longest the page's own timer may go without firing during an attack.
