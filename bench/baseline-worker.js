@@ -5,6 +5,17 @@ let pyodide = null;
 
 self.onmessage = async ({ data }) => {
   if (data.type === "boot") {
+    // `fromBytes`: the wasm compiled from a Response without a URL, as
+    // pycage's sandbox must (it holds Pyodide's files as Blobs), so the
+    // browser's code cache cannot serve it. Only to tell that cost apart.
+    if (data.fromBytes) {
+      const fetchUrl = self.fetch;
+      self.fetch = async (input, init) => {
+        const response = await fetchUrl(input, init);
+        if (!String(input).endsWith(".wasm")) return response;
+        return new Response(await response.blob(), { headers: { "content-type": "application/wasm" } });
+      };
+    }
     const { loadPyodide } = await import(`${data.indexURL}pyodide.mjs`);
     pyodide = await loadPyodide({ indexURL: data.indexURL });
     pyodide.setStdout({ batched: (text) => self.postMessage({ type: "stdout", text }) });

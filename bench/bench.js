@@ -8,12 +8,12 @@ const now = () => performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class Baseline {
-  static async boot() {
+  static async boot(fromBytes = false) {
     const worker = new Worker(new URL("baseline-worker.js", import.meta.url), { type: "module" });
     const baseline = new Baseline(worker);
     await new Promise((resolve) => {
       baseline.onReady = resolve;
-      worker.postMessage({ type: "boot", indexURL: INDEX_URL });
+      worker.postMessage({ type: "boot", indexURL: INDEX_URL, fromBytes });
     });
     return baseline;
   }
@@ -135,6 +135,21 @@ window.bench = {
     if (name === "baseline") target.worker.terminate();
     else target.dispose();
     return took;
+  },
+
+  /** Round trips right after a boot, as a user runs code seconds after a
+   *  page opens: `name` boots on this fresh page (`extra` joins pycage's
+   *  options, e.g. `{ standby: false }` to tell the standby's share; for
+   *  the baseline, `{ fromBytes: true }`), then
+   *  from `waitMs` after `create` resolved, `n` sequential round trips. */
+  async roundTripsAfterBoot(name, waitMs, n, extra = {}) {
+    if (name === "baseline") use(name, await Baseline.boot(extra.fromBytes));
+    else {
+      wasm ??= await init();
+      use(name, await Sandbox.create({ ...sandboxOptions(), ...extra }));
+    }
+    await sleep(waitMs);
+    return this.roundTrips(name, n);
   },
 
   /** `n` sequential round trips of 1+1, each timed. */

@@ -42,6 +42,7 @@ export async function bench(record) {
     await warmup.close();
     if (part("boot")) await warmBoots(context, url, record);
     if (part("page")) await onePage(context, url, record);
+    if (part("afterboot")) await afterBoot(context, url, record);
     await context.close();
     if (part("noisolation")) await notIsolated(browser, plain.url, record);
     await browser.close(); // the parts below measure a browser of their own
@@ -175,6 +176,36 @@ async function onePage(context, url, record) {
   }
   record("pycageWasmMemory", "afterFiles", await page.evaluate(() => window.bench.wasmMemory()));
   log("50 MiB files done");
+}
+
+// 3b. The round trip right after a boot: from 1 s after `create` resolves
+// (a new page each time, the snapshot saved), against the baseline measured
+// the same way. The variants tell what the first seconds cost: pycage
+// without its standby, in worker mode (no frame), and the baseline with its
+// wasm compiled from bytes as pycage's sandbox must (no code cache).
+const AFTER_BOOT_WAIT_MS = 1000;
+const AFTER_BOOT_TRIPS = 300;
+async function afterBoot(context, url, record) {
+  const kinds = {
+    baseline: ["baseline", {}],
+    pycage: ["pycage", {}],
+    "pycage, no standby": ["pycage", { standby: false }],
+    "pycage, worker mode": ["pycage", { isolation: "worker" }],
+    "plain Pyodide, its wasm compiled from bytes": ["baseline", { fromBytes: true }],
+  };
+  const times = Object.fromEntries(Object.keys(kinds).map((k) => [k, []]));
+  for (let i = 0; i < REPS; i++) {
+    for (const [label, [name, extra]] of Object.entries(kinds)) {
+      const page = await open(context, url);
+      times[label].push(...(await page.evaluate(
+        ([n, wait, k, x]) => window.bench.roundTripsAfterBoot(n, wait, k, x),
+        [name, AFTER_BOOT_WAIT_MS, AFTER_BOOT_TRIPS, extra],
+      )));
+      await page.close();
+    }
+  }
+  for (const label in times) record("roundTripRightAfterBoot", label, stats(times[label]));
+  log("round trips right after boot done");
 }
 
 // 4b. Without cross-origin isolation there is no SharedArrayBuffer, so a
