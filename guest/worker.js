@@ -364,7 +364,8 @@ async function run(msg) {
     const before = workFiles.snapshot();
     const [reader, noInput] = inputFor(msg.input);
     // Finished within the call unless the cell awaits (_pycage/cell.py).
-    let result = capture.start_cell(code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput);
+    const args = [code, emit, msg.figureFormat, msg.figureDpi, settings.maxOutputBytes, reader, noInput];
+    let result = msg.warmUp === true ? capture.start_cell.callKwargs(...args, { warm_up: true }) : capture.start_cell(...args);
     if (result.type !== "dict") {
       const pending = result;
       result = await pending;

@@ -118,14 +118,21 @@ async def run_cell(
     read_input=None,
     no_input="this sandbox has no standard input",
     namespace=None,
+    warm_up=False,
 ):
     """Runs ``code`` as the next notebook cell in ``namespace`` (default: __main__).
 
     ``read_input(prompt)`` answers input() (a line, or None for end of
-    input); without it input() raises EOFError(``no_input``)."""
+    input); without it input() raises EOFError(``no_input``). A ``warm_up``
+    run (the page's, right after boot) is no cell: it runs in a namespace
+    of its own, and the next cell's number is unchanged."""
     global _cell_count, _active, _interruptible
-    _cell_count += 1
-    filename = f"<cell-{_cell_count}>"
+    if warm_up:
+        filename = "<warm-up>"
+        namespace = {}
+    else:
+        _cell_count += 1
+        filename = f"<cell-{_cell_count}>"
     if namespace is None:
         namespace = sys.modules["__main__"].__dict__
     run = _Run(emit, figure_format or "png", figure_dpi, max_output_bytes)

@@ -161,6 +161,9 @@ pub(crate) enum ToSandbox<'a> {
         figure_dpi: Option<f64>,
         /// The page answers `input()` (else it raises EOFError at once).
         input: bool,
+        /// One of the page's warm-up runs (supervisor/page/warm_up.rs): in
+        /// a namespace of its own, and not counted as a cell.
+        warm_up: bool,
     },
     /// Write a file (`body`, an ArrayBuffer the frame moves on), making its folders.
     WriteFile {

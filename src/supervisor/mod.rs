@@ -50,8 +50,14 @@ const RUNTIME_PY: [(&str, &str); 3] = [
     ("streams.py", include_str!("../../guest/_pycage/streams.py")),
     ("cell.py", include_str!("../../guest/_pycage/cell.py")),
 ];
-/// How long after an interpreter is ready its standby starts booting.
-const STANDBY_DELAY_MS: f64 = 200.0;
+/// How long the sandbox must have been quiet (no run or file call started)
+/// before its standby starts booting, from the moment its interpreter is
+/// ready: a booting standby competes with runs for the CPU.
+const STANDBY_QUIET_MS: f64 = 1000.0;
+/// The longest the standby waits for quiet, from the moment the interpreter
+/// is ready: a page without shared memory recovers from a timeout only
+/// through its standby, so one must boot even while runs keep coming.
+const STANDBY_LATEST_MS: f64 = 3000.0;
 /// Reasons kept per run (the count goes on).
 const MAX_REASONS: usize = 20;
 
@@ -64,6 +70,8 @@ enum Event {
     Rearm(u32),
     BootTimeout(u32),
     SpawnStandby,
+    /// Time for the page's warm-up runs (page/warm_up.rs).
+    WarmUp,
     FileDeadline(u32),
     /// `onInput` answered request `seq` of run `id`.
     InputAnswer {
@@ -97,6 +105,14 @@ struct Inner {
     /// User callbacks to call once the state borrow is released.
     effects: Vec<Effect>,
     standby_timer: Option<Armed>,
+    /// The page's warm-up (page/warm_up.rs), when this sandbox makes it:
+    /// its start, then the runs left, made while nothing else is queued.
+    warm_up_timer: Option<Armed>,
+    warm_ups_left: u32,
+    /// When the standby was asked for, and when a run or file call last
+    /// started (warm-up runs too): when the standby starts (`spawn_standby`).
+    standby_asked_at: f64,
+    last_busy_at: f64,
     /// The snapshot new interpreters boot from, once one exists.
     snapshot: Option<web_sys::Blob>,
     /// The interpreter asked to make it, until it does.
@@ -225,6 +241,7 @@ impl Supervisor {
                 config,
                 deferred,
                 queued_at,
+                warm_up: false,
             })
         })
     }
@@ -339,6 +356,10 @@ impl Inner {
                 info: None,
                 effects: Vec::new(),
                 standby_timer: None,
+                warm_up_timer: None,
+                warm_ups_left: 0,
+                standby_asked_at: last_used,
+                last_busy_at: last_used,
                 snapshot: boot.snapshot,
                 snapshot_maker: None,
                 snapshot_key,

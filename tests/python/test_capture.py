@@ -358,3 +358,19 @@ def test_a_repeated_interrupt_cannot_break_the_report():
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_warm_up_run_leaves_the_namespace_and_the_cell_numbers_alone():
+    # The page's warm-up (src/supervisor/page/warm_up.rs) runs right after
+    # boot: it must not show in the user's namespace or tracebacks.
+    import __main__
+
+    before = capture._cell_count
+    events = []
+    out = capture.start_cell("print(0)\nwarm = 1\n0", events.append, warm_up=True)
+    assert out == {"status": "ok", "result": {"text/plain": "0"}}
+    assert stdout(events) == "0\n"
+    assert "warm" not in vars(__main__)
+    assert capture._cell_count == before
+    err = capture.start_cell("1 / 0", [].append, namespace={})
+    assert f'File "<cell-{before + 1}>"' in err["error"]["traceback"]

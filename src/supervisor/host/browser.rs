@@ -66,6 +66,10 @@ impl Platform for Browser {
     fn forget_snapshot(&self, key: &str) {
         snapshot::forget(key);
     }
+
+    fn warms_up(&self) -> bool {
+        true
+    }
 }
 
 /// What a host saw, as the machine takes it: a message decoded (strictly,

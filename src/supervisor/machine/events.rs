@@ -23,6 +23,7 @@ impl Inner {
                 self.on_report(role, gen, report);
             }
             Event::SpawnStandby => self.spawn_standby(),
+            Event::WarmUp => self.start_warm_up(),
             Event::FileDeadline(id) => self.on_file_deadline(id),
             Event::InputAnswer { id, seq, line } => self.answer_input(id, seq, line),
             Event::Deadline(id) => self.on_deadline(id, Status::Timeout),

@@ -71,6 +71,9 @@ impl Drop for FakePort {
 
 fn describe(message: &ToSandbox<'_>) -> String {
     match message {
+        ToSandbox::Run {
+            id, warm_up: true, ..
+        } => format!("warm-up run {id}"),
         ToSandbox::Run { id, .. } => format!("run {id}"),
         ToSandbox::WriteFile { id, .. } => format!("writeFile {id}"),
         ToSandbox::ReadFile { id, .. } => format!("readFile {id}"),
@@ -113,6 +116,9 @@ pub(in crate::supervisor) struct Fake {
     pub spawned: RefCell<Vec<Rc<Interpreter>>>,
     /// Set to make `spawn` fail (a page that cannot start a worker).
     pub refuse_spawn: Cell<bool>,
+    /// Set for the page's warm-up (page/warm_up.rs); off, the scenarios
+    /// see only the runs they ask for.
+    pub warms_up: Cell<bool>,
     /// Set to take away the CSPRNG.
     pub no_random: Cell<bool>,
     pub snapshots_stored: Cell<u32>,
@@ -173,6 +179,10 @@ impl Platform for Fake {
     fn forget_snapshot(&self, _key: &str) {
         self.snapshots_forgotten
             .set(self.snapshots_forgotten.get() + 1);
+    }
+
+    fn warms_up(&self) -> bool {
+        self.warms_up.get()
     }
 }
 

@@ -141,6 +141,7 @@ fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
 impl Inner {
     pub(in crate::supervisor) fn start_file(&mut self, job: FileJob) {
         self.last_used = self.now();
+        self.last_busy_at = self.last_used;
         self.next_id += 1;
         let id = self.next_id;
         let path = job.path.as_str();

@@ -16,7 +16,7 @@ use crate::supervisor::machine::budget::{Budget, Violations};
 use crate::supervisor::machine::files;
 use crate::supervisor::net::{fetch_proxy, pypi_proxy};
 use crate::supervisor::page::snapshot;
-use crate::supervisor::{dispatch, Event, Inner, RUNTIME_PY, STANDBY_DELAY_MS};
+use crate::supervisor::{dispatch, Event, Inner, RUNTIME_PY, STANDBY_QUIET_MS};
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
 pub(in crate::supervisor) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
@@ -243,6 +243,10 @@ impl Inner {
             return;
         }
         self.queue_restore();
+        // The warm-up was for the code the page compiled, done by now or
+        // not worth a fresh interpreter's time.
+        self.warm_ups_left = 0;
+        self.warm_up_timer = None;
         let own = self.own_standby();
         match succession::successor(own, self.config.standby, self.pool_has_standby()) {
             Successor::Promote => self.active = self.standby.take(),
@@ -310,22 +314,38 @@ impl Inner {
             reset.settle(Ok(()));
         }
         self.progress(Phase::Ready);
+        self.plan_warm_up();
         if self.config.standby && self.standby.is_none() && self.wants_standby() {
-            // Not at once: the first run usually follows `ready` immediately,
-            // and a booting standby would compete with it for the CPU.
-            self.standby_timer = Some(self.arm(STANDBY_DELAY_MS, Event::SpawnStandby));
+            // Not at once: the first runs usually follow `ready`, and a
+            // booting standby would compete with them for the CPU.
+            self.standby_asked_at = self.now();
+            self.standby_timer = Some(self.arm(STANDBY_QUIET_MS, Event::SpawnStandby));
         }
         self.pump();
     }
 
+    /// Starts the standby once the sandbox is quiet (succession.rs
+    /// `standby_wait`), else asks again when it may be.
     pub(in crate::supervisor) fn spawn_standby(&mut self) {
         self.standby_timer = None;
-        if self.config.standby && self.standby.is_none() && self.wants_standby() {
-            // Booted fresh, never recycled: a used interpreter is never reused.
-            match self.spawn_interpreter(Role::Standby) {
-                Ok(interpreter) => self.standby = Some(interpreter),
-                Err(err) => self.log(format!("could not start a standby interpreter: {err}")),
-            }
+        if !(self.config.standby && self.standby.is_none() && self.wants_standby()) {
+            return;
+        }
+        let busy = self.current.is_some()
+            || self.current_file.is_some()
+            || self.resetting.is_some()
+            || self.warm_ups_left > 0;
+        let now = self.now();
+        let wait =
+            succession::standby_wait(busy, now - self.last_busy_at, now - self.standby_asked_at);
+        if let Some(ms) = wait {
+            self.standby_timer = Some(self.arm(ms, Event::SpawnStandby));
+            return;
+        }
+        // Booted fresh, never recycled: a used interpreter is never reused.
+        match self.spawn_interpreter(Role::Standby) {
+            Ok(interpreter) => self.standby = Some(interpreter),
+            Err(err) => self.log(format!("could not start a standby interpreter: {err}")),
         }
     }
 }

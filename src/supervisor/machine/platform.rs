@@ -75,6 +75,9 @@ pub(in crate::supervisor) trait Platform {
     fn store_snapshot(&self, key: &str, bytes: &Uint8Array) -> Option<Blob>;
     /// Drops the snapshot kept for `key` (it failed to boot).
     fn forget_snapshot(&self, key: &str);
+    /// Whether compiled code gets faster with use, so that the page's
+    /// warm-up pays (page/warm_up.rs): a browser's JIT, not a test's fake.
+    fn warms_up(&self) -> bool;
 }
 
 /// One running (or booting) interpreter. Dropping it kills the interpreter.

@@ -78,19 +78,24 @@ pub(in crate::supervisor) enum Next {
     Replace,
     /// Start the first queued job.
     Take,
+    /// Start a warm-up run (page/warm_up.rs): nothing is queued.
+    WarmUp,
 }
 
 /// `busy`: a run, a file call or a reset is in progress; one job at a time.
+/// `warm_up`: warm-up runs are left to make, after everything queued.
 pub(in crate::supervisor) fn next(
     busy: bool,
     disposed: bool,
     interpreter: Interpreter,
     queue: &JobQueue,
+    warm_up: bool,
 ) -> Next {
     match interpreter {
         _ if busy || disposed => Next::Wait,
         Interpreter::Gone if !queue.is_empty() => Next::Replace,
         Interpreter::Ready if !queue.is_empty() => Next::Take,
+        Interpreter::Ready if warm_up => Next::WarmUp,
         _ => Next::Wait,
     }
 }
@@ -120,6 +125,7 @@ mod tests {
             config: RunConfig::default(),
             deferred,
             queued_at: 0.0,
+            warm_up: false,
         };
         (Job::Run(job), pending)
     }
@@ -215,26 +221,72 @@ mod tests {
         let mut queue = JobQueue::default();
         queue.push(run("a").0);
         for interpreter in [Interpreter::Gone, Interpreter::Booting, Interpreter::Ready] {
-            assert_eq!(next(true, false, interpreter, &queue), Next::Wait);
-            assert_eq!(next(false, true, interpreter, &queue), Next::Wait);
+            assert_eq!(next(true, false, interpreter, &queue, false), Next::Wait);
+            assert_eq!(next(false, true, interpreter, &queue, false), Next::Wait);
         }
     }
 
     #[test]
     fn queued_work_with_no_interpreter_boots_a_fresh_one() {
         let mut queue = JobQueue::default();
-        assert_eq!(next(false, false, Interpreter::Gone, &queue), Next::Wait);
+        assert_eq!(
+            next(false, false, Interpreter::Gone, &queue, false),
+            Next::Wait
+        );
         queue.push(run("a").0);
-        assert_eq!(next(false, false, Interpreter::Gone, &queue), Next::Replace);
+        assert_eq!(
+            next(false, false, Interpreter::Gone, &queue, false),
+            Next::Replace
+        );
     }
 
     #[test]
     fn a_booting_interpreter_is_waited_for_and_a_ready_one_takes_the_next_job() {
         let mut queue = JobQueue::default();
         queue.push(run("a").0);
-        assert_eq!(next(false, false, Interpreter::Booting, &queue), Next::Wait);
-        assert_eq!(next(false, false, Interpreter::Ready, &queue), Next::Take);
+        assert_eq!(
+            next(false, false, Interpreter::Booting, &queue, false),
+            Next::Wait
+        );
+        assert_eq!(
+            next(false, false, Interpreter::Ready, &queue, false),
+            Next::Take
+        );
         queue.pop();
-        assert_eq!(next(false, false, Interpreter::Ready, &queue), Next::Wait);
+        assert_eq!(
+            next(false, false, Interpreter::Ready, &queue, false),
+            Next::Wait
+        );
+    }
+
+    #[test]
+    fn warm_up_runs_go_only_when_nothing_is_queued_or_in_progress() {
+        let mut queue = JobQueue::default();
+        queue.push(run("a").0);
+        assert_eq!(
+            next(false, false, Interpreter::Ready, &queue, true),
+            Next::Take
+        );
+        queue.pop();
+        assert_eq!(
+            next(false, false, Interpreter::Ready, &queue, true),
+            Next::WarmUp
+        );
+        assert_eq!(
+            next(true, false, Interpreter::Ready, &queue, true),
+            Next::Wait
+        );
+        assert_eq!(
+            next(false, true, Interpreter::Ready, &queue, true),
+            Next::Wait
+        );
+        assert_eq!(
+            next(false, false, Interpreter::Booting, &queue, true),
+            Next::Wait
+        );
+        assert_eq!(
+            next(false, false, Interpreter::Gone, &queue, true),
+            Next::Wait
+        );
     }
 }

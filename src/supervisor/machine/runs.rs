@@ -18,6 +18,7 @@ use crate::supervisor::machine::deferred::Deferred;
 use crate::supervisor::machine::files;
 use crate::supervisor::machine::interpreters::Role;
 use crate::supervisor::machine::platform::Armed;
+use crate::supervisor::page::warm_up;
 use crate::supervisor::{dispatch, error_of, Event, Inner};
 
 pub(in crate::supervisor) struct RunJob {
@@ -26,6 +27,9 @@ pub(in crate::supervisor) struct RunJob {
     pub(in crate::supervisor) deferred: Deferred<crate::Execution>,
     /// When the run was called, for `Execution::waited_ms`.
     pub(in crate::supervisor) queued_at: f64,
+    /// One of the page's warm-up runs (page/warm_up.rs): nobody waits for
+    /// it, and it leaves the sandbox's state as it was.
+    pub(in crate::supervisor) warm_up: bool,
 }
 
 pub(in crate::supervisor) struct Current {
@@ -295,8 +299,13 @@ impl Inner {
                 Some(active) if active.ready => queue::Interpreter::Ready,
                 Some(_) => queue::Interpreter::Booting,
             };
-            match queue::next(busy, self.disposed, interpreter, &self.queue) {
+            let warm_up = self.warm_ups_left > 0;
+            match queue::next(busy, self.disposed, interpreter, &self.queue, warm_up) {
                 queue::Next::Wait => return,
+                queue::Next::WarmUp => {
+                    self.warm_up_once();
+                    continue;
+                }
                 queue::Next::Replace => {
                     self.replace_active();
                     if self.active.is_none() {
@@ -327,7 +336,11 @@ impl Inner {
             self.config.max_output_bytes,
             started,
         );
-        exec.lost_files = self.kept_files.take_lost();
+        if !job.warm_up {
+            // What the next user's run reports, not a warm-up run.
+            exec.lost_files = self.kept_files.take_lost();
+            self.last_used = started;
+        }
         exec.waited_ms = (started - job.queued_at).max(0.0);
         if job.config.signal.as_ref().is_some_and(|s| s.aborted()) {
             let error = error_of(
@@ -340,7 +353,7 @@ impl Inner {
         }
         self.next_id += 1;
         let id = self.next_id;
-        self.last_used = started;
+        self.last_busy_at = started;
         let timeout_ms = job.config.timeout_ms.unwrap_or(self.config.timeout_ms);
         let message = ToSandbox::Run {
             id,
@@ -348,6 +361,7 @@ impl Inner {
             figure_format: if job.config.figure_svg { "svg" } else { "png" },
             figure_dpi: job.config.figure_dpi,
             input: job.config.on_input.is_some(),
+            warm_up: job.warm_up,
         };
         if let Some(interpreter) = &self.active {
             interpreter.host.post(&message);
@@ -362,19 +376,53 @@ impl Inner {
                 signal.add_event_listener_with_callback("abort", callback.as_ref().unchecked_ref());
             AbortHook { signal, callback }
         });
+        let replaced_before = if job.warm_up {
+            None
+        } else {
+            std::mem::take(&mut self.replaced_between_runs)
+        };
         self.current = Some(Current {
             id,
             job,
             exec,
             timeout_ms,
             deadline: RunDeadline::default(),
-            replaced_before: std::mem::take(&mut self.replaced_between_runs),
+            replaced_before,
             budget: Budget::default(),
             files: files::RunFiles::default(),
             inputs: Inputs::default(),
             _timer: timer,
             _rearm: None,
             _abort: abort,
+        });
+    }
+}
+
+impl Inner {
+    /// The interpreter became ready: the first on the page makes the
+    /// page's warm-up, a moment later (page/warm_up.rs).
+    pub(in crate::supervisor) fn plan_warm_up(&mut self) {
+        if self.platform.warms_up() && warm_up::take() {
+            self.warm_up_timer = Some(self.arm(warm_up::WARM_UP_DELAY_MS, Event::WarmUp));
+        }
+    }
+
+    pub(in crate::supervisor) fn start_warm_up(&mut self) {
+        self.warm_up_timer = None;
+        self.warm_ups_left = warm_up::WARM_UP_RUNS;
+        self.pump();
+    }
+
+    /// One warm-up run: nobody awaits it.
+    fn warm_up_once(&mut self) {
+        self.warm_ups_left -= 1;
+        let (deferred, _pending) = Deferred::new();
+        self.start(RunJob {
+            code: warm_up::WARM_UP_CODE.into(),
+            config: RunConfig::default(),
+            deferred,
+            queued_at: self.now(),
+            warm_up: true,
         });
     }
 }

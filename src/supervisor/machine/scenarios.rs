@@ -11,6 +11,7 @@ mod interpreters;
 mod page;
 mod queue;
 mod snapshot;
+mod warm_up;
 
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};

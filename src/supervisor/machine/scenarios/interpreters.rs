@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::execution::Status;
-use crate::supervisor::STANDBY_DELAY_MS;
+use crate::supervisor::{STANDBY_LATEST_MS, STANDBY_QUIET_MS};
 
 #[test]
 fn create_resolves_only_when_the_interpreter_is_ready() {
@@ -19,7 +19,7 @@ fn create_resolves_only_when_the_interpreter_is_ready() {
 #[test]
 fn every_interpreter_gets_a_token_of_its_own() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     let (first, second) = (rig.fake.interpreter(0), rig.fake.interpreter(1));
     assert_eq!(first.token.len(), 32);
     assert_ne!(first.token, second.token);
@@ -63,7 +63,7 @@ fn a_boot_failure_fails_create_with_its_reason() {
 fn the_standby_starts_only_after_the_first_interpreter_is_ready_and_a_pause() {
     let rig = Rig::ready(with_standby());
     assert_eq!(rig.fake.counts(), (1, 1));
-    rig.advance(STANDBY_DELAY_MS - 1.0);
+    rig.advance(STANDBY_QUIET_MS - 1.0);
     assert_eq!(rig.fake.counts(), (1, 1), "not beside the first run");
     rig.advance(1.0);
     assert_eq!(rig.fake.counts(), (2, 2));
@@ -73,7 +73,7 @@ fn the_standby_starts_only_after_the_first_interpreter_is_ready_and_a_pause() {
 #[test]
 fn a_run_that_crashes_promotes_the_standby() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.send(1, READY);
     let mut run = rig.run("import ctypes");
     rig.send(
@@ -88,14 +88,15 @@ fn a_run_that_crashes_promotes_the_standby() {
     // The next run goes straight to it, and a new standby follows.
     let _next = rig.run("x");
     assert_eq!(rig.posted(1), ["run 2"]);
-    rig.advance(STANDBY_DELAY_MS);
+    rig.send(1, r#"{"type":"done","id":2,"status":"ok"}"#);
+    rig.advance(STANDBY_QUIET_MS);
     assert_eq!(rig.standby(), Some(2));
 }
 
 #[test]
 fn a_death_between_runs_is_told_by_the_next_run() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.send(1, READY);
     rig.report(0, Report::Died("the worker failed".into()));
     assert_eq!(rig.active(), Some(1));
@@ -113,7 +114,7 @@ fn a_death_between_runs_is_told_by_the_next_run() {
 #[test]
 fn a_standby_still_booting_is_promoted_and_the_run_waits_for_it() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.report(0, Report::Died("gone".into()));
     assert_eq!(rig.active(), Some(1));
     let mut run = rig.run("x");
@@ -127,7 +128,7 @@ fn a_standby_still_booting_is_promoted_and_the_run_waits_for_it() {
 #[test]
 fn a_heartbeat_that_stops_ends_the_run_and_takes_the_standby_with_it() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.send(1, READY);
     let mut run = rig.run("x");
     // The frame's process stopped answering: its standby may share it.
@@ -144,7 +145,7 @@ fn a_heartbeat_that_stops_ends_the_run_and_takes_the_standby_with_it() {
 #[test]
 fn a_standby_that_dies_is_replaced_at_the_next_promotion_only() {
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.report(1, Report::Died("oom".into()));
     assert_eq!(rig.standby(), None);
     rig.advance(10_000.0);
@@ -194,4 +195,24 @@ fn a_page_that_cannot_start_a_worker_fails_the_replacement_and_rejects_what_wait
         panic!("the queued run still waits")
     };
     assert!(err.to_string().contains("refuses"), "{err}");
+}
+
+#[test]
+fn the_standby_waits_for_quiet_and_boots_at_its_latest_while_runs_keep_coming() {
+    let rig = Rig::ready(with_standby());
+    let mut id = 0;
+    // A run every 500 ms, each done at once: never quiet for long.
+    while rig.fake.counts() == (1, 1) {
+        assert!(rig.fake.now() < STANDBY_LATEST_MS, "it never started");
+        id += 1;
+        let _run = rig.run("x");
+        rig.send(0, &format!(r#"{{"type":"done","id":{id},"status":"ok"}}"#));
+        rig.advance(500.0);
+    }
+    assert_eq!(
+        rig.fake.now(),
+        STANDBY_LATEST_MS,
+        "it started at the latest"
+    );
+    assert_eq!(rig.standby(), Some(1));
 }

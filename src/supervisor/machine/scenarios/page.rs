@@ -5,7 +5,7 @@
 use super::*;
 use crate::execution::Status;
 use crate::supervisor::machine::deadline::GRACE_MS;
-use crate::supervisor::{set_max_live_interpreters, STANDBY_DELAY_MS};
+use crate::supervisor::{set_max_live_interpreters, STANDBY_QUIET_MS};
 
 /// Two sandboxes booted alike on one page, both ready (interpreters 0, 1).
 fn two() -> (Rig, Rig) {
@@ -20,7 +20,7 @@ fn two() -> (Rig, Rig) {
 #[test]
 fn sandboxes_booted_alike_share_one_standby() {
     let (a, _b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     assert_eq!(a.fake.counts(), (3, 3), "one standby for the two");
     a.advance(10_000.0);
     assert_eq!(a.fake.counts(), (3, 3));
@@ -29,7 +29,7 @@ fn sandboxes_booted_alike_share_one_standby() {
 #[test]
 fn a_sandbox_without_a_standby_adopts_the_pools_ready_one() {
     let (a, b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     a.send(2, READY);
     let mut run = b.run("while True: pass");
     b.advance(1000.0 + GRACE_MS);
@@ -38,15 +38,16 @@ fn a_sandbox_without_a_standby_adopts_the_pools_ready_one() {
     assert!(a.killed(1) && !a.killed(2));
     let _next = b.run("x");
     assert_eq!(a.posted(2), ["run 2"], "b's runs go to the adopted standby");
-    // The pool refills: one new standby for the two.
-    a.advance(STANDBY_DELAY_MS);
+    b.send(2, r#"{"type":"done","id":2,"status":"ok"}"#);
+    // The pool refills: one new standby for the two, once b is quiet.
+    a.advance(STANDBY_QUIET_MS);
     assert_eq!(a.fake.counts(), (4, 3));
 }
 
 #[test]
 fn a_standby_still_booting_is_never_handed_over() {
     let (a, b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     b.report(1, Report::Died("gone".into()));
     assert_eq!(a.fake.counts(), (4, 3), "b boots its own");
     assert!(!a.killed(2), "a keeps its standby");
@@ -89,14 +90,14 @@ fn a_busy_sandbox_is_never_evicted_and_a_new_one_starts_anyway() {
 fn at_the_page_limit_no_standby_starts() {
     set_max_live_interpreters(Some(1));
     let rig = Rig::ready(with_standby());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     assert_eq!(rig.fake.counts(), (1, 1));
     set_max_live_interpreters(Some(2));
     let _next = rig.run("x");
     rig.send(0, r#"{"type":"done","id":1,"status":"ok"}"#);
     rig.report(0, Report::Died("gone".into()));
     rig.send(1, READY);
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     assert_eq!(rig.fake.counts(), (3, 2), "below the limit, one starts");
 }
 
@@ -121,7 +122,7 @@ fn a_sandbox_still_booting_is_never_evicted() {
 #[test]
 fn a_new_sandbox_starts_at_once_on_the_pools_ready_standby() {
     let (a, _b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     a.send(2, READY);
     let mut c = Rig::start_on(a.fake.clone(), with_standby());
     assert!(matches!(poll(&mut c.boot), Some(Ok(()))), "ready at once");
@@ -129,15 +130,16 @@ fn a_new_sandbox_starts_at_once_on_the_pools_ready_standby() {
     assert!(c.sandbox.versions().is_some(), "it knows the versions");
     let _run = c.run("x");
     assert_eq!(a.posted(2), ["run 1"]);
-    // The pool refills in the background.
-    c.advance(STANDBY_DELAY_MS);
+    c.send(2, r#"{"type":"done","id":1,"status":"ok"}"#);
+    // The pool refills in the background, once c is quiet.
+    c.advance(STANDBY_QUIET_MS);
     assert_eq!(a.fake.counts(), (4, 4));
 }
 
 #[test]
 fn a_new_sandbox_never_takes_a_standby_still_booting() {
     let (a, _b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     let mut c = Rig::start_on(a.fake.clone(), with_standby());
     assert!(poll(&mut c.boot).is_none());
     assert_eq!(a.fake.counts(), (4, 4), "it boots its own");
@@ -146,7 +148,7 @@ fn a_new_sandbox_never_takes_a_standby_still_booting() {
 #[test]
 fn a_new_sandbox_booted_otherwise_never_takes_the_pools_standby() {
     let (a, _b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     a.send(2, READY);
     let other = SandboxConfig {
         max_output_bytes: 1000,
@@ -160,7 +162,7 @@ fn a_new_sandbox_booted_otherwise_never_takes_the_pools_standby() {
 #[test]
 fn a_disposed_sandbox_passes_its_ready_standby_to_one_booted_alike() {
     let (a, b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     a.send(2, READY);
     a.sandbox.dispose();
     a.fake.settle();
@@ -173,7 +175,7 @@ fn a_disposed_sandbox_passes_its_ready_standby_to_one_booted_alike() {
 #[test]
 fn a_disposed_sandboxs_booting_standby_goes_with_it() {
     let (a, b) = two();
-    a.advance(STANDBY_DELAY_MS);
+    a.advance(STANDBY_QUIET_MS);
     a.sandbox.dispose();
     a.fake.settle();
     assert!(a.killed(2));

@@ -5,7 +5,7 @@
 use super::*;
 use crate::execution::Status;
 use crate::supervisor::machine::deadline::GRACE_MS;
-use crate::supervisor::STANDBY_DELAY_MS;
+use crate::supervisor::STANDBY_QUIET_MS;
 
 const SNAPSHOT: &str = r#"{"type":"snapshot"}"#;
 
@@ -24,7 +24,7 @@ fn the_first_standby_makes_the_snapshot_and_is_replaced_once_it_has() {
         !rig.fake.interpreter(0).make_snapshot,
         "never the active one"
     );
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     assert!(rig.fake.interpreter(1).make_snapshot);
     rig.send(1, SNAPSHOT);
     assert_eq!(rig.fake.snapshots_stored.get(), 1);
@@ -38,7 +38,7 @@ fn the_first_standby_makes_the_snapshot_and_is_replaced_once_it_has() {
 #[test]
 fn a_replacement_waits_for_the_makers_snapshot_instead_of_a_full_boot() {
     let rig = Rig::ready(snapshots());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     let mut run = rig.run("while True: pass");
     rig.advance(1000.0 + GRACE_MS);
     assert_eq!(settled(&mut run).status, Status::Timeout);
@@ -60,7 +60,7 @@ fn a_replacement_waits_for_the_makers_snapshot_instead_of_a_full_boot() {
     assert_eq!(rig.posted(2), ["run 2"]);
     rig.send(2, r#"{"type":"done","id":2,"status":"ok"}"#);
     assert_eq!(settled(&mut next).status, Status::Ok);
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     assert_eq!(
         rig.standby(),
         Some(3),
@@ -71,7 +71,7 @@ fn a_replacement_waits_for_the_makers_snapshot_instead_of_a_full_boot() {
 #[test]
 fn a_maker_that_dies_while_awaited_lets_the_replacement_boot_fully() {
     let rig = Rig::ready(snapshots());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.report(0, Report::Died("gone".into()));
     assert_eq!(rig.active(), None, "waiting for the snapshot");
     rig.report(1, Report::Died("the maker failed".into()));
@@ -90,7 +90,7 @@ fn a_maker_that_dies_while_awaited_lets_the_replacement_boot_fully() {
 #[test]
 fn a_maker_that_never_finishes_is_bounded_by_its_boot_timeout() {
     let rig = Rig::ready(snapshots());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.report(0, Report::Died("gone".into()));
     assert_eq!(rig.active(), None);
     rig.advance(60_000.0);
@@ -155,7 +155,7 @@ fn a_snapshot_from_an_interpreter_not_asked_for_one_is_refused() {
 #[test]
 fn a_disposed_sandbox_keeps_its_maker_until_the_snapshot_is_stored() {
     let rig = Rig::ready(snapshots());
-    rig.advance(STANDBY_DELAY_MS);
+    rig.advance(STANDBY_QUIET_MS);
     rig.sandbox.dispose();
     rig.fake.settle();
     assert!(rig.killed(0));
