@@ -51,13 +51,18 @@ const RUNTIME_PY: [(&str, &str); 3] = [
     ("cell.py", include_str!("../../guest/_pycage/cell.py")),
 ];
 /// How long the sandbox must have been quiet (no run or file call started)
-/// before its standby starts booting, from the moment its interpreter is
-/// ready: a booting standby competes with runs for the CPU.
+/// before its first standby starts booting, from the moment its first
+/// interpreter is ready: a booting standby competes with the first runs
+/// for the CPU.
 const STANDBY_QUIET_MS: f64 = 1000.0;
-/// The longest the standby waits for quiet, from the moment the interpreter
-/// is ready: a page without shared memory recovers from a timeout only
-/// through its standby, so one must boot even while runs keep coming.
+/// The longest the first standby waits for quiet, from the moment the first
+/// interpreter is ready: a page without shared memory recovers from a
+/// timeout only through its standby, so one must boot even while runs keep
+/// coming.
 const STANDBY_LATEST_MS: f64 = 3000.0;
+/// How long after a replacement is ready its own standby starts booting,
+/// runs or not: the recovery may be needed again soon.
+const STANDBY_DELAY_MS: f64 = 200.0;
 /// Reasons kept per run (the count goes on).
 const MAX_REASONS: usize = 20;
 
@@ -109,9 +114,11 @@ struct Inner {
     /// its start, then the runs left, made while nothing else is queued.
     warm_up_timer: Option<Armed>,
     warm_ups_left: u32,
-    /// When the standby was asked for, and when a run or file call last
-    /// started (warm-up runs too): when the standby starts (`spawn_standby`).
-    standby_asked_at: f64,
+    /// Whether the first standby was asked for; when the standby boots at
+    /// the latest; when a run or file call last started (warm-up runs too):
+    /// when the standby starts (`spawn_standby`).
+    first_standby_asked: bool,
+    standby_due_at: f64,
     last_busy_at: f64,
     /// The snapshot new interpreters boot from, once one exists.
     snapshot: Option<web_sys::Blob>,
@@ -358,7 +365,8 @@ impl Inner {
                 standby_timer: None,
                 warm_up_timer: None,
                 warm_ups_left: 0,
-                standby_asked_at: last_used,
+                first_standby_asked: false,
+                standby_due_at: last_used,
                 last_busy_at: last_used,
                 snapshot: boot.snapshot,
                 snapshot_maker: None,

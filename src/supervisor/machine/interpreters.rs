@@ -16,7 +16,9 @@ use crate::supervisor::machine::budget::{Budget, Violations};
 use crate::supervisor::machine::files;
 use crate::supervisor::net::{fetch_proxy, pypi_proxy};
 use crate::supervisor::page::snapshot;
-use crate::supervisor::{dispatch, Event, Inner, RUNTIME_PY, STANDBY_QUIET_MS};
+use crate::supervisor::{
+    dispatch, Event, Inner, RUNTIME_PY, STANDBY_DELAY_MS, STANDBY_LATEST_MS, STANDBY_QUIET_MS,
+};
 
 /// (sandbox, generation): where an interpreter's events are dispatched.
 pub(in crate::supervisor) type Route = Rc<RefCell<(Weak<RefCell<Inner>>, u32)>>;
@@ -316,10 +318,18 @@ impl Inner {
         self.progress(Phase::Ready);
         self.plan_warm_up();
         if self.config.standby && self.standby.is_none() && self.wants_standby() {
-            // Not at once: the first runs usually follow `ready`, and a
-            // booting standby would compete with them for the CPU.
-            self.standby_asked_at = self.now();
-            self.standby_timer = Some(self.arm(STANDBY_QUIET_MS, Event::SpawnStandby));
+            // Not at once: runs usually follow `ready`, and a booting
+            // standby would compete with them for the CPU. The first waits
+            // for quiet; a replacement's comes soon, as recovery may be
+            // needed again.
+            let first = !std::mem::replace(&mut self.first_standby_asked, true);
+            let (delay, latest) = if first {
+                (STANDBY_QUIET_MS, STANDBY_LATEST_MS)
+            } else {
+                (STANDBY_DELAY_MS, STANDBY_DELAY_MS)
+            };
+            self.standby_due_at = self.now() + latest;
+            self.standby_timer = Some(self.arm(delay, Event::SpawnStandby));
         }
         self.pump();
     }
@@ -337,7 +347,7 @@ impl Inner {
             || self.warm_ups_left > 0;
         let now = self.now();
         let wait =
-            succession::standby_wait(busy, now - self.last_busy_at, now - self.standby_asked_at);
+            succession::standby_wait(busy, now - self.last_busy_at, self.standby_due_at - now);
         if let Some(ms) = wait {
             self.standby_timer = Some(self.arm(ms, Event::SpawnStandby));
             return;

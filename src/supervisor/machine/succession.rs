@@ -3,7 +3,7 @@
 //! the decisions alone, with no I/O, so native tests cover them.
 //! `interpreters.rs` and `maker.rs` carry them out.
 
-use crate::supervisor::{STANDBY_LATEST_MS, STANDBY_QUIET_MS};
+use crate::supervisor::STANDBY_QUIET_MS;
 
 /// The sandbox's own standby, as far as succession goes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -48,15 +48,9 @@ pub(in crate::supervisor) fn successor(
 
 /// How long the standby waits before it boots, `None` for not at all.
 /// `busy`: a run, a file call, a reset or warm-up runs are under way;
-/// `quiet_ms`: since one last started; `waited_ms`: since the standby was
-/// asked for. It waits for [`STANDBY_QUIET_MS`] of quiet, at most until
-/// [`STANDBY_LATEST_MS`] after it was asked for.
-pub(in crate::supervisor) fn standby_wait(
-    busy: bool,
-    quiet_ms: f64,
-    waited_ms: f64,
-) -> Option<f64> {
-    let left = STANDBY_LATEST_MS - waited_ms;
+/// `quiet_ms`: since one last started; `left`: until it boots anyway. It
+/// waits for [`STANDBY_QUIET_MS`] of quiet, at most `left`.
+pub(in crate::supervisor) fn standby_wait(busy: bool, quiet_ms: f64, left: f64) -> Option<f64> {
     let quiet_left = if busy {
         STANDBY_QUIET_MS
     } else {
@@ -194,18 +188,15 @@ mod tests {
 
     #[test]
     fn the_standby_boots_once_the_sandbox_is_quiet() {
-        assert_eq!(standby_wait(false, STANDBY_QUIET_MS, 1000.0), None);
-        assert_eq!(standby_wait(false, 400.0, 1000.0), Some(600.0));
-        assert_eq!(standby_wait(true, 0.0, 1000.0), Some(STANDBY_QUIET_MS));
+        assert_eq!(standby_wait(false, STANDBY_QUIET_MS, 2000.0), None);
+        assert_eq!(standby_wait(false, 400.0, 2000.0), Some(600.0));
+        assert_eq!(standby_wait(true, 0.0, 2000.0), Some(STANDBY_QUIET_MS));
     }
 
     #[test]
     fn the_standby_boots_at_its_latest_while_runs_keep_coming() {
-        assert_eq!(
-            standby_wait(true, 0.0, STANDBY_LATEST_MS - 100.0),
-            Some(100.0)
-        );
-        assert_eq!(standby_wait(true, 0.0, STANDBY_LATEST_MS), None);
-        assert_eq!(standby_wait(false, 10.0, STANDBY_LATEST_MS + 1.0), None);
+        assert_eq!(standby_wait(true, 0.0, 100.0), Some(100.0));
+        assert_eq!(standby_wait(true, 0.0, 0.0), None);
+        assert_eq!(standby_wait(false, 10.0, -1.0), None);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::execution::Status;
-use crate::supervisor::{STANDBY_LATEST_MS, STANDBY_QUIET_MS};
+use crate::supervisor::{STANDBY_DELAY_MS, STANDBY_LATEST_MS, STANDBY_QUIET_MS};
 
 #[test]
 fn create_resolves_only_when_the_interpreter_is_ready() {
@@ -215,4 +215,17 @@ fn the_standby_waits_for_quiet_and_boots_at_its_latest_while_runs_keep_coming() 
         "it started at the latest"
     );
     assert_eq!(rig.standby(), Some(1));
+}
+
+#[test]
+fn a_replacements_standby_boots_soon_even_while_runs_go_on() {
+    let rig = Rig::ready(with_standby());
+    rig.advance(STANDBY_QUIET_MS);
+    rig.send(1, READY);
+    let _crash = rig.run("x");
+    rig.send(0, r#"{"type":"crashed","reason":"gone"}"#);
+    assert_eq!(rig.active(), Some(1), "the standby took over");
+    let _run = rig.run("y");
+    rig.advance(STANDBY_DELAY_MS);
+    assert_eq!(rig.standby(), Some(2), "recovery may be needed again");
 }
