@@ -13,9 +13,9 @@
 //! worker reads a Blob in 70-90 ms, against 30 ms for a second copy on the
 //! page, which a move to a worker at the page's origin then costs nothing;
 //! and a Blob made on the page is handed to the browser in the background,
-//! which slowed the next run's read of the file threefold. Into the iframe's
-//! process, though, a moved buffer is copied twice more (100-140 ms): the
-//! Blob is faster there.
+//! which slowed the next run's read of the file from about 6 ms to 55 ms.
+//! Into the iframe's process, though, a moved buffer is copied twice more
+//! (90-140 ms): the Blob is faster there.
 
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
