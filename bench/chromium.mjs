@@ -42,6 +42,7 @@ export async function bench(record) {
     await warmup.close();
     if (part("boot")) await warmBoots(context, url, record);
     if (part("page")) await onePage(context, url, record);
+    else if (part("files")) await filesOnly(context, url, record);
     if (part("afterboot")) await afterBoot(context, url, record);
     await context.close();
     if (part("noisolation")) await notIsolated(browser, plain.url, record);
@@ -167,14 +168,38 @@ async function onePage(context, url, record) {
   record("pycageWasmMemory", "afterRoundTrips", wasmAfterRuns);
   record("pycageWasmMemory", "afterAll", await page.evaluate(() => window.bench.wasmMemory()));
   // 10. A 50 MiB file: written from the page, read whole in Python, read
-  // back to the page. After the memory figures, which it would move.
-  for (const name of ["pycage", "baseline"]) {
+  // back to the page, in both isolation modes. After the memory figures,
+  // which it would move.
+  await page.evaluate(() => window.bench.boot("pycage, worker mode", "worker"));
+  await fileRows(page, record);
+  record("pycageWasmMemory", "afterFiles", await page.evaluate(() => window.bench.wasmMemory()));
+  log("50 MiB files done");
+}
+
+const FILE_NAMES = ["pycage", "pycage, worker mode", "baseline"];
+
+/** The 50 MiB file rows for each of FILE_NAMES, booted on `page`. */
+async function fileRows(page, record) {
+  for (const name of FILE_NAMES) {
     const f = await page.evaluate(([n, k]) => window.bench.files(n, k), [name, FILE_REPS]);
     record("writeFile50MiB", name, stats(f.write));
     record("writeFile50MiBThenPythonRead", name, stats(f.writeThenPythonRead));
     record("readFile50MiB", name, stats(f.readBack));
   }
-  record("pycageWasmMemory", "afterFiles", await page.evaluate(() => window.bench.wasmMemory()));
+}
+
+// 10 alone (BENCH_ONLY=files), for quick measures of the file calls: one
+// page with the three booted, the standbys given time to boot.
+async function filesOnly(context, url, record) {
+  const page = await open(context, url);
+  await page.evaluate(async () => {
+    await window.bench.boot("pycage");
+    await window.bench.boot("pycage, worker mode", "worker");
+    await window.bench.boot("baseline");
+  });
+  await page.waitForTimeout(10000);
+  await fileRows(page, record);
+  await page.close();
   log("50 MiB files done");
 }
 

@@ -14,6 +14,7 @@
 "use strict";
 const pycageFiles = (FS, errnoCodes, workDir) => {
   const errnoNames = new Map(Object.entries(errnoCodes).map(([name, code]) => [code, name]));
+  const ReaderSync = FileReaderSync; // taken before user code runs
   const MAX_ENTRIES = 100000;
   // A listing past this is refused: receiving 100 000 entries took the
   // page 6-14 s (src/supervisor/machine/files.rs MAX_LISTING agrees).
@@ -121,7 +122,12 @@ const pycageFiles = (FS, errnoCodes, workDir) => {
           makeParents(path);
           const st = lstatInside(path);
           if (st && FS.isDir(st.mode)) return [fail("EISDIR"), []];
-          FS.writeFile(path, new Uint8Array(msg.body));
+          // A buffer moved here, or the page's Blob, read here once
+          // (src/files/upload.rs): either way a buffer of this worker's
+          // own, which the file keeps (`canOwn`: MEMFS copies it no more).
+          const { body } = msg;
+          const bytes = new Uint8Array(body instanceof ArrayBuffer ? body : new ReaderSync().readAsArrayBuffer(body));
+          FS.writeFile(path, bytes, { canOwn: true });
           return [{}, []];
         }
         case "readFile": {

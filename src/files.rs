@@ -10,10 +10,12 @@
 mod path;
 #[cfg(test)]
 mod tests;
+mod upload;
 
 use serde::Serialize;
 
 pub(crate) use path::{mime_for, resolve, within};
+pub(crate) use upload::{moves_buffer, Kept, Upload};
 
 /// The working directory of every run; relative paths resolve here.
 pub const WORK_DIR: &str = "/mnt/data";

@@ -5,7 +5,7 @@ use std::future::Future;
 
 use crate::errors::Error;
 use crate::execution::Execution;
-use crate::files::{self, FileErrorCode, FileInfo};
+use crate::files::{self, FileErrorCode, FileInfo, Upload};
 use crate::options::{Isolation, RunConfig, RunOptions, SandboxConfig, SandboxOptions};
 use crate::supervisor::{FileOp, FileReply, Pending, Supervisor};
 use js_sys::Uint8Array;
@@ -97,20 +97,30 @@ impl Sandbox {
         data: &[u8],
     ) -> impl Future<Output = Result<(), Error>> + 'static {
         let len = data.len() as f64;
-        let copy = (len <= self.max_file_bytes as f64).then(|| Uint8Array::from(data));
-        self.write_file_js(
-            path,
-            copy.unwrap_or_else(|| Uint8Array::new_with_length(0)),
-            len,
-        )
+        // Out of wasm memory into JS (files/upload.rs: the copies).
+        let upload = if data.len() > self.max_file_bytes {
+            Ok(Upload::empty())
+        } else if files::moves_buffer(self.isolation(), data.len()) {
+            Ok(Upload::of_owned(Uint8Array::from(data)))
+        } else {
+            Upload::of_bytes(&Uint8Array::from(data), self.isolation())
+        };
+        let queued = upload
+            .map_err(|err| {
+                let why = format!("could not copy the data: {err:?}");
+                Error::file(FileErrorCode::Io, path, why)
+            })
+            .map(|upload| self.write_file_js(path, upload, len));
+        async move { queued?.await }
     }
 
-    /// `write_file` for bytes already in JS (`copy` is the page's own, kept;
-    /// `len` the caller's length, checked against the cap).
+    /// `write_file` for bytes already in JS: `upload` holds the page's own
+    /// copies (files/upload.rs); `len` is the caller's length, checked
+    /// against the cap.
     pub(crate) fn write_file_js(
         &self,
         path: &str,
-        copy: Uint8Array,
+        upload: Upload,
         len: f64,
     ) -> impl Future<Output = Result<(), Error>> + 'static {
         let max = self.max_file_bytes;
@@ -121,7 +131,7 @@ impl Sandbox {
             }
             Ok(self
                 .supervisor
-                .file(FileOp::Write(copy), canonical, path.to_string()))
+                .file(FileOp::Write(upload), canonical, path.to_string()))
         });
         async move {
             queued?.await?;

@@ -167,6 +167,35 @@ async fn f3_unasked_file_answers_and_input_requests_are_violations() {
     }
 }
 
+/// A large write in iframe isolation hands the worker the page's kept copy
+/// itself, as a Blob handle (src/files/upload.rs), which guest/files.js
+/// reads. Code that hooks the reader captures the handle and forges what
+/// it reads: that changes only its own interpreter's file, and a
+/// replacement gets the page's bytes back (a Blob cannot be changed).
+#[wasm_bindgen_test]
+async fn f9_a_captured_upload_handle_cannot_change_what_is_restored() {
+    let sb = sandbox(SandboxOptions {
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let upload = vec![b'p'; (1 << 20) + 1]; // over SMALL_WRITE_BYTES: sent as the Blob
+    sb.write_file("up.txt", &upload).await.unwrap();
+    let hook = "import js\nfrom pyodide.ffi import create_proxy\ncaptured = []\n\
+        def forged(blob):\n    captured.append(blob)\n    return js.TextEncoder.new().encode('forged').buffer\n\
+        js.FileReaderSync.prototype.readAsArrayBuffer = create_proxy(forged)";
+    let ex = run(&sb, hook).await;
+    assert_eq!(ex.status, Status::Ok, "{ex:?}");
+    sb.write_file("up.txt", &upload).await.unwrap();
+    let ex = run(&sb, "open('up.txt').read(), captured[0].size").await;
+    assert_eq!(ex.result_text(), Some("('forged', 1048577)"), "{ex:?}");
+    let ex = run_with(&sb, STUBBORN, timeout(300.0)).await;
+    assert!(ex.interpreter_reset, "{ex:?}");
+    let ex = run(&sb, "d = open('up.txt', 'rb').read()\nlen(d), set(d)").await;
+    assert_eq!(ex.result_text(), Some("(1048577, {112})"), "{ex:?}");
+    sb.dispose();
+}
+
 fn code_of(err: &Error) -> Option<FileErrorCode> {
     match err {
         Error::File { code, .. } => Some(*code),

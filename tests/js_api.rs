@@ -388,6 +388,7 @@ async fn file_calls_take_bytes_or_text_and_return_typed_arrays() {
     JsFuture::from(sb.write_file("js/b.bin".into(), bytes.clone().into()))
         .await
         .unwrap();
+    assert_eq!(bytes.byte_length(), 3, "the caller's buffer is not moved");
     bytes.fill(9, 0, 3); // the page kept its own copy
     let read = JsFuture::from(sb.read_file("js/b.bin".into()))
         .await
@@ -398,6 +399,36 @@ async fn file_calls_take_bytes_or_text_and_return_typed_arrays() {
             .to_vec(),
         [1, 2, 3]
     );
+    // Bytes in shared memory, large enough to go as a Blob in iframe
+    // isolation, which they cannot make directly (files/upload.rs).
+    if cross_origin_isolated() {
+        let len = (1 << 20) + 2;
+        let shared = Uint8Array::new(&js_sys::SharedArrayBuffer::new(len));
+        shared.fill(4, 0, len);
+        JsFuture::from(sb.write_file("js/shared.bin".into(), shared.into()))
+            .await
+            .unwrap();
+        let read = JsFuture::from(sb.read_file("js/shared.bin".into()))
+            .await
+            .unwrap();
+        let read = Uint8Array::new(&read);
+        assert_eq!((read.length(), read.get_index(len - 1)), (len, 4));
+        JsFuture::from(sb.remove_file("js/shared.bin".into()))
+            .await
+            .unwrap();
+    }
+    // Text large enough to go as a Blob in iframe isolation, encoded by it.
+    let big = format!("{}é", "x".repeat(1 << 20));
+    JsFuture::from(sb.write_file("js/big.txt".into(), big.as_str().into()))
+        .await
+        .unwrap();
+    let read = JsFuture::from(sb.read_file("js/big.txt".into()))
+        .await
+        .unwrap();
+    assert_eq!(Uint8Array::new(&read).to_vec(), big.as_bytes());
+    JsFuture::from(sb.remove_file("js/big.txt".into()))
+        .await
+        .unwrap();
     let utf8 = JsFuture::from(sb.read_file("/mnt/data/js/a.txt".into()))
         .await
         .unwrap();

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::errors::Error;
+use crate::files::{FileErrorCode, Upload};
 use crate::sandbox::Sandbox;
 pub use figures::{figure_to_blob, figure_to_data_url};
 
@@ -112,23 +113,26 @@ impl JsSandbox {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] data: JsValue,
     ) -> Promise {
         let write = path_arg(&path).and_then(|path| {
-            let (copy, len) = if let Some(text) = data.as_string() {
-                (js_sys::Uint8Array::from(text.as_bytes()), text.len() as f64)
+            let isolation = self.sandbox.isolation();
+            let upload = if data.is_string() {
+                Upload::of_text(&data, isolation).map(|upload| (upload.len(), upload))
             } else if let Some(bytes) = data.dyn_ref::<js_sys::Uint8Array>() {
-                // The page's own copy (kept to restore the file), made only
-                // when the size fits (else write_file_js refuses it).
+                // Copied only when the size fits (else write_file_js refuses it).
                 let len = bytes.byte_length();
-                let fits = len as usize <= self.sandbox.max_file_bytes();
-                let copy = if fits {
-                    bytes.slice(0, len)
+                let upload = if len as usize <= self.sandbox.max_file_bytes() {
+                    Upload::of_bytes(bytes, isolation)
                 } else {
-                    js_sys::Uint8Array::new_with_length(0)
+                    Ok(Upload::empty())
                 };
-                (copy, f64::from(len))
+                upload.map(|upload| (f64::from(len), upload))
             } else {
                 return Err(Error::options("data", "expected a Uint8Array or a string"));
             };
-            Ok(self.sandbox.write_file_js(&path, copy, len))
+            let (len, upload) = upload.map_err(|err| {
+                let why = format!("could not copy the data: {err:?}");
+                Error::file(FileErrorCode::Io, &path, why)
+            })?;
+            Ok(self.sandbox.write_file_js(&path, upload, len))
         });
         future_to_promise(async move {
             write?.await?;

@@ -165,7 +165,8 @@ pub(crate) enum ToSandbox<'a> {
         /// a namespace of its own, and not counted as a cell.
         warm_up: bool,
     },
-    /// Write a file (`body`, an ArrayBuffer the frame moves on), making its folders.
+    /// Write a file, making its folders: `body` is the page's Blob of its
+    /// bytes (a handle, passed on by the frame), which the worker reads once.
     WriteFile {
         id: u32,
         path: &'a str,

@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::Uint8Array;
+use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
 use super::container::{random_hex, Host, HostEvent};
@@ -100,7 +101,15 @@ struct BrowserPort {
 
 impl Port for BrowserPort {
     fn post(&self, message: &ToSandbox<'_>) {
-        self.host.post(&message.to_js());
+        match message {
+            // A write's own buffer (files.rs `Upload::moved`) is moved, not
+            // copied: the page keeps its Blob.
+            ToSandbox::WriteFile { body, .. } if body.is_instance_of::<js_sys::ArrayBuffer>() => {
+                self.host
+                    .post_moving(&message.to_js(), &js_sys::Array::of1(body));
+            }
+            _ => self.host.post(&message.to_js()),
+        }
     }
 
     fn interrupt(&self, id: u32) -> bool {

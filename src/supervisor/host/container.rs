@@ -267,6 +267,11 @@ impl Host {
         let _ = self.port.post_message(message);
     }
 
+    /// `post`, moving the buffers in `transfer` rather than copying them.
+    pub(crate) fn post_moving(&self, message: &JsValue, transfer: &Array) {
+        let _ = self.port.post_message_with_transferable(message, transfer);
+    }
+
     /// Answers the worker's `input()` request `seq` (`None`: end of input):
     /// in worker mode in the shared memory, in iframe mode through the frame,
     /// which holds it.

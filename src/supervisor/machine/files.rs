@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 use crate::errors::Error;
-use crate::files::{self, FileErrorCode, FileInfo, OutputFile};
+use crate::files::{self, FileErrorCode, FileInfo, OutputFile, Upload};
 use crate::protocol;
 use crate::protocol::ToSandbox;
 use crate::supervisor::machine::budget::Budget;
@@ -33,7 +33,7 @@ pub(in crate::supervisor) const MAX_RUN_FILES: usize = 1000;
 const MIN_FILE_CALL_MS: f64 = 10_000.0;
 
 pub(crate) enum FileOp {
-    Write(Uint8Array),
+    Write(Upload),
     Read,
     List,
     Remove,
@@ -139,19 +139,18 @@ fn parse_listing(text: &str) -> Result<Vec<FileInfo>, String> {
 }
 
 impl Inner {
-    pub(in crate::supervisor) fn start_file(&mut self, job: FileJob) {
+    pub(in crate::supervisor) fn start_file(&mut self, mut job: FileJob) {
         self.last_used = self.now();
         self.last_busy_at = self.last_used;
         self.next_id += 1;
         let id = self.next_id;
         let path = job.path.as_str();
-        let message = match &job.op {
-            FileOp::Write(data) => ToSandbox::WriteFile {
+        let message = match &mut job.op {
+            FileOp::Write(upload) => ToSandbox::WriteFile {
                 id,
                 path,
-                // Copied by postMessage (the page keeps `data`); the frame
-                // then moves its copy on to the worker.
-                body: data.buffer().into(),
+                // A buffer to move, or a Blob (files/upload.rs).
+                body: upload.body(),
             },
             FileOp::Read => ToSandbox::ReadFile { id, path },
             FileOp::List => ToSandbox::ListFiles { id, path },
@@ -204,9 +203,9 @@ impl Inner {
                 .and_then(parse_listing)
                 .map(FileReply::List)
                 .map_err(refused),
-            (None, FileOp::Write(data)) => {
+            (None, FileOp::Write(upload)) => {
                 if !job.restore {
-                    self.kept_files.uploaded(&job.path, data.clone());
+                    self.kept_files.uploaded(&job.path, upload.kept.clone());
                 }
                 Ok(FileReply::Done)
             }
@@ -328,7 +327,7 @@ impl Inner {
     pub(in crate::supervisor) fn queue_restore(&mut self) {
         let restores = self.kept_files.interpreter_replaced();
         let jobs = restores.into_iter().map(|(path, data)| FileJob {
-            op: FileOp::Write(data),
+            op: FileOp::Write(Upload::kept(data)),
             given: path.clone(),
             path,
             deferred: Deferred::new().0,

@@ -3,16 +3,16 @@
 //! interpreter gets back before anything else runs there, and the ledger of
 //! files the code made, which are lost with their interpreter and reported
 //! in the next `Execution.lostFiles`. Pure: the bytes are a type parameter
-//! (a `Uint8Array` in the browser), so this is tested natively.
+//! (files/upload.rs `Kept` in the browser), so this is tested natively.
 
 use std::collections::BTreeMap;
 
-use js_sys::Uint8Array;
-
 use super::file_ledger::FileLedger;
+use crate::files::Kept;
 
-pub(in crate::supervisor) struct KeptFiles<B = Uint8Array> {
-    /// Written through `write_file`, by path: restored after a replacement.
+pub(in crate::supervisor) struct KeptFiles<B = Kept> {
+    /// Written through `write_file`, by path: restored after a replacement
+    /// (files/upload.rs: a Blob, or bytes of the page's own).
     uploads: BTreeMap<String, B>,
     /// Made or changed by runs (from `Execution.files`); bounded.
     ledger: FileLedger,
