@@ -187,6 +187,11 @@ impl Rig {
     }
 }
 
+/// A `done` for run `id`, with status ok.
+pub(super) fn done(id: u32) -> String {
+    format!(r#"{{"type":"done","id":{id},"status":"ok"}}"#)
+}
+
 /// The run's `Execution`, which must have settled.
 pub(super) fn settled(pending: &mut Pending<Execution>) -> Execution {
     match poll(pending) {

@@ -88,7 +88,7 @@ fn a_run_that_crashes_promotes_the_standby() {
     // The next run goes straight to it, and a new standby follows.
     let _next = rig.run("x");
     assert_eq!(rig.posted(1), ["run 2"]);
-    rig.send(1, r#"{"type":"done","id":2,"status":"ok"}"#);
+    rig.send(1, &done(2));
     rig.advance(STANDBY_QUIET_MS);
     assert_eq!(rig.standby(), Some(2));
 }
@@ -206,7 +206,7 @@ fn the_standby_waits_for_quiet_and_boots_at_its_latest_while_runs_keep_coming() 
         assert!(rig.fake.now() < STANDBY_LATEST_MS, "it never started");
         id += 1;
         let _run = rig.run("x");
-        rig.send(0, &format!(r#"{{"type":"done","id":{id},"status":"ok"}}"#));
+        rig.send(0, &done(id));
         rig.advance(500.0);
     }
     assert_eq!(

@@ -38,7 +38,7 @@ fn a_sandbox_without_a_standby_adopts_the_pools_ready_one() {
     assert!(a.killed(1) && !a.killed(2));
     let _next = b.run("x");
     assert_eq!(a.posted(2), ["run 2"], "b's runs go to the adopted standby");
-    b.send(2, r#"{"type":"done","id":2,"status":"ok"}"#);
+    b.send(2, &done(2));
     // The pool refills: one new standby for the two, once b is quiet.
     a.advance(STANDBY_QUIET_MS);
     assert_eq!(a.fake.counts(), (4, 3));
@@ -130,7 +130,7 @@ fn a_new_sandbox_starts_at_once_on_the_pools_ready_standby() {
     assert!(c.sandbox.versions().is_some(), "it knows the versions");
     let _run = c.run("x");
     assert_eq!(a.posted(2), ["run 1"]);
-    c.send(2, r#"{"type":"done","id":1,"status":"ok"}"#);
+    c.send(2, &done(1));
     // The pool refills in the background, once c is quiet.
     c.advance(STANDBY_QUIET_MS);
     assert_eq!(a.fake.counts(), (4, 4));

@@ -5,10 +5,6 @@
 use super::*;
 use crate::execution::Status;
 
-fn done(id: u32) -> String {
-    format!(r#"{{"type":"done","id":{id},"status":"ok"}}"#)
-}
-
 #[test]
 fn runs_go_one_at_a_time_in_the_order_called() {
     let rig = Rig::ready(config());

@@ -8,10 +8,6 @@ use crate::execution::Status;
 use crate::supervisor::page::warm_up::{WARM_UP_DELAY_MS, WARM_UP_RUNS};
 use crate::supervisor::STANDBY_QUIET_MS;
 
-fn done(id: u32) -> String {
-    format!(r#"{{"type":"done","id":{id},"status":"ok"}}"#)
-}
-
 /// A sandbox on a page whose platform warms up, its interpreter ready.
 fn warming(config: SandboxConfig) -> Rig {
     let fake = Rc::new(Fake::default());
