@@ -54,11 +54,11 @@ dtype inside a DataFrame) belongs to the name that can still be restored.
 What does not come back: generators, coroutines, files, locks, sockets,
 threads, live JavaScript objects (skipped with a reason), and what holds one
 of them. A name that shares an object, other than a string or a module's
-class or function, with a name that failed to load is skipped with it. Values run user code (``__reduce__``) when pickled,
-once alone and once in the shared pass, and again when loaded. Cell source
-is kept only for cells whose code is saved, so tracebacks through restored
-functions show their lines and a session grows with its state, not with the
-number of cells.
+class or function, with a name that failed to load is skipped with it.
+Values run user code (``__reduce__``) when pickled, once alone and once in
+the shared pass, and again when loaded. Cell source is kept only for cells
+whose code is saved, so tracebacks through restored functions show their
+lines and a session grows with its state, not with the number of cells.
 """
 
 import _thread
