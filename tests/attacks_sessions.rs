@@ -217,3 +217,42 @@ plant = Plant()";
     );
     assert!(other.booted_from_snapshot(), "from the page's own snapshot");
 }
+
+#[wasm_bindgen_test]
+async fn s9_a_forged_export_over_the_cap_is_refused() {
+    // The code replaces the runtime's export: the page holds the line.
+    let sb = sandbox(SandboxOptions {
+        max_session_bytes: Some(1 << 20),
+        standby: Some(false),
+        ..opts()
+    })
+    .await;
+    let code = "import _pycage.session as s\ns.export_session = lambda *a: b'x' * (2 << 20)";
+    run(&sb, code).await;
+    let message = match sb.export_session().await {
+        Err(Error::Session { message }) => message,
+        other => panic!("expected a SessionError, got {other:?}"),
+    };
+    assert!(message.contains("over its cap (1048576)"), "{message}");
+    assert_eq!(run(&sb, "1 + 1").await.result_text(), Some("2"), "the sandbox goes on");
+}
+
+#[wasm_bindgen_test]
+async fn s10_a_forged_report_of_a_restore_is_bounded() {
+    let sb = shared().await;
+    let session = sb.export_session().await.unwrap();
+    let code = "\
+import _pycage.session as s
+s.Session.restore = lambda self, *a: {'exact': True, 'variables': ['v' * 210] * 20000,
+    'skipped': [{'name': 'n', 'reason': 'r' * 5000}], 'files': 0}";
+    run(&sb, code).await;
+    let summary = sb.restore_session(&session).await.unwrap();
+    assert_eq!(summary.variables.len(), 10_001, "10 000 names, then a count");
+    assert!(summary.variables[0].len() <= 200);
+    assert!(summary.skipped[0].reason.len() <= 500);
+    assert!(!summary.exact, "not exact with anything skipped");
+    let code = "s.Session.restore = lambda self, *a: {'exact': True}";
+    run(&sb, code).await;
+    let err = sb.restore_session(&session).await.unwrap_err();
+    assert!(err.to_string().contains("malformed"), "{err}");
+}
