@@ -794,7 +794,11 @@ def open_session(data):
     """Reads and checks a session's header (no value is unpickled). Raises
     SessionFormatError for bytes that are not a session, another format
     version or Python version, or a header that does not match the data."""
-    data = data if isinstance(data, bytes) else bytes(data)
+    if not isinstance(data, bytes):
+        # A JS Uint8Array from worker.js: to_bytes copies it at once, where
+        # bytes() walks it element by element (1 s for 10 MB).
+        to_bytes = getattr(data, "to_bytes", None)
+        data = to_bytes() if callable(to_bytes) else bytes(data)
     if not data.startswith(MAGIC):
         if data and MAGIC.startswith(data):
             raise SessionFormatError("the session is truncated: it ends inside its magic")
