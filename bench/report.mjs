@@ -139,6 +139,7 @@ function exportRows(what, s, base) {
   return [
     [`${what}: exportSession's size (gzip)${vs}`, sized(size), base ? sized(base.bytes.median) : "", base ? times(size, base.bytes.median) : target || ""],
     [`${what}: exportSession, call to resolved${vs}`, timed(s.export), base ? timed(base.export) : "", base ? times(s.export.median, base.export.median) : ""],
+    [`${what}: exportSession again at once (the next save)${vs}`, timed(s.exportAgain), base ? timed(base.exportAgain) : "", base ? times(s.exportAgain.median, base.exportAgain.median) : ""],
   ];
 }
 

@@ -57,7 +57,7 @@ async function warmUp(on, dist) {
   });
 }
 
-const BUILT = ["boot", "rerun", "export", "bytes"];
+const BUILT = ["boot", "rerun", "export", "exportAgain", "bytes"];
 const RESTORED = ["create", "first"];
 
 /** One rep of session `name`: built on a page, restored on another;
