@@ -2,6 +2,7 @@
 // (plain Pyodide in a plain module worker), called by bench/run.mjs through
 // `window.bench`. Every function returns milliseconds or plain numbers.
 import init, { Sandbox } from "../pkg/pycage.js";
+import { SESSIONS } from "./session-cells.js";
 
 const INDEX_URL = new URL("../node_modules/pyodide/", location.href).href;
 const now = () => performance.now();
@@ -102,6 +103,28 @@ function bigBytes() {
  *  page's standby). */
 const sandboxOptions = (isolation = "iframe", snapshot = true) =>
   ({ pyodideUrl: INDEX_URL, isolation, snapshot, maxOutputBytes: 16 << 20, timeoutMs: 60_000 });
+
+/** A session's sandbox options: the bench's, on `dist` ({ url, hashes }:
+ *  the local full distribution, for numpy) when given. */
+const sessionOptions = (dist) =>
+  ({ ...sandboxOptions(), ...(dist && { pyodideUrl: dist.url, pyodideHashes: dist.hashes }) });
+
+async function runCell(sandbox, code) {
+  const ex = await sandbox.runPython(code);
+  if (ex.status !== "ok") throw new Error(`cell gave ${ex.status}: ${JSON.stringify(ex.error ?? ex).slice(0, 300)}`);
+  return ex;
+}
+
+/** `exportSession`'s time and bytes. */
+async function timedExport(sandbox) {
+  const started = now();
+  const session = await sandbox.exportSession();
+  return [now() - started, session];
+}
+
+/** What `restoredSession` says, as counts and names. */
+const restoredSummary = ({ exact, variables, skipped, files }) =>
+  ({ exact, variables: variables.length, skipped: skipped.map((s) => s.name), files });
 
 window.bench = {
   /** Create to the first result of 1+1. */
@@ -337,6 +360,46 @@ window.bench = {
       times.push(now() - started);
     }
     return times;
+  },
+
+  /** Session `name` built on this fresh page: `Sandbox.create` to the
+   *  first 1+1 (`boot`), then its cells (`rerun`: create to the last
+   *  cell's result), then, `settleMs` later (the standby booted, the page's
+   *  warm-up done), `exportSession` (`export`), and at once again
+   *  (`exportAgain`: the next save). Returns the times and the session,
+   *  its size and its bytes in base64. */
+  async sessionBuild(name, dist, settleMs) {
+    const started = now();
+    wasm ??= await init();
+    const sandbox = await Sandbox.create(sessionOptions(dist));
+    await checkTarget("pycage", sandbox);
+    const boot = now() - started;
+    for (const code of SESSIONS[name].cells) await runCell(sandbox, code);
+    const rerun = now() - started;
+    await sleep(settleMs);
+    const [exported, session] = await timedExport(sandbox);
+    const [again] = await timedExport(sandbox);
+    sandbox.dispose();
+    return { boot, rerun, export: exported, exportAgain: again, bytes: session.length, session: session.toBase64() };
+  },
+
+  /** Session `name` (base64) restored on this fresh page:
+   *  `Sandbox.create({ session })` to resolved (`create`) and to the first
+   *  1+1 (`first`); then, untimed, what `restoredSession` says and whether
+   *  the session's check gives what it should. */
+  async sessionRestore(name, dist, session) {
+    const bytes = Uint8Array.fromBase64(session);
+    const started = now();
+    wasm ??= await init();
+    const sandbox = await Sandbox.create({ ...sessionOptions(dist), session: bytes });
+    const create = now() - started;
+    await checkTarget("pycage", sandbox);
+    const first = now() - started;
+    const [code, expected] = SESSIONS[name].check;
+    const got = (await sandbox.runPython(code)).result?.["text/plain"] ?? null;
+    const restored = { ...restoredSummary(sandbox.restoredSession), check: got === expected ? "ok" : `got ${got}` };
+    sandbox.dispose();
+    return { create, first, restored };
   },
 
   /** What `name`'s sandbox is (null for the baseline): whether its

@@ -1,6 +1,6 @@
 // The Chromium bench, driven by playwright-core: boots, the one-page
-// measurements, the non-isolated timeouts, then the memory parts
-// (bench/memory.mjs). Everything in the same headless Chromium, served by
+// measurements, the sessions (bench/sessions.mjs), the non-isolated
+// timeouts, then the memory parts (bench/memory.mjs). Everything in the same headless Chromium, served by
 // the same server, in one run.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { REPS, RUNS, log, part, serve, stats } from "./common.mjs";
 import { CYCLES, PLAIN_CYCLES, SETTLE_MS, SOAK, cycleRows, pssRows, soakRows } from "./memory.mjs";
+import { SESSION_SETTLE_MS, measureSessions } from "./sessions.mjs";
 
 const FILE_REPS = Math.max(3, REPS); // 50 MiB file reps per implementation
 
@@ -44,6 +45,7 @@ export async function bench(record) {
     if (part("page")) await onePage(context, url, record);
     else if (part("files")) await filesOnly(context, url, record);
     if (part("afterboot")) await afterBoot(context, url, record);
+    if (part("sessions")) await measureSessions({ context, url, open }, record);
     await context.close();
     if (part("noisolation")) await notIsolated(browser, plain.url, record);
     await browser.close(); // the parts below measure a browser of their own
@@ -59,7 +61,10 @@ export async function bench(record) {
   }
   return {
     browser: `Chromium ${version}`,
-    json: { chromium: version, reps: REPS, soakRuns: SOAK, cycles: CYCLES, plainCycles: PLAIN_CYCLES, settleMs: SETTLE_MS },
+    json: {
+      chromium: version, reps: REPS, soakRuns: SOAK, cycles: CYCLES, plainCycles: PLAIN_CYCLES, settleMs: SETTLE_MS,
+      sessionSettleMs: SESSION_SETTLE_MS,
+    },
     notes: [],
   };
 }

@@ -8,8 +8,8 @@ export const ENGINES = ["chromium", "firefox", "webkit"];
 export const REPS = Number(process.env.BENCH_REPS || 5); // boots per implementation and kind
 export const RUNS = Number(process.env.BENCH_RUNS || 1000); // warm round trips per implementation
 // BENCH_ONLY=pss,soak,... runs only those parts (boot, page, afterboot,
-// noisolation, pss, soak, cycles; files, the 50 MiB file rows of page
-// alone); everything by default.
+// sessions, noisolation, pss, soak, cycles; files, the 50 MiB file rows of
+// page alone); everything by default.
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : null;
 export const part = (name) => !ONLY || ONLY.has(name);
 

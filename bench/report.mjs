@@ -42,7 +42,7 @@ export function report(engine, run, results) {
 export function markdownTable(json) {
   const { results, sizes, notes = [] } = json;
   const rows = [["measure", "pycage median (p95)", "baseline median (p95)", "ratio"], ...timeRows(results)];
-  rows.push(...memoryRows(results), ...pssRows(results), ...soakRows(results, json.soakRuns), ...cycleRows(results));
+  rows.push(...sessionRows(results), ...memoryRows(results), ...pssRows(results), ...soakRows(results, json.soakRuns), ...cycleRows(results));
   for (const [name, s] of Object.entries(sizes)) rows.push([`size of pkg/${name}`, `${s.raw} B (${s.gzip} B gzip)`, "", ""]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
@@ -63,7 +63,23 @@ function summary(json, browser) {
       ratios[name === "pycage" ? key : `${key}, ${name}`] = { ms: +s.median.toFixed(2), baseline: base ?? null, ratio: base ? +(s.median / base).toFixed(3) : null };
     }
   }
+  Object.assign(ratios, sessionRatios(json.results.sessions));
   return { date: json.date, engine: json.engine, browser, machine: json.machine, ratios };
+}
+
+/** History's session entries: each restore against the boot from the
+ *  snapshot, and each export (with the session's size) against what it
+ *  is compared with. */
+function sessionRatios(sessions = {}) {
+  const ratios = {};
+  const entry = (s, base, extra = {}) =>
+    ({ ms: +s.median.toFixed(2), baseline: base?.median ?? null, ratio: base ? +(s.median / base.median).toFixed(3) : null, ...extra });
+  for (const [name, s] of Object.entries(sessions)) {
+    if (s.skipped) continue;
+    ratios[`session ${name}, restore to the first result`] = entry(s.first, s.boot);
+    ratios[`session ${name}, export`] = entry(s.export, sessions[s.against]?.export, { bytes: s.bytes.median });
+  }
+  return ratios;
 }
 
 /** docs/performance-latest.md from bench/results/<engine>.json. */
@@ -85,7 +101,7 @@ function writeLatest() {
 function timeRows(results) {
   const rows = [];
   for (const [key, by] of Object.entries(results)) {
-    if (key === "memoryAfter1000Runs" || key === "pycageWasmMemory" || /^pss\d|^soak$|^cycles$/.test(key)) continue;
+    if (key === "memoryAfter1000Runs" || key === "pycageWasmMemory" || /^pss\d|^soak$|^cycles$|^sessions$/.test(key)) continue;
     for (const [name, s] of Object.entries(by)) {
       if (name === "baseline") continue;
       const base = by.baseline;
@@ -98,6 +114,43 @@ function timeRows(results) {
     }
   }
   return rows;
+}
+
+const sized = (b) => (b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB (${b} B)` : b >= 1e3 ? `${(b / 1e3).toFixed(1)} kB (${b} B)` : `${b} B`);
+const timed = (s) => `${ms(s.median)} (${ms(s.p95)}) ms`;
+const times = (a, b, target) => `${(a / b).toFixed(2)}x${target ? ` (target ${target}x)` : ""}`;
+
+/** Each session's rows: its size and export (small200: against small's),
+ *  its restore against a boot from the snapshot and against re-running
+ *  its cells, and what came back. */
+function sessionRows(results) {
+  const all = results.sessions ?? {};
+  return Object.entries(all).flatMap(([name, s]) => {
+    const what = `session ${name} (${s.cells} cells)`;
+    if (s.skipped) return [[`${what}: not measured`, s.skipped, "", ""]];
+    return [...exportRows(what, s, all[s.against]), ...restoreRows(what, s)];
+  });
+}
+
+function exportRows(what, s, base) {
+  const vs = base ? `, vs session ${s.against}'s` : "";
+  const size = s.bytes.median;
+  const target = s.targetBytes && `target < ${s.targetBytes / 1e6} MB: ${size < s.targetBytes ? "met" : "missed"}`;
+  return [
+    [`${what}: exportSession's size (gzip)${vs}`, sized(size), base ? sized(base.bytes.median) : "", base ? times(size, base.bytes.median) : target || ""],
+    [`${what}: exportSession, call to resolved${vs}`, timed(s.export), base ? timed(base.export) : "", base ? times(s.export.median, base.export.median) : ""],
+    [`${what}: exportSession again at once (the next save)${vs}`, timed(s.exportAgain), base ? timed(base.exportAgain) : "", base ? times(s.exportAgain.median, base.exportAgain.median) : ""],
+  ];
+}
+
+function restoreRows(what, s) {
+  const r = s.restored;
+  return [
+    [`${what}: create({ session }) to resolved, vs create({}) to the first 1+1 (from the snapshot)`, timed(s.create), timed(s.boot), times(s.create.median, s.boot.median)],
+    [`${what}: create({ session }) to the first 1+1, vs the same boot`, timed(s.first), timed(s.boot), times(s.first.median, s.boot.median, s.targetRestore)],
+    [`${what}: create({ session }) to the first 1+1, vs create and the cells re-run`, timed(s.first), timed(s.rerun), times(s.first.median, s.rerun.median)],
+    [`${what}: restoredSession`, `${r.exact ? "exact" : "not exact"}, ${r.variables} variables, ${r.files} files, skipped: ${r.skipped.join(", ") || "none"}; check ${r.check}`, "", ""],
+  ];
 }
 
 function memoryRows(results) {

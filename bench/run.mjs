@@ -9,9 +9,10 @@
 // bench/memory.mjs); Firefox ESR and WebKitGTK are driven over plain
 // WebDriver and measure boots and round trips (bench/engines.mjs).
 // Environment: BENCH_REPS (boots per kind, 5), BENCH_RUNS (round trips,
-// 1000), BENCH_ONLY (a comma list of parts: boot, page, noisolation, pss,
-// soak, cycles, files; the other engines know boot and page), and those
-// bench/memory.mjs reads. The memory parts read /proc, so they need Linux.
+// 1000), BENCH_ONLY (a comma list of parts: boot, page, afterboot, sessions,
+// noisolation, pss, soak, cycles, files; the other engines know boot and
+// page), and those bench/memory.mjs reads. The memory parts read /proc,
+// so they need Linux.
 import { bench as chromium } from "./chromium.mjs";
 import { bench as webdriver } from "./engines.mjs";
 import { ENGINES } from "./common.mjs";
