@@ -65,7 +65,7 @@ module.exports = [
   // Browser ES modules: the demo, the error classes wasm-bindgen ships, the
   // test and benchmark pages.
   {
-    files: ["www/**/*.js", "src/js/**/*.js", "render/**/*.js", "bench/bench.js", "tests/csp/page.js"],
+    files: ["www/**/*.js", "src/js/**/*.js", "render/**/*.js", "store/**/*.js", "bench/bench.js", "tests/csp/page.js"],
     languageOptions: { sourceType: "module", globals: globals.browser },
   },
   // The agent package: ES modules for the page and for Node alike (it only

@@ -60,7 +60,7 @@ const TYPES = PROTOCOL.TYPES;
 let send = null; // bound port.postMessage, set at init
 let token = "";
 // Settings that hold for the whole sandbox, from the init message.
-const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20, maxFileBytes: 0, maxRunFileBytes: 0, maxRunFiles: 0 };
+const settings = { autoLoad: true, allowed: null, maxOutputBytes: 1 << 20, maxFileBytes: 0, maxRunFileBytes: 0, maxRunFiles: 0, maxSessionBytes: 0, workDir: "" };
 
 function post(msg, transfer = []) {
   send({ token, msg }, transfer);
@@ -96,6 +96,8 @@ self.onmessage = (event) => {
   settings.maxFileBytes = init.maxFileBytes;
   settings.maxRunFileBytes = init.maxRunFileBytes;
   settings.maxRunFiles = init.maxRunFiles;
+  settings.maxSessionBytes = init.maxSessionBytes;
+  settings.workDir = init.workDir;
   port.onmessage = (ev) => onCommand(ev.data);
   boot(init).catch((err) => say.bootFailed((err && err.stack) || err));
 };
@@ -114,6 +116,11 @@ function onCommand(msg) {
       const [fields, transfer] = workFiles.command(msg, settings.maxFileBytes);
       return say.fileResult(msg.id, fields, transfer);
     }
+    // Sessions are queued like file calls: never during a run.
+    case "exportSession":
+      return exportSession(msg.id);
+    case "restoreSession":
+      return restoreSession(msg.id, msg.body);
     // The page asks after a run's deadline: being able to answer at all
     // shows that Python has stopped (a busy interpreter blocks this loop).
     case "ping":
@@ -425,6 +432,58 @@ function sendFiles(id, before) {
   }
   flush();
   return omitted;
+}
+
+// ---- Sessions (src/session.rs; the state is _pycage/session.py's) ----
+
+const sessionFailure = (err) => ({ error: { code: "EIO", message: String((err && err.message) || err).slice(0, 2000) } });
+
+// The namespace, the files and the packages, as bytes moved to the page,
+// which compresses and seals them.
+function exportSession(id) {
+  let fields;
+  let transfer = [];
+  try {
+    const sessions = pyodide.pyimport("_pycage.session");
+    const state = sessions.export_session(settings.workDir, Object.keys(pyodide.loadedPackages), settings.maxSessionBytes);
+    const data = state.toJs();
+    state.destroy();
+    sessions.destroy();
+    fields = { data };
+    transfer = [data.buffer];
+  } catch (err) {
+    fields = sessionFailure(err);
+  }
+  say.fileResult(id, fields, transfer);
+}
+
+// A session's state (checked by the page, which knows nothing of what is
+// inside): its packages first, then the namespace and files. Answers with
+// what came back, as JSON text.
+async function restoreSession(id, body) {
+  let fields;
+  try {
+    if (!(body instanceof ArrayBuffer)) throw new Error("the session's state is not bytes");
+    const sessions = pyodide.pyimport("_pycage.session");
+    const session = sessions.open_session(new Uint8Array(body));
+    const packages = session.packages.toJs();
+    const unavailable = {};
+    for (const name of packages) {
+      if (name in pyodide.loadedPackages) continue;
+      const failure = await loadPackages([name]);
+      if (failure) unavailable[name] = failure.message;
+    }
+    const summary = session.restore(settings.workDir, pyodide.toPy(unavailable));
+    const json = pyodide.pyimport("json");
+    fields = { summary: json.dumps(summary) };
+    json.destroy();
+    summary.destroy();
+    session.destroy();
+    sessions.destroy();
+  } catch (err) {
+    fields = sessionFailure(err);
+  }
+  say.fileResult(id, fields, []);
 }
 
 function packageError(id, { message, detail = "" }) {

@@ -24,12 +24,14 @@ for (const name of readdirSync(agentSrc)) {
   if (name.endsWith(".js") || name.endsWith(".d.ts")) copyFileSync(new URL(name, agentSrc), new URL(name, agentOut));
 }
 
-// --- render/ (pycage/render: plain JS, no wasm, like agent/) ---
-const renderSrc = new URL("render/", root);
-const renderOut = new URL("render/", pkg);
-mkdirSync(renderOut, { recursive: true });
-for (const name of readdirSync(renderSrc)) {
-  if (name.endsWith(".js") || name.endsWith(".d.ts")) copyFileSync(new URL(name, renderSrc), new URL(name, renderOut));
+// --- render/ and store/ (pycage/render, pycage/store: plain JS, no wasm, like agent/) ---
+for (const dir of ["render/", "store/"]) {
+  const src = new URL(dir, root);
+  const out = new URL(dir, pkg);
+  mkdirSync(out, { recursive: true });
+  for (const name of readdirSync(src)) {
+    if (name.endsWith(".js") || name.endsWith(".d.ts")) copyFileSync(new URL(name, src), new URL(name, out));
+  }
 }
 
 // --- pycage.d.ts: `[Symbol.dispose]` needs the disposable lib, which a
@@ -78,7 +80,7 @@ import initGlue from "${glueFile}";
 import { SandboxInitError } from "${errorsPath}";
 
 export * from "${glueFile}";
-export { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError } from "${errorsPath}";
+export { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError, SessionError } from "${errorsPath}";
 
 export default async function init(input) {
   try {
@@ -160,6 +162,13 @@ export declare class SandboxFileError extends PycageError {
   readonly path: string;
 }
 
+/** A session could not be exported or restored: the bytes are not a session this pycage
+ *  reads (truncated, corrupt, from another version, over maxSessionBytes), or the sandbox
+ *  failed to make or load it. A refused session leaves nothing behind. */
+export declare class SessionError extends PycageError {
+  constructor(message?: string);
+}
+
 export type SandboxFileErrorCode = "EINVAL" | "EACCES" | "ENOENT" | "EISDIR" | "ENOTDIR" | "EFBIG" | "EIO";
 `;
 write("index.d.ts", entryDts);
@@ -168,7 +177,7 @@ write("inline.d.ts", `// Types of the \`pycage/inline\` entry: the same API as \
 // --- package.json ---
 const manifest = JSON.parse(read("package.json"));
 const entries = ["index.js", "index.d.ts", "inline.js", "inline.d.ts", "pycage_inline.js"];
-manifest.files = [...new Set([...(manifest.files ?? []), "agent", "render", ...entries])];
+manifest.files = [...new Set([...(manifest.files ?? []), "agent", "render", "store", ...entries])];
 manifest.main = "index.js";
 manifest.types = "index.d.ts";
 manifest.exports = {
@@ -176,8 +185,9 @@ manifest.exports = {
   "./inline": { types: "./inline.d.ts", default: "./inline.js" },
   "./agent": { types: "./agent/index.d.ts", default: "./agent/index.js" },
   "./render": { types: "./render/index.d.ts", default: "./render/index.js" },
+  "./store": { types: "./store/index.d.ts", default: "./store/index.js" },
   "./pycage_bg.wasm": "./pycage_bg.wasm",
   "./package.json": "./package.json",
 };
 write("package.json", `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(`${pkg.pathname}: entries (pycage, pycage/inline, pycage/agent, pycage/render), types and exports map written`);
+console.log(`${pkg.pathname}: entries (pycage, pycage/inline, pycage/agent, pycage/render, pycage/store), types and exports map written`);

@@ -46,6 +46,12 @@ pub enum Error {
         /// The URL that could not be loaded, if that was the cause.
         url: Option<String>,
     },
+    /// A session could not be exported or restored (`SessionError`): the
+    /// bytes are not a session this pycage reads, or the sandbox failed.
+    Session {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl Error {
@@ -60,6 +66,12 @@ impl Error {
         Error::File {
             code,
             path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn session(message: impl Into<String>) -> Self {
+        Error::Session {
             message: message.into(),
         }
     }
@@ -85,6 +97,7 @@ impl fmt::Display for Error {
                 message,
             } => write!(f, "pycage: {}: {path:?}: {message}", code.as_str()),
             Error::Init { message, .. } => write!(f, "pycage: {message}"),
+            Error::Session { message } => write!(f, "pycage: session: {message}"),
         }
     }
 }

@@ -8,6 +8,7 @@ mod execution;
 mod files;
 mod options;
 mod sandbox;
+mod session;
 pub use csp::required_csp;
 pub use errors::Error;
 pub use execution::{
@@ -20,6 +21,7 @@ pub use options::{
     SandboxOptions, TextCallback,
 };
 pub use sandbox::{runner_html, Sandbox};
+pub use session::{RestoredSession, SkippedName};
 pub use supervisor::{live_interpreters, set_max_live_interpreters, set_standby_pool_size};
 
 // The JS API: a thin binding over the above, exported to JS by wasm-bindgen.

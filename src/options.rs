@@ -235,6 +235,10 @@ pub(crate) struct SandboxConfig {
     pub pypi: Option<PypiConfig>,
     pub max_memory_bytes: Option<f64>,
     pub recycle_memory_bytes: f64,
+    /// The largest session exported or read (`maxSessionBytes`).
+    pub max_session_bytes: usize,
+    /// Export the session before an eviction, and restore it after.
+    pub keep_session_on_eviction: bool,
 }
 
 /// [`PypiOptions`], resolved: the index's URL (with a trailing slash) and
@@ -271,6 +275,8 @@ impl SandboxConfig {
             pypi: None,
             max_memory_bytes: None,
             recycle_memory_bytes: (512u64 << 20) as f64,
+            max_session_bytes: 256 << 20,
+            keep_session_on_eviction: false,
         }
     }
 }

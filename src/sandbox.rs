@@ -5,10 +5,31 @@ use std::future::Future;
 
 use crate::errors::Error;
 use crate::execution::Execution;
-use crate::files::{self, FileErrorCode, FileInfo, Upload};
+use crate::files::{self, FileErrorCode, FileInfo, Upload, WORK_DIR};
 use crate::options::{Isolation, RunConfig, RunOptions, SandboxConfig, SandboxOptions};
+use crate::session::{self, parse_summary, Header, RestoredSession};
 use crate::supervisor::{FileOp, FileReply, Pending, Supervisor};
 use js_sys::Uint8Array;
+
+/// The "path" a session call's errors would name (they become `SessionError`s).
+const SESSION: &str = "(session)";
+
+/// A session call's failure as a [`Error::Session`]: the file machinery
+/// that queues it speaks of files.
+fn session_error(err: Error) -> Error {
+    match err {
+        Error::File { message, .. } => Error::session(message),
+        other => other,
+    }
+}
+
+/// The sandbox's report of a restore, checked.
+fn restored(reply: Result<FileReply, Error>) -> Result<RestoredSession, Error> {
+    match reply.map_err(session_error)? {
+        FileReply::Restored(text) => parse_summary(&text).map_err(Error::session),
+        _ => Err(Error::session("the sandbox sent no report of the restore")),
+    }
+}
 
 /// A Python sandbox: one interpreter (plus a warm standby) in an isolated
 /// worker. Runs are queued and executed in order; state persists between
@@ -30,6 +51,9 @@ use js_sys::Uint8Array;
 pub struct Sandbox {
     supervisor: Supervisor,
     max_file_bytes: usize,
+    max_session_bytes: usize,
+    /// What `SandboxOptions::session` brought back, if one was given.
+    restored: Option<RestoredSession>,
 }
 
 impl Sandbox {
@@ -47,13 +71,106 @@ impl Sandbox {
     /// assert!(matches!(Sandbox::create(options).await, Err(Error::Init { .. })));
     /// # }
     /// ```
-    pub async fn create(options: SandboxOptions) -> Result<Sandbox, Error> {
+    pub async fn create(mut options: SandboxOptions) -> Result<Sandbox, Error> {
+        let session = options.session.take();
         let config = SandboxConfig::resolve(options)?;
-        let max_file_bytes = config.max_file_bytes;
-        Ok(Sandbox {
+        let (max_file_bytes, max_session_bytes) = (config.max_file_bytes, config.max_session_bytes);
+        // Checked and inflated before anything boots: a refused session
+        // costs no interpreter.
+        let state = match &session {
+            Some(bytes) => Some(session::open(bytes, max_session_bytes).await?),
+            None => None,
+        };
+        let mut sandbox = Sandbox {
             supervisor: Supervisor::start(config).await?,
             max_file_bytes,
-        })
+            max_session_bytes,
+            restored: None,
+        };
+        if let Some((header, raw)) = state {
+            match sandbox.load_session(&header, raw).await {
+                Ok(summary) => sandbox.restored = Some(summary),
+                Err(err) => {
+                    sandbox.dispose();
+                    return Err(err);
+                }
+            }
+        }
+        Ok(sandbox)
+    }
+
+    /// The session's state (its variables, functions, classes, modules and
+    /// files: docs/sessions.md), after the calls queued before it, as bytes
+    /// to keep and give to [`SandboxOptions::session`] later. Compressed;
+    /// at most `maxSessionBytes`.
+    ///
+    /// ```no_run
+    /// # async fn example(sandbox: &pycage::Sandbox) -> Result<(), pycage::Error> {
+    /// use pycage::{Sandbox, SandboxOptions};
+    /// sandbox.run("x = 42", Default::default()).await?;
+    /// let session = sandbox.export_session().await?;
+    /// let again = Sandbox::create(SandboxOptions { session: Some(session), ..Default::default() }).await?;
+    /// assert_eq!(again.run("x", Default::default()).await?.result_text(), Some("42"));
+    /// # Ok(()) }
+    /// ```
+    pub fn export_session(&self) -> impl Future<Output = Result<Uint8Array, Error>> + 'static {
+        let versions = self.supervisor.versions().unwrap_or_default();
+        let queued = self.session_call(FileOp::ExportSession);
+        async move {
+            let FileReply::Bytes(raw) = queued.await.map_err(session_error)? else {
+                return Err(Error::session("the sandbox sent no state"));
+            };
+            session::seal(&raw, &versions).await
+        }
+    }
+
+    /// Loads `session` into this sandbox's interpreter, after the calls
+    /// queued before it: for example into the fresh one that replaced an
+    /// interpreter after a timeout. Names it holds replace the current ones.
+    pub fn restore_session(
+        &self,
+        session: &Uint8Array,
+    ) -> impl Future<Output = Result<RestoredSession, Error>> + 'static {
+        let (session, max) = (session.clone(), self.max_session_bytes);
+        let versions = self.supervisor.versions().unwrap_or_default();
+        let supervisor = self.supervisor.downgrade();
+        async move {
+            let (header, raw) = session::open(&session, max).await?;
+            header
+                .check_interpreter(&versions.0, &versions.1)
+                .map_err(|why| Error::session(format!("the session was refused: {why}")))?;
+            let queued = supervisor.upgrade().ok_or(Error::Disposed)?.file(
+                FileOp::RestoreSession(Some(raw.buffer())),
+                WORK_DIR.into(),
+                SESSION.into(),
+            );
+            restored(queued.await)
+        }
+    }
+
+    /// What [`SandboxOptions::session`] brought back: `None` when no
+    /// session was given.
+    pub fn restored_session(&self) -> Option<&RestoredSession> {
+        self.restored.as_ref()
+    }
+
+    async fn load_session(
+        &self,
+        header: &Header,
+        raw: Uint8Array,
+    ) -> Result<RestoredSession, Error> {
+        let versions = self.supervisor.versions().unwrap_or_default();
+        header
+            .check_interpreter(&versions.0, &versions.1)
+            .map_err(|why| Error::session(format!("the session was refused: {why}")))?;
+        restored(
+            self.session_call(FileOp::RestoreSession(Some(raw.buffer())))
+                .await,
+        )
+    }
+
+    fn session_call(&self, op: FileOp) -> Pending<FileReply> {
+        self.supervisor.file(op, WORK_DIR.into(), SESSION.into())
     }
 
     /// Queues `code` after the runs queued before it (it is queued when

@@ -184,3 +184,31 @@ async fn files_saved_with_savefig_and_pil_come_back_as_files() {
         "a saved figure is a file, not a figure: {ex:?}"
     );
 }
+
+#[wasm_bindgen_test]
+#[cfg_attr(
+    not(full_dist),
+    ignore = "needs PYCAGE_PYODIDE_DIST=<folder of a full Pyodide distribution>"
+)]
+async fn a_session_with_numpy_comes_back_with_numpy_loaded() {
+    let sb = full_sandbox().await;
+    let code = "import numpy as np\nrng = np.random.default_rng(7)\nnoise = rng.random(1000)\n\
+        ramp = np.arange(10)\ntotal = float(noise.sum())";
+    assert_eq!(run(&sb, code).await.status, Status::Ok);
+    let session = sb.export_session().await.unwrap();
+    sb.dispose();
+    let url = option_env!("PYCAGE_PYODIDE_DIST_URL").unwrap_or_default();
+    let again = sandbox(SandboxOptions {
+        pyodide_url: Some(url.into()),
+        pyodide_hashes: dist_hashes(),
+        standby: Some(false),
+        session: Some(session),
+        ..opts()
+    })
+    .await;
+    let summary = again.restored_session().unwrap();
+    assert!(summary.exact, "{summary:?}");
+    let ex = run(&again, "[float(noise.sum()) == total, int(ramp.sum()), type(np.ones(2)).__name__, float(rng.random())]").await;
+    let text = ex.result_text().unwrap_or_default().to_string();
+    assert!(text.starts_with("[True, 45, 'ndarray', 0."), "{ex:?}");
+}

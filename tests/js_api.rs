@@ -487,3 +487,33 @@ async fn file_errors_are_sandbox_file_errors_with_code_and_path() {
         ("OptionsError".into(), "path".into())
     );
 }
+
+#[wasm_bindgen_test]
+async fn sessions_through_the_js_api() {
+    let sb = js_sandbox().await;
+    run_js(&sb, "js_kept = 5").await;
+    let bytes = JsFuture::from(sb.export_session()).await.unwrap();
+    assert!(bytes.is_instance_of::<Uint8Array>(), "{bytes:?}");
+    assert!(sb.restored_session().is_null());
+    let options = js_options(&[("session", bytes), ("standby", false.into())]);
+    let again = JsSandbox::create(Some(options.unchecked_into()))
+        .await
+        .unwrap();
+    let summary = again.restored_session();
+    assert_eq!(get(&summary, "exact"), JsValue::TRUE, "{}", json(&summary));
+    assert!(json(&get(&summary, "variables")).contains("\"js_kept\""));
+    assert_eq!(get(&summary, "files"), JsValue::from(0));
+    let ex = run_js(&again, "js_kept * 2").await;
+    assert_eq!(text(&ex, "result.text/plain"), "10");
+    let err = rejects(again.restore_session("not bytes".into())).await;
+    assert_eq!(err_name(&err), "OptionsError");
+    let err = rejects(again.restore_session(Uint8Array::from(&b"nope"[..]).into())).await;
+    assert_eq!(err_name(&err), "SessionError", "{err:?}");
+    again.dispose();
+    let options = js_options(&[("session", "not bytes".into())]);
+    let err = JsSandbox::create(Some(options.unchecked_into()))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(err_name(&err), "OptionsError");
+}

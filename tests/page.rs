@@ -31,6 +31,30 @@ async fn the_live_interpreter_limit_then_the_standby_pool() {
     past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter().await;
     sandboxes_share_one_standby_and_each_takes_it_in_turn().await;
     a_new_sandbox_starts_on_the_pools_ready_standby().await;
+    an_evicted_sandbox_that_keeps_its_session_gets_it_back().await;
+}
+
+async fn an_evicted_sandbox_that_keeps_its_session_gets_it_back() {
+    set_max_live_interpreters(Some(1));
+    let a = sandbox(SandboxOptions {
+        keep_session_on_eviction: Some(true),
+        ..no_standby()
+    })
+    .await;
+    let code =
+        "def twice(v):\n    return 2 * v\nkept = twice(21)\nopen('made.txt', 'w').write('by a')";
+    run(&a, code).await;
+    // `a` exports its session, then gives up its interpreter to `b`.
+    let b = sandbox(no_standby()).await;
+    let ex = run(&a, "kept, twice(2), open('made.txt').read()").await;
+    assert_eq!(ex.result_text(), Some("(42, 4, 'by a')"), "{ex:?}");
+    assert!(ex.interpreter_reset, "{ex:?}");
+    let reason = ex.reset_reason.clone().unwrap_or_default();
+    assert!(reason.contains("restored into this one"), "{reason}");
+    assert!(ex.lost_files.is_empty(), "{ex:?}");
+    b.dispose();
+    a.dispose();
+    set_max_live_interpreters(None);
 }
 
 async fn past_the_limit_the_least_recently_used_idle_sandbox_gives_up_its_interpreter() {

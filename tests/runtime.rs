@@ -282,12 +282,23 @@ async fn dispose_settles_pending_and_rejects_later_calls() {
         ..opts()
     })
     .await;
+    let (on_stdout, seen) = recorder();
     let running = sb.run(
         "print('started', flush=True)\nwhile True: pass",
-        RunOptions::default(),
+        RunOptions {
+            on_stdout: Some(on_stdout),
+            ..Default::default()
+        },
     );
     let queued = sb.run("print('queued')", RunOptions::default());
-    sleep(300).await;
+    // Disposed once the output is on the page: a fixed wait raced it when
+    // the page was busy (WebKit).
+    for _ in 0..400 {
+        if seen.borrow().concat() == "started\n" {
+            break;
+        }
+        sleep(25).await;
+    }
     sb.dispose();
     assert!(sb.is_disposed());
     let ex = running.await.expect("the running run resolves");

@@ -27,6 +27,7 @@ import signal
 import sys
 import traceback
 
+from . import session
 from .cell import start
 from .streams import Stdin, Stream, clean, clip
 
@@ -131,6 +132,7 @@ async def run_cell(
         filename = "<warm-up>"
         namespace = {}
     else:
+        session.remember_boot_namespace()  # before the first cell: what an export leaves out
         _cell_count += 1
         filename = f"<cell-{_cell_count}>"
     if namespace is None:

@@ -50,6 +50,18 @@ export class SandboxFileError extends PycageError {
   }
 }
 
+/**
+ * A session could not be exported or restored: the bytes are not a session
+ * this pycage reads (truncated, corrupt, another version, over
+ * maxSessionBytes), or the sandbox failed to make or load it.
+ */
+export class SessionError extends PycageError {
+  constructor(message) {
+    super(message);
+    this.name = "SessionError";
+  }
+}
+
 export function makeFileError(message, code, path) {
   return new SandboxFileError(message, code, path);
 }
@@ -62,6 +74,8 @@ export function makeError(kind, message, detail) {
       return new SandboxDisposedError(message);
     case "init":
       return new SandboxInitError(message, detail);
+    case "session":
+      return new SessionError(message);
     default:
       return new PycageError(message);
   }

@@ -20,6 +20,7 @@ impl From<Error> for JsValue {
             Error::Options { field, message } => make_error("options", &message, Some(field)),
             Error::Disposed => make_error("disposed", &text, None),
             Error::Init { url, .. } => make_error("init", &text, url),
+            Error::Session { .. } => make_error("session", &text, None),
             Error::File { code, path, .. } => make_file_error(&text, code.as_str(), &path),
         }
     }

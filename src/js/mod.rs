@@ -178,6 +178,39 @@ impl JsSandbox {
         })
     }
 
+    /// The session's state (variables, functions, classes, modules, files),
+    /// after the calls queued before it: bytes to keep, and to pass to
+    /// `Sandbox.create({ session })` later. Rejects with `SessionError`.
+    #[wasm_bindgen(js_name = exportSession, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn export_session(&self) -> Promise {
+        let export = self.sandbox.export_session();
+        future_to_promise(async move { Ok(export.await?.into()) })
+    }
+
+    /// Loads a session into this sandbox's interpreter (for example the
+    /// fresh one after a timeout), once its bytes are checked; resolves with
+    /// what came back. Rejects with `SessionError`.
+    #[wasm_bindgen(js_name = restoreSession, unchecked_return_type = "Promise<RestoredSession>")]
+    pub fn restore_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] session: JsValue,
+    ) -> Promise {
+        let Some(bytes) = session.dyn_ref::<js_sys::Uint8Array>() else {
+            return Promise::reject(&Error::options("session", "expected a Uint8Array").into());
+        };
+        let restore = self.sandbox.restore_session(bytes);
+        future_to_promise(async move { convert::to_js(&restore.await?) })
+    }
+
+    /// What `create({ session })` brought back, or null without a session.
+    #[wasm_bindgen(getter, js_name = restoredSession, unchecked_return_type = "RestoredSession | null")]
+    pub fn restored_session(&self) -> JsValue {
+        self.sandbox
+            .restored_session()
+            .and_then(|summary| convert::to_js(summary).ok())
+            .unwrap_or(JsValue::NULL)
+    }
+
     /// A fresh interpreter with the same options, after the queued runs.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn reset(&self) -> Promise {

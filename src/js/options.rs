@@ -133,6 +133,18 @@ impl FromJs for Option<String> {
     }
 }
 
+impl FromJs for Option<js_sys::Uint8Array> {
+    fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
+        value
+            .map(|value| {
+                value
+                    .dyn_into()
+                    .map_err(|_| Error::options(&option.field(), "expected a Uint8Array"))
+            })
+            .transpose()
+    }
+}
+
 impl FromJs for Option<bool> {
     fn from_js(value: Option<JsValue>, option: &Declared) -> Result<Self, Error> {
         value

@@ -16,6 +16,19 @@ const RUN_OPTIONS: &'static str = crate::options::run::TYPESCRIPT;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
+/** What `Sandbox.create({ session })` brought back (`sandbox.restoredSession`). */
+export interface RestoredSession {
+  /** Nothing was left out, at export or at restore. */
+  exact: boolean;
+  /** The names restored into the namespace, sorted. */
+  variables: string[];
+  /** What was left out, and why: at export (a generator, an open file, a live
+   *  JS object), then at restore (a package that cannot load). */
+  skipped: { name: string; reason: string }[];
+  /** Files written back into the working directory. */
+  files: number;
+}
+
 /** A file in the working directory (`/mnt/data`), as `listFiles` reports it. */
 export interface FileInfo {
   /** Absolute path, e.g. "/mnt/data/sales.csv". */

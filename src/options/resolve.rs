@@ -82,6 +82,7 @@ impl SandboxConfig {
     pub(crate) fn resolve(options: SandboxOptions) -> Result<Self, Error> {
         options.check_ranges()?;
         let declared = &sandbox::DECLARED;
+        let caps = figure_caps(&options)?;
         let default_url = format!("https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/");
         let pyodide_url = folder_url(
             "pyodideUrl",
@@ -131,22 +132,7 @@ impl SandboxConfig {
             on_progress: options.on_progress,
             standby: declared.standby.or_default(options.standby)?,
             boot_timeout_ms: millis(declared.boot_timeout.or_default(options.boot_timeout)?),
-            caps: FigureCaps {
-                max_figures: declared.max_figures.or_default(options.max_figures)?,
-                max_figure_bytes: size(
-                    declared
-                        .max_figure_bytes
-                        .or_default(options.max_figure_bytes)?,
-                ),
-                max_run_figure_bytes: size(
-                    declared
-                        .max_run_figure_bytes
-                        .or_default(options.max_run_figure_bytes)?,
-                ),
-                max_pixels: declared
-                    .max_image_pixels
-                    .or_default(options.max_image_pixels)?,
-            },
+            caps,
             max_file_bytes: size(declared.max_file_bytes.or_default(options.max_file_bytes)?),
             max_run_file_bytes: size(
                 declared
@@ -158,8 +144,37 @@ impl SandboxConfig {
             recycle_memory_bytes: declared
                 .recycle_memory_bytes
                 .or_default(options.recycle_memory_bytes)? as f64,
+            keep_session_on_eviction: declared
+                .keep_session_on_eviction
+                .or_default(options.keep_session_on_eviction)?,
+            max_session_bytes: size(
+                declared
+                    .max_session_bytes
+                    .or_default(options.max_session_bytes)?,
+            ),
         })
     }
+}
+
+/// The figures' caps.
+fn figure_caps(options: &SandboxOptions) -> Result<FigureCaps, Error> {
+    let declared = &sandbox::DECLARED;
+    Ok(FigureCaps {
+        max_figures: declared.max_figures.or_default(options.max_figures)?,
+        max_figure_bytes: size(
+            declared
+                .max_figure_bytes
+                .or_default(options.max_figure_bytes)?,
+        ),
+        max_run_figure_bytes: size(
+            declared
+                .max_run_figure_bytes
+                .or_default(options.max_run_figure_bytes)?,
+        ),
+        max_pixels: declared
+            .max_image_pixels
+            .or_default(options.max_image_pixels)?,
+    })
 }
 
 /// `runnerUrl`: an http(s) URL, with iframe isolation only.

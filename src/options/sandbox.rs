@@ -8,6 +8,8 @@
 use std::rc::Rc;
 use std::time::Duration;
 
+use js_sys::Uint8Array;
+
 use super::{Isolation, Phase, PyodideHashes, PypiOptions, TextCallback};
 
 options! {
@@ -159,6 +161,27 @@ options! {
         recycle_memory_bytes: Option<u64> = "recycleMemoryBytes": "number" {
             range: [64 MiB, 4 GiB],
             default: 512 MiB,
+        }
+        /// When the page's limit of live interpreters evicts this idle sandbox, export its
+        /// session first and restore it into the interpreter its next call boots, instead
+        /// of losing its state (docs/sessions.md).
+        keep_session_on_eviction: Option<bool> = "keepSessionOnEviction": "boolean" {
+            default: false,
+        }
+        /// A session to boot into: bytes from `exportSession` (docs/sessions.md). `create`
+        /// resolves once it is restored, and `restoredSession` says what came back.
+        ///
+        /// A session that is not one this pycage reads (truncated, corrupt, another pycage
+        /// or Pyodide version, over `maxSessionBytes`) is a `SessionError`, and nothing is
+        /// booted from it.
+        session: Option<Uint8Array> = "session": "Uint8Array" {
+            unset: "a fresh interpreter",
+        }
+        /// Largest session, in bytes, that `exportSession` makes and `create` reads,
+        /// compressed and inflated alike.
+        max_session_bytes: Option<u64> = "maxSessionBytes": "number" {
+            range: [1 MiB, 2 GiB],
+            default: 256 MiB,
         }
     }
 }

@@ -12,9 +12,10 @@ pub(crate) struct FileFailure {
     pub message: String,
 }
 
-/// The answer to a file command: `data` for a read, `listing` (JSON text of
-/// `[[path, size, modifiedMs], …]`, one string however long the list) for a
-/// listing, `error` when it failed.
+/// The answer to a file command: `data` for a read (or a session's
+/// export), `listing` (JSON text of `[[path, size, modifiedMs], …]`, one
+/// string however long the list) for a listing, `summary` for a session's
+/// restore, `error` when it failed.
 #[derive(Deserialize, Debug)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileResult {
@@ -28,6 +29,9 @@ pub(crate) struct FileResult {
     pub data: Option<JsValue>,
     #[serde(default)]
     pub listing: Option<String>,
+    /// A session restore's report (JSON text: session/summary.rs).
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 /// A batch of the files run `id` created or changed in the working

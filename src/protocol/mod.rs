@@ -96,6 +96,8 @@ pub(crate) struct Init<'a> {
     pub snapshot: &'a JsValue,
     /// Make a snapshot after boot and send it (only a standby is asked).
     pub make_snapshot: bool,
+    /// The largest session state the worker makes (`maxSessionBytes`).
+    pub max_session_bytes: usize,
 }
 
 /// Serializes a borrowed JS value as itself (borrowed, so that building an
@@ -185,6 +187,18 @@ pub(crate) enum ToSandbox<'a> {
     RemoveFile {
         id: u32,
         path: &'a str,
+    },
+    /// The session's state, as bytes (answered by a `fileResult` with
+    /// `data`, at most `maxSessionBytes`).
+    ExportSession {
+        id: u32,
+    },
+    /// Load a session's state (`body`: a buffer, moved), before anything
+    /// else runs (answered by a `fileResult` with `summary`).
+    RestoreSession {
+        id: u32,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        body: JsValue,
     },
     /// After a run's deadline: echo `nonce` (see `FromSandbox::Pong`).
     Ping {

@@ -42,13 +42,14 @@ use runs::{Current, RunJob};
 
 /// The capture runtime: the Python package `_pycage` (guest/_pycage/),
 /// as (file name, source); the worker writes it where Python imports it.
-const RUNTIME_PY: [(&str, &str); 3] = [
+const RUNTIME_PY: [(&str, &str); 4] = [
     (
         "__init__.py",
         include_str!("../../guest/_pycage/__init__.py"),
     ),
     ("streams.py", include_str!("../../guest/_pycage/streams.py")),
     ("cell.py", include_str!("../../guest/_pycage/cell.py")),
+    ("session.py", include_str!("../../guest/_pycage/session.py")),
 ];
 /// How long the sandbox must have been quiet (no run or file call started)
 /// before its first standby starts booting, from the moment its first
@@ -129,6 +130,11 @@ struct Inner {
     replaced_between_runs: Option<String>,
     current_file: Option<files::CurrentFile>,
     kept_files: KeptFiles,
+    /// The file call that exports the session before an eviction
+    /// (machine/kept_session.rs), and the state it brought, until the next
+    /// interpreter restores it.
+    evicting: Option<u32>,
+    evicted_state: Option<js_sys::Uint8Array>,
     /// `pypi`: the page's index proxy, and micropip's wheel (or why not).
     pypi: Option<Rc<pypi_proxy::PypiState>>,
     micropip: Option<Result<js_sys::ArrayBuffer, String>>,
@@ -144,6 +150,15 @@ struct Inner {
 #[derive(Clone)]
 pub(crate) struct Supervisor {
     inner: Rc<RefCell<Inner>>,
+}
+
+/// A [`Supervisor`] that does not keep the sandbox alive.
+pub(crate) struct WeakSupervisor(Weak<RefCell<Inner>>);
+
+impl WeakSupervisor {
+    pub(crate) fn upgrade(&self) -> Option<Supervisor> {
+        self.0.upgrade().map(|inner| Supervisor { inner })
+    }
 }
 
 fn dispatch(platform: &Rc<dyn Platform>, weak: &Weak<RefCell<Inner>>, event: Event) {
@@ -266,6 +281,12 @@ impl Supervisor {
         })
     }
 
+    /// A handle that does not keep the sandbox alive (for a future that
+    /// queues later).
+    pub(crate) fn downgrade(&self) -> WeakSupervisor {
+        WeakSupervisor(Rc::downgrade(&self.inner))
+    }
+
     /// Queues a reset: after the runs before it, a fresh interpreter.
     pub(crate) fn reset(&self) -> Pending<()> {
         self.enqueue(Job::Reset)
@@ -374,6 +395,8 @@ impl Inner {
                 replaced_between_runs: None,
                 current_file: None,
                 kept_files: KeptFiles::default(),
+                evicting: None,
+                evicted_state: None,
                 pypi: boot.pypi,
                 micropip: boot.micropip,
                 last_used,

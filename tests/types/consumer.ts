@@ -3,8 +3,9 @@
 // esnext: the package's types must bring what they need): if the generated
 // types drift from the documented API, this stops compiling.
 import init, { Sandbox, runPython, figureToDataUrl, figureToBlob, runnerHtml, setMaxLiveInterpreters, liveInterpreters, setStandbyPoolSize } from "pycage";
-import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError } from "pycage";
-import type { Execution, Figure, Output, SandboxOptions, RunOptions, FileInfo, OutputFile, SandboxFileErrorCode } from "pycage";
+import { PycageError, OptionsError, SandboxDisposedError, SandboxInitError, SandboxFileError, SessionError } from "pycage";
+import type { Execution, Figure, Output, SandboxOptions, RunOptions, FileInfo, OutputFile, SandboxFileErrorCode, RestoredSession } from "pycage";
+import { saveSession, loadSession, deleteSession, listSessions } from "pycage/store";
 import initInline, { Sandbox as InlineSandbox } from "pycage/inline";
 
 /** Each error class is a value (instanceof) and narrows to its own fields. */
@@ -27,6 +28,10 @@ function describe(err: unknown): string {
     const code: SandboxFileErrorCode = err.code;
     const path: string = err.path;
     return `${code} ${path}`;
+  }
+  if (err instanceof SessionError) {
+    const base: PycageError = err;
+    return base.message;
   }
   if (err instanceof PycageError) return err.message;
   return String(err);
@@ -77,6 +82,16 @@ async function main(): Promise<void> {
   const asked: RunOptions = { onInput: async (prompt: string) => prompt.toUpperCase() };
   const capped: SandboxOptions = { maxFileBytes: 1 << 20, maxRunFileBytes: 1 << 21, pypi: { allowed: ["tabulate"] } };
   void [back, listed[0]?.modifiedMs, sub, lost, asked, capped];
+  const session: Uint8Array = await sb.exportSession();
+  await saveSession("chat-1", session);
+  const kept: Uint8Array | null = await loadSession("chat-1");
+  const keys: string[] = await listSessions();
+  await deleteSession("chat-1");
+  const resumed = await Sandbox.create({ session: kept ?? session, maxSessionBytes: 64 << 20, keepSessionOnEviction: true });
+  const restored: RestoredSession | null = resumed.restoredSession;
+  const again: RestoredSession = await resumed.restoreSession(session);
+  for (const s of again.skipped) void [s.name, s.reason];
+  void [keys, restored?.exact, restored?.variables, again.files];
   await sb.reset();
   sb.dispose();
   const isolation: "iframe" | "worker" = sb.isolation;

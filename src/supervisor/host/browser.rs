@@ -103,8 +103,10 @@ impl Port for BrowserPort {
     fn post(&self, message: &ToSandbox<'_>) {
         match message {
             // A write's own buffer (files.rs `Upload::moved`) is moved, not
-            // copied: the page keeps its Blob.
-            ToSandbox::WriteFile { body, .. } if body.is_instance_of::<js_sys::ArrayBuffer>() => {
+            // copied: the page keeps its Blob. A session's state too.
+            ToSandbox::WriteFile { body, .. } | ToSandbox::RestoreSession { body, .. }
+                if body.is_instance_of::<js_sys::ArrayBuffer>() =>
+            {
                 self.host
                     .post_moving(&message.to_js(), &js_sys::Array::of1(body));
             }

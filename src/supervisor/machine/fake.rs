@@ -79,6 +79,8 @@ fn describe(message: &ToSandbox<'_>) -> String {
         ToSandbox::ReadFile { id, .. } => format!("readFile {id}"),
         ToSandbox::ListFiles { id, .. } => format!("listFiles {id}"),
         ToSandbox::RemoveFile { id, .. } => format!("removeFile {id}"),
+        ToSandbox::ExportSession { id } => format!("exportSession {id}"),
+        ToSandbox::RestoreSession { id, .. } => format!("restoreSession {id}"),
         ToSandbox::Ping { nonce } => format!("ping {nonce}"),
         ToSandbox::FetchResult { req, .. } => format!("fetchResult {req}"),
     }

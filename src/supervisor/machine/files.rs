@@ -37,12 +37,19 @@ pub(crate) enum FileOp {
     Read,
     List,
     Remove,
+    /// The session's state (session.rs): queued like a file call, it sees
+    /// the runs before it.
+    ExportSession,
+    /// Loads a session's state (a buffer, moved to the worker once).
+    RestoreSession(Option<js_sys::ArrayBuffer>),
 }
 
 pub(crate) enum FileReply {
     Done,
     Bytes(Uint8Array),
     List(Vec<FileInfo>),
+    /// The sandbox's report of a restore (JSON text, parsed by session.rs).
+    Restored(String),
 }
 
 pub(in crate::supervisor) struct FileJob {
@@ -91,7 +98,8 @@ pub(in crate::supervisor) struct CurrentFile {
 }
 
 /// The bytes of a `Uint8Array` from the sandbox, if it owns a plain
-/// (unshared) buffer of exactly its length and is within `max`.
+/// (unshared) buffer of exactly its length and is within `max`
+/// (`maxFileBytes`, or `maxSessionBytes` for a session).
 fn owned_bytes(value: &JsValue, max: usize) -> Result<Uint8Array, String> {
     let bytes = value
         .dyn_ref::<Uint8Array>()
@@ -107,7 +115,7 @@ fn owned_bytes(value: &JsValue, max: usize) -> Result<Uint8Array, String> {
         return Err("the data is a view into a larger buffer".into());
     }
     if len as usize > max {
-        return Err(format!("{len} bytes is over maxFileBytes ({max})"));
+        return Err(format!("{len} bytes is over its cap ({max})"));
     }
     Ok(bytes.clone())
 }
@@ -155,6 +163,11 @@ impl Inner {
             FileOp::Read => ToSandbox::ReadFile { id, path },
             FileOp::List => ToSandbox::ListFiles { id, path },
             FileOp::Remove => ToSandbox::RemoveFile { id, path },
+            FileOp::ExportSession => ToSandbox::ExportSession { id },
+            FileOp::RestoreSession(body) => ToSandbox::RestoreSession {
+                id,
+                body: body.take().map_or(JsValue::UNDEFINED, Into::into),
+            },
         };
         if let Some(interpreter) = &self.active {
             interpreter.host.post(&message);
@@ -173,9 +186,19 @@ impl Inner {
     }
 
     pub(in crate::supervisor) fn on_file_result(&mut self, result: protocol::FileResult) {
-        let Some(CurrentFile { job, .. }) = self.current_file.take() else {
+        let Some(CurrentFile { id, job, .. }) = self.current_file.take() else {
             return;
         };
+        if self.is_eviction_export(id) {
+            let reply = match (result.error, result.data) {
+                (Some(failure), _) => Err(protocol::truncate(&failure.message, 500).to_string()),
+                (None, data) => data
+                    .ok_or_else(|| "it holds no data".to_string())
+                    .and_then(|data| owned_bytes(&data, self.config.max_session_bytes))
+                    .map(FileReply::Bytes),
+            };
+            return self.on_eviction_export(reply);
+        }
         let refused = |why: String| {
             Error::file(
                 FileErrorCode::Io,
@@ -213,6 +236,18 @@ impl Inner {
                 self.kept_files.removed(&job.path);
                 Ok(FileReply::Done)
             }
+            (None, FileOp::ExportSession) => result
+                .data
+                .as_ref()
+                .ok_or_else(|| "it holds no data".to_string())
+                .and_then(|data| owned_bytes(data, self.config.max_session_bytes))
+                .map(FileReply::Bytes)
+                .map_err(refused),
+            (None, FileOp::RestoreSession(_)) => result
+                .summary
+                .ok_or_else(|| "it holds no report".to_string())
+                .map(FileReply::Restored)
+                .map_err(refused),
         };
         if job.restore {
             if let Err(err) = &reply {
@@ -229,6 +264,10 @@ impl Inner {
     /// The sandbox did not answer a file call in time: its interpreter is
     /// replaced, and the call fails.
     pub(in crate::supervisor) fn on_file_deadline(&mut self, id: u32) {
+        if self.current_file.as_ref().is_some_and(|c| c.id == id) && self.is_eviction_export(id) {
+            self.current_file = None;
+            return self.on_eviction_export(Err("the sandbox did not answer in time".into()));
+        }
         if self.current_file.as_ref().is_some_and(|c| c.id == id) {
             self.log("the sandbox did not answer a file call; its interpreter was replaced".into());
             self.replaced_between_runs =
@@ -325,7 +364,8 @@ impl Inner {
     /// what the code made is reported lost. After `reset()` there is
     /// nothing to restore (`forget_files` ran first).
     pub(in crate::supervisor) fn queue_restore(&mut self) {
-        let restores = self.kept_files.interpreter_replaced();
+        let with_session = self.evicted_state.is_some();
+        let restores = self.kept_files.interpreter_replaced(with_session);
         let jobs = restores.into_iter().map(|(path, data)| FileJob {
             op: FileOp::Write(Upload::kept(data)),
             given: path.clone(),
@@ -333,11 +373,14 @@ impl Inner {
             deferred: Deferred::new().0,
             restore: true,
         });
-        self.queue.restore_first(jobs.collect());
+        // The session holds the uploads too: it goes after them.
+        let session = self.take_evicted_session();
+        self.queue.restore_first(jobs.chain(session).collect());
     }
 
     pub(in crate::supervisor) fn forget_files(&mut self) {
         self.kept_files = KeptFiles::default();
+        self.evicted_state = None;
     }
 }
 

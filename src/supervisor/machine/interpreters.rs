@@ -131,11 +131,13 @@ impl Inner {
             max_memory_bytes: config.max_memory_bytes,
             snapshot: self.snapshot.as_ref().map_or(&undefined, AsRef::as_ref),
             make_snapshot,
+            max_session_bytes: config.max_session_bytes,
         };
         let limits = protocol::FrameLimits {
             max_string: self.max_string(),
             max_bytes: 4.0 * config.caps.max_figure_bytes as f64 + 1048576.0,
-            max_file_bytes: config.max_file_bytes as f64 + 1048576.0,
+            // A session's state is answered like a file.
+            max_file_bytes: config.max_file_bytes.max(config.max_session_bytes) as f64 + 1048576.0,
             shared_bytes: shared_buffer::BYTES,
         };
         let (to, platform) = (route.clone(), self.platform.clone());

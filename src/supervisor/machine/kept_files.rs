@@ -45,11 +45,16 @@ impl<B: Clone> KeptFiles<B> {
     }
 
     /// A fresh interpreter took over: what the code made there is lost,
-    /// but for the uploads, returned in path order to be written first.
-    pub(in crate::supervisor) fn interpreter_replaced(&mut self) -> Vec<(String, B)> {
+    /// but for the uploads, returned in path order to be written first,
+    /// and but for everything when a session comes back with its files
+    /// (`with_session`: machine/kept_session.rs).
+    pub(in crate::supervisor) fn interpreter_replaced(
+        &mut self,
+        with_session: bool,
+    ) -> Vec<(String, B)> {
         let uploads = &self.uploads;
         self.ledger
-            .interpreter_replaced(|path| uploads.contains_key(path));
+            .interpreter_replaced(|path| with_session || uploads.contains_key(path));
         uploads
             .iter()
             .map(|(path, data)| (path.clone(), data.clone()))
@@ -77,14 +82,14 @@ mod tests {
     #[test]
     fn uploads_come_back_in_path_order_after_a_replacement() {
         let mut kept = kept(&[("/mnt/data/b.csv", 2), ("/mnt/data/a.csv", 1)]);
-        let restored = kept.interpreter_replaced();
+        let restored = kept.interpreter_replaced(false);
         assert_eq!(
             restored,
             [("/mnt/data/a.csv".into(), 1), ("/mnt/data/b.csv".into(), 2)]
         );
         assert!(kept.take_lost().is_empty(), "uploads are never lost");
         assert_eq!(
-            kept.interpreter_replaced().len(),
+            kept.interpreter_replaced(false).len(),
             2,
             "and come back every time"
         );
@@ -93,7 +98,10 @@ mod tests {
     #[test]
     fn a_second_upload_of_a_path_restores_its_latest_bytes() {
         let mut kept = kept(&[("/mnt/data/a.csv", 1), ("/mnt/data/a.csv", 9)]);
-        assert_eq!(kept.interpreter_replaced(), [("/mnt/data/a.csv".into(), 9)]);
+        assert_eq!(
+            kept.interpreter_replaced(false),
+            [("/mnt/data/a.csv".into(), 9)]
+        );
     }
 
     #[test]
@@ -101,7 +109,7 @@ mod tests {
         let mut kept = kept(&[("/mnt/data/a.csv", 1)]);
         kept.made("/mnt/data/a.csv"); // the code changed it too
         kept.removed("/mnt/data/a.csv");
-        assert!(kept.interpreter_replaced().is_empty());
+        assert!(kept.interpreter_replaced(false).is_empty());
         assert!(kept.take_lost().is_empty());
     }
 
@@ -110,10 +118,10 @@ mod tests {
         let mut kept = kept(&[("/mnt/data/in.csv", 1)]);
         kept.made("/mnt/data/out.png");
         kept.made("/mnt/data/in.csv"); // rewritten by the code: the upload comes back
-        kept.interpreter_replaced();
+        kept.interpreter_replaced(false);
         assert_eq!(kept.take_lost(), ["/mnt/data/out.png"]);
         assert!(kept.take_lost().is_empty());
-        kept.interpreter_replaced();
+        kept.interpreter_replaced(false);
         assert!(
             kept.take_lost().is_empty(),
             "the new interpreter made nothing"
@@ -121,11 +129,19 @@ mod tests {
     }
 
     #[test]
+    fn nothing_is_lost_when_a_session_brings_the_files_back() {
+        let mut kept = kept(&[("/mnt/data/in.csv", 1)]);
+        kept.made("/mnt/data/out.png");
+        assert_eq!(kept.interpreter_replaced(true).len(), 1, "uploads first");
+        assert!(kept.take_lost().is_empty());
+    }
+
+    #[test]
     fn after_a_reset_nothing_is_restored_or_lost() {
         let mut kept = kept(&[("/mnt/data/in.csv", 1)]);
         kept.made("/mnt/data/out.png");
         kept = KeptFiles::default(); // what reset() does (files.rs forget_files)
-        assert!(kept.interpreter_replaced().is_empty());
+        assert!(kept.interpreter_replaced(false).is_empty());
         assert!(kept.take_lost().is_empty());
     }
 }

@@ -18,6 +18,7 @@ pub(super) mod files;
 pub(super) mod input;
 pub(super) mod interpreters;
 pub(super) mod kept_files;
+pub(super) mod kept_session;
 pub(super) mod maker;
 pub(super) mod memory;
 pub(super) mod platform;

@@ -37,7 +37,8 @@ impl Inner {
             return true;
         }
         let file_call = role == Role::Active && self.current_file.is_some();
-        let limits = Limits::idle(file_call, config.max_file_bytes);
+        let largest = config.max_file_bytes.max(config.max_session_bytes);
+        let limits = Limits::idle(file_call, largest);
         let Some(interpreter) = self.interpreter(role) else {
             return false;
         };

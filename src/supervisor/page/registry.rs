@@ -109,15 +109,7 @@ impl Inner {
                 self.standby_timer = None;
                 self.log("its standby interpreter was stopped: the page is at its live-interpreter limit".into());
             }
-            eviction::Victim::Active(_) => {
-                self.active = None;
-                self.replaced_between_runs = Some(
-                    "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter".into(),
-                );
-                self.log(
-                    "its interpreter was stopped: the page is at its live-interpreter limit".into(),
-                );
-            }
+            eviction::Victim::Active(_) => self.evict_active(),
         }
     }
 }

@@ -181,3 +181,49 @@ fn a_disposed_sandboxs_booting_standby_goes_with_it() {
     assert!(a.killed(2));
     assert_eq!(b.standby(), None);
 }
+
+/// Two sandboxes at a limit of one: `a` (keeping its session on eviction,
+/// ready) makes room for `b`.
+fn evicting_a_sandbox_that_keeps_its_session() -> (Rig, Rig) {
+    set_max_live_interpreters(Some(1));
+    let fake = Rc::new(Fake::default());
+    let keeps = SandboxConfig {
+        keep_session_on_eviction: true,
+        ..config()
+    };
+    let a = Rig::start_on(fake.clone(), keeps);
+    a.send(0, READY);
+    let b = Rig::start_on(fake, config());
+    (a, b)
+}
+
+#[test]
+fn an_evicted_sandbox_that_keeps_its_session_exports_it_before_its_interpreter_goes() {
+    let (a, _b) = evicting_a_sandbox_that_keeps_its_session();
+    assert_eq!(a.posted(0), ["exportSession 1"]);
+    assert!(!a.killed(0), "not before the export answers");
+    let mut run = a.run("x");
+    // The export failed: the interpreter goes, and the state with it.
+    a.send(
+        0,
+        r#"{"type":"fileResult","id":1,"error":{"code":"EIO","message":"no"}}"#,
+    );
+    assert!(a.killed(0));
+    a.send(2, READY);
+    assert_eq!(a.posted(2), ["run 2"], "nothing to restore");
+    a.send(2, &done(2));
+    let execution = settled(&mut run);
+    let reason = execution.reset_reason.unwrap_or_default();
+    assert!(reason.contains("gave up its interpreter"), "{reason}");
+    assert!(!reason.contains("restored"), "{reason}");
+}
+
+#[test]
+fn an_eviction_export_that_never_answers_ends_the_interpreter_at_its_deadline() {
+    let (a, _b) = evicting_a_sandbox_that_keeps_its_session();
+    a.advance(9_999.0);
+    assert!(!a.killed(0));
+    a.advance(1.0);
+    assert!(a.killed(0), "at the file call's deadline");
+    assert_eq!(a.fake.counts(), (2, 1), "and no replacement boots for it");
+}
