@@ -174,7 +174,9 @@ export function setupKept({ sandbox, snapshot }) {
   }
 
   function restored({ exact, variables, skipped, files }) {
-    const parts = [`${count(variables.length, "variable")}${variables.length ? ` (${list(variables)})` : ""}`];
+    // The user's names first: Python's own (__warningregistry__) say little.
+    const names = [...variables.filter((n) => !n.startsWith("_")), ...variables.filter((n) => n.startsWith("_"))];
+    const parts = [`${count(names.length, "variable")}${names.length ? ` (${list(names)})` : ""}`];
     parts.push(`${count(files, "file")} in /mnt/data`);
     let text = `Restored from your last visit: ${parts.join(", ")}.`;
     if (skipped.length) text += ` Skipped: ${list(skipped.map((s) => `${s.name} (${s.reason})`))}.`;
@@ -200,7 +202,7 @@ export function setupKept({ sandbox, snapshot }) {
 const count = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 // At most a handful of names: the rest as a number.
-function list(names, max = 8) {
+function list(names, max = 12) {
   const shown = names.slice(0, max).join(", ");
   return names.length > max ? `${shown} and ${names.length - max} more` : shown;
 }

@@ -55,7 +55,7 @@ async function reload(s, label, page) {
   await s.go(page);
   const [phase] = await until(s, "ready after the reload", 120_000, READY);
   const told = await s.js(`return [document.getElementById("kept").dataset.restored, document.getElementById("kept-told").innerText, document.getElementById("editor-output").innerText];`);
-  check(phase === "ready" && told[0] === "session" && /Restored .*\bf\b.*\brows\b/.test(told[1]) && told[2].includes("defined"),
+  check(phase === "ready" && told[0] === "session" && /^Restored from your last visit: \d+ variables/.test(told[1]) && told[2].includes("defined"),
     `${label}: after a reload the cells and the session come back (${((Date.now() - started) / 1000).toFixed(1)} s: ${told[1]})`);
   out = await editor(s, 'print(f(sum(rows)), open("kept.txt").read())');
   check(out.text.includes("18 kept"), `${label}: the restored function, list and file work (${out.text.slice(0, 200)})`);

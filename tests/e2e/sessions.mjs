@@ -2,11 +2,15 @@
 // define a function, a list, a generator and a file; a reload that brings
 // the cells and the Python session back; a stored session corrupted through
 // IndexedDB, which the page refuses and says so, and still runs code; and
-// "New conversation", which forgets it all. Served as the demo command
-// serves it, in headless Chromium (playwright-core).
+// "New conversation", which forgets it all. Then agent mode against the
+// scripted model server (llm_server.mjs): a turn with a tool call comes
+// back after a reload, and the next turn sends its messages and uses its
+// variables. Served as the demo command serves it, in headless Chromium
+// (playwright-core).
 // Usage: node tests/e2e/sessions.mjs   (needs pkg/ from scripts/build)
 import { mkdirSync } from "node:fs";
-import { ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
+import { CHART, ROOT, launch, serve, tally, watchPageErrors } from "./harness.mjs";
+import { startLlmServer } from "./llm_server.mjs";
 
 const SHOTS = `${ROOT}build`;
 const FINAL = /^(ok|error|timeout|cancelled|crashed) · /;
@@ -25,6 +29,7 @@ const { check, finish } = tally("sessions e2e");
 const started = Date.now();
 
 const { server, url } = await serve();
+const llm = await startLlmServer();
 const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -84,11 +89,12 @@ try {
     `the notice says what came back (${notice})`);
   check(/Skipped: gen \(.+\)/.test(notice), "the notice names the generator it could not keep, with why");
   console.log(`reload to ready with the session restored: ${reloadSecs} s`);
+  mkdirSync(SHOTS, { recursive: true });
+  await page.evaluate(() => scrollTo(0, 0)); // the browser keeps the scroll of before the reload
+  await page.screenshot({ path: `${SHOTS}/demo-sessions.png`, fullPage: false });
 
   text = await runAndKeep(USE);
   check(/^18$/m.test(text) && text.includes(NOTE), `the restored function, list and file work (${text.replace(/\n/g, " | ")})`);
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/demo-sessions.png`, fullPage: false });
 
   // --- a corrupt session: refused, said, and the page still works ----------------
   const corrupted = await page.evaluate(() => new Promise((resolve, reject) => {
@@ -132,11 +138,68 @@ try {
   check((await told()) === "" && (await editorText()) === "", "after New conversation a reload starts empty");
   text = await runAndKeep('print("rows" in globals())');
   check(/^False$/m.test(text), "and Python has no variables from before");
+  await agentMode();
 } catch (err) {
   check(false, `the test ran to the end (${err.stack ?? err})`);
 } finally {
   await browser.close();
+  await llm.close();
   server.kill();
 }
+// Agent mode, in a page of its own (a new browser context: its own IndexedDB).
+async function agentMode() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Requests to the scripted server are logged under its address, not the page's.
+  watchPageErrors(page, new URL(url).origin, check);
+  const ready = () => page.waitForSelector('#status[data-phase="ready"]', { timeout: 90_000 });
+  const turn = (n) => page.locator("#agent-log article.exchange").nth(n);
+  async function say(text, n) {
+    const before = Number(await page.getAttribute("#kept", "data-saves"));
+    await page.fill("#agent-input", text);
+    await page.click("#agent-send");
+    await turn(n).and(page.locator("[data-done]")).waitFor({ timeout: 60_000 });
+    await page.waitForFunction((b) => Number(document.getElementById("kept").dataset.saves) > b, before, { timeout: 60_000 });
+    return turn(n);
+  }
+
+  await page.goto(`${url}www/?llm=${encodeURIComponent(llm.base)}&model=scripted`);
+  await ready();
+  llm.script([
+    { toolCalls: [{ id: "call_chart", arguments: { code: `${CHART}\ntotal = sum(values)` } }] },
+    { content: "Four bars; they add up to 24." },
+  ]);
+  await say("Chart my numbers.", 0);
+  await page.reload();
+  await ready();
+  const first = turn(0);
+  const shown = {
+    turns: await page.locator("#agent-log article.exchange").count(),
+    kept: await first.getAttribute("data-kept"),
+    code: (await first.locator(".tool-call pre.code").innerText()).includes("total = sum(values)"),
+    answer: await first.locator(".say.answer").innerText(),
+    image: await first.locator(".tool-call img.pycage-figure").evaluate(async (img) => (await img.decode(), [img.naturalWidth, img.naturalHeight])).catch(String),
+  };
+  check(shown.turns === 1 && shown.kept === "true" && shown.code && shown.answer === "Four bars; they add up to 24." && String(shown.image) === "320,160",
+    `agent mode: after a reload the turn is shown again, its chart included (${JSON.stringify(shown)})`);
+
+  // The next turn: the model gets the earlier messages, and its code uses
+  // the restored variable.
+  const history = (body) => {
+    const m = body.messages ?? [];
+    const asked = m.some((x) => x.role === "user" && x.content === "Chart my numbers.");
+    const answered = m.some((x) => x.role === "tool" && x.tool_call_id === "call_chart");
+    return asked && answered ? [] : [`the earlier turn is not in the request (${m.length} messages)`];
+  };
+  llm.script([
+    { expect: history, toolCalls: [{ id: "call_total", arguments: { code: "print(total * 2)" } }] },
+    { content: "Twice the total is 48." },
+  ]);
+  const second = await say("Double the total.", 1);
+  const out = await second.locator(".tool-call .output").innerText();
+  check(/^48$/m.test(out) && llm.state.problems.length === 0,
+    `agent mode: the next turn sends the kept messages and uses the restored variable (${out.replace(/\n/g, " | ")}; ${llm.state.problems.join("; ") || "no problem"})`);
+  await page.close();
+}
+
 console.log(`sessions e2e took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 finish();
