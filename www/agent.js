@@ -6,10 +6,12 @@
 // The API key is the user's: it stays in this tab's sessionStorage, bound
 // to the endpoint it was entered for (key.js), goes only into the
 // Authorization header of requests to that endpoint, and is never logged
-// or shown.
+// or shown. The conversation (the messages and what each turn showed) is
+// kept with the page's (kept.js), the key never.
 import { pythonTool, runToolCall, toOpenAIChat } from "../pkg/agent/index.js";
 import { setupKey } from "./key.js";
 import { chat, LlmError } from "./llm.js";
+import { keepable } from "./kept.js";
 import { el, errorBox, showExecution } from "./output.js";
 
 // Enough for a model to fix its own errors a few times; beyond that it is
@@ -26,10 +28,16 @@ const $ = (id) => document.getElementById(id);
 const FIELDS = { base: "llm-base", model: "llm-model" };
 
 // `sandbox()` gives the page's current Promise<Sandbox> (it changes when the
-// isolation setting does); `timeoutSeconds()` the time limit chosen above.
-export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
+// isolation setting does); `timeoutSeconds()` the time limit chosen above;
+// `onChange()` is called when a tool call ran or a turn ended, to keep them.
+// Returns `saved()` (the finished turns, to keep), `load(saved)` and `clear()`.
+export function setupAgent({ sandbox, timeoutSeconds, packageUrl, onChange = () => {} }) {
   let messages = []; // the conversation so far, in Chat Completions form
   let turn = null; // { controller } of the turn in progress
+  // What a turn showed, as kept: { text, items } (see drawItem), one per
+  // finished turn, and the messages as they were when the last one ended.
+  let turns = [];
+  let settled = { messages: [], turns: [] };
 
   restoreSettings();
   const params = new URLSearchParams(location.search);
@@ -44,9 +52,8 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
   $("agent-send").onclick = () => send();
   $("agent-stop").onclick = () => turn?.controller.abort();
   $("agent-clear").onclick = () => {
-    turn?.controller.abort();
-    messages = [];
-    $("agent-log").replaceChildren();
+    clear();
+    onChange();
   };
   $("agent-input").onkeydown = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -75,14 +82,18 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
     // The turn keeps the history it began with: a Clear meanwhile starts a
     // new one, which the abandoned turn must not write into.
     const history = messages;
+    const log = turns;
     const before = history.length;
+    const shown = { text, items: [] };
     history.push({ role: "user", content: text });
     try {
-      await converse(endpoint, history, reply, controller.signal);
+      await converse(endpoint, history, reply, controller.signal, shown.items);
     } catch (err) {
-      if (controller.signal.aborted) reply.append(notice("Stopped."));
-      else if (err instanceof LlmError) reply.append(notice(err.message, "error"));
-      else reply.append(notice(`Something went wrong: ${err?.message ?? err}`, "error"));
+      const said = controller.signal.aborted ? { kind: "notice", text: "Stopped." }
+        : err instanceof LlmError ? { kind: "notice", text: err.message, tone: "error" }
+          : { kind: "notice", text: `Something went wrong: ${err?.message ?? err}`, tone: "error" };
+      shown.items.push(said);
+      drawItem(reply, said);
       // A message the model never answered is taken back, so sending it
       // again (after fixing the key, say) does not send it twice.
       if (history.length === before + 1) history.length = before;
@@ -92,9 +103,47 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
       article.dataset.done = "true";
       article.scrollIntoView({ block: "end" });
     }
+    if (log !== turns) return; // cleared meanwhile
+    log.push(shown);
+    settled = { messages: [...history], turns: [...log] };
+    onChange();
   }
 
-  async function converse({ base, model, credential }, history, reply, signal) {
+  // The turns a kept conversation had, drawn as they were; the model gets
+  // their messages with the next one.
+  function load(saved) {
+    if (!Array.isArray(saved?.messages) || !Array.isArray(saved.turns)) return;
+    messages = [...saved.messages];
+    turns = [...saved.turns];
+    settled = { messages: [...messages], turns: [...turns] };
+    for (const shown of turns) {
+      const reply = el("div", { className: "msg agent" }, el("div", { className: "role", textContent: "agent" }));
+      const article = el("article", { className: "exchange" },
+        el("div", { className: "msg user" }, el("div", { className: "role", textContent: "user" }), String(shown.text)), reply);
+      article.dataset.done = "true";
+      article.dataset.kept = "true";
+      for (const item of shown.items ?? []) {
+        try {
+          drawItem(reply, item);
+        } catch (err) {
+          // A record this page cannot draw: that item is left out, the page works.
+          console.warn("[demo] a kept item could not be shown:", err);
+        }
+      }
+      $("agent-log").append(article);
+    }
+  }
+
+  function clear() {
+    turn?.controller.abort();
+    messages = [];
+    turns = [];
+    settled = { messages: [], turns: [] };
+    $("agent-log").replaceChildren();
+  }
+
+  // `items` gets what the reply shows, to keep.
+  async function converse({ base, model, credential }, history, reply, signal, items) {
     const sb = await sandbox();
     const tools = [{ type: "function", function: pythonTool({ sandbox: sb, timeoutMs: timeoutSeconds() * 1000 }) }];
     const stream = $("llm-stream").checked;
@@ -114,11 +163,13 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
         said.className = "say answer";
         said.textContent = answer.content || "(The model ended its turn without any text.)";
         if (!said.isConnected) reply.append(said);
+        items.push({ kind: "say", text: said.textContent, answer: true });
         history.push({ role: "assistant", content: answer.content });
         return;
       }
+      if (said.isConnected) items.push({ kind: "say", text: said.textContent });
       const over = round >= MAX_TOOL_ROUNDS;
-      const results = await runCalls(answer.toolCalls, reply, sb, signal, over);
+      const results = await runCalls(answer.toolCalls, reply, sb, signal, over, items);
       // Every tool call must be answered before anything else is said, or
       // the next request is refused; the images' user messages come after.
       history.push(
@@ -128,51 +179,80 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
       );
       if (signal.aborted) throw new DOMException("Stopped", "AbortError");
       if (over) {
-        reply.append(notice(`Stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls: the model kept asking for more. Send a message to go on.`));
+        const stopped = { kind: "notice", text: `Stopped after ${MAX_TOOL_ROUNDS} rounds of tool calls: the model kept asking for more. Send a message to go on.` };
+        items.push(stopped);
+        drawItem(reply, stopped);
         return;
       }
     }
   }
 
-  async function runCalls(calls, reply, sb, signal, over) {
+  async function runCalls(calls, reply, sb, signal, over, items) {
     const results = [];
     for (const call of calls) {
-      const box = el("div", { className: "tool-call" });
-      reply.append(box);
       if (over) results.push(toolText(call.id, `Not run: the limit of ${MAX_TOOL_ROUNDS} tool rounds per message was reached.`));
       else if (signal.aborted) results.push(toolText(call.id, "Not run: the user pressed Stop."));
-      else results.push(...(await runCall(call, box, sb, signal)));
-      if (!box.childElementCount) box.remove();
+      else results.push(...(await runCall(call, reply, sb, signal, items)));
     }
     return results;
   }
 
-  async function runCall(call, box, sb, signal) {
+  async function runCall(call, reply, sb, signal, items) {
     const { name, arguments: args } = call.function;
-    box.append(el("div", { className: "role", textContent: `tool call · ${name || "(no name)"}` }));
+    const code = codeOf(args);
+    const shown = { kind: "call", name, code: code ?? args, usable: code !== null, limit: timeoutSeconds() };
+    items.push(shown);
     if (name !== "run_python") {
-      box.append(notice(`The model asked for a tool this page does not have ("${name}"); it was told so.`));
+      drawItem(reply, shown);
       return [toolText(call.id, `There is no tool named "${name}". The only tool is run_python.`)];
     }
-    const code = codeOf(args);
-    box.append(el("pre", { className: code === null ? "code unusable" : "code" }, el("code", { textContent: code ?? args })));
-    const out = el("div", { className: "output" }, el("p", { className: "meta", textContent: "Running…" }));
-    box.append(out);
-    const limit = timeoutSeconds();
+    const out = drawItem(reply, shown);
+    out.append(el("p", { className: "meta", textContent: "Running…" }));
     try {
-      const { execution, parts } = await runToolCall(sb, args, { run: { timeoutMs: limit * 1000, signal } });
+      const { execution, parts } = await runToolCall(sb, args, { run: { timeoutMs: shown.limit * 1000, signal } });
       if (!execution) {
-        const told = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
-        out.replaceChildren(notice("These arguments could not be run. The model was told:", "error"), el("pre", { className: "stream", textContent: told }));
-        return [toolText(call.id, told)];
+        shown.told = parts.filter((p) => p.type === "text").map((p) => p.text).join("\n");
+        showOutcome(out, shown);
+        return [toolText(call.id, shown.told)];
       }
-      showExecution(execution, out, { limit, packageUrl });
+      shown.execution = keepable(execution);
+      showOutcome(out, shown);
+      onChange(); // the run changed the session
       const appended = await toOpenAIChat(call.id, execution);
       return Array.isArray(appended) ? appended : [appended];
     } catch (err) {
-      out.replaceChildren(errorBox(err?.name ?? "Error", err?.message ?? String(err), ""));
+      shown.failed = { type: err?.name ?? "Error", message: err?.message ?? String(err) };
+      showOutcome(out, shown);
       return [toolText(call.id, `The sandbox could not run the code: ${err?.message ?? err}`)];
     }
+  }
+
+  // Draws one thing a reply showed (a turn's `items`): { kind: "say", text,
+  // answer }, { kind: "notice", text, tone }, or { kind: "call", name, code,
+  // usable, limit } with its outcome once known: `execution`, `told` (what
+  // the model was told of arguments that could not run) or `failed`.
+  // Returns a call's output box.
+  function drawItem(reply, item) {
+    if (item.kind === "say") reply.append(el("p", { className: item.answer ? "say answer" : "say", textContent: String(item.text) }));
+    else if (item.kind === "notice") reply.append(notice(String(item.text), item.tone));
+    if (item.kind !== "call") return null;
+    const box = el("div", { className: "tool-call" }, el("div", { className: "role", textContent: `tool call · ${item.name || "(no name)"}` }));
+    reply.append(box);
+    if (item.name !== "run_python") {
+      box.append(notice(`The model asked for a tool this page does not have ("${item.name}"); it was told so.`));
+      return null;
+    }
+    const out = el("div", { className: "output" });
+    box.append(el("pre", { className: item.usable ? "code" : "code unusable" }, el("code", { textContent: String(item.code) })), out);
+    showOutcome(out, item);
+    return out;
+  }
+
+  function showOutcome(out, item) {
+    if (item.execution) showExecution(item.execution, out, { limit: item.limit, packageUrl });
+    else if (typeof item.told === "string") {
+      out.replaceChildren(notice("These arguments could not be run. The model was told:", "error"), el("pre", { className: "stream", textContent: item.told }));
+    } else if (item.failed) out.replaceChildren(errorBox(item.failed.type, item.failed.message, ""));
   }
 
   function setBusy(busy) {
@@ -181,6 +261,7 @@ export function setupAgent({ sandbox, timeoutSeconds, packageUrl }) {
     $("agent").dataset.busy = String(busy);
   }
   setBusy(false);
+  return { saved: () => settled, load, clear };
 }
 
 // The code to show above a call's output; null when the arguments are not

@@ -18,11 +18,14 @@ const SAMPLE = `month,region,revenue
 2026-04,south,1190
 `;
 
-// `sandbox()` gives the page's current Promise<Sandbox>. Returns `restore(sb)`,
-// which writes every attached file again into a fresh interpreter (after
-// reset(), or into the sandbox of another isolation mode): the files belong
-// to the conversation, not to one interpreter.
-export function setupFiles({ sandbox }) {
+// `sandbox()` gives the page's current Promise<Sandbox>; `onChange()` is
+// called when a file was attached or removed. Returns `restore(sb)`, which
+// writes every attached file again into a fresh interpreter (after reset(),
+// or into the sandbox of another isolation mode): the files belong to the
+// conversation, not to one interpreter. `entries()` and `load(entries)` give
+// and take the attached files for the kept conversation; `clear()` forgets
+// them (the page resets the interpreter).
+export function setupFiles({ sandbox, onChange = () => {} }) {
   // name -> bytes. A copy is kept because a write may transfer its buffer
   // to the sandbox, and restore() must be able to write it again.
   const attached = new Map();
@@ -65,6 +68,7 @@ export function setupFiles({ sandbox }) {
       const bytes = new Uint8Array(await file.arrayBuffer());
       await write(await sandbox(), name, bytes, item);
       attached.set(name, bytes);
+      onChange();
     } catch (err) {
       // A refused write loses nothing: a file of that name attached before is still there.
       if (attached.has(name)) chip(name, attached.get(name).length).dataset.state = "ready";
@@ -95,6 +99,7 @@ export function setupFiles({ sandbox }) {
     }
     attached.delete(name);
     item.remove();
+    onChange();
   }
 
   // One chip per name: attaching a file of the same name replaces it, as it
@@ -131,7 +136,23 @@ export function setupFiles({ sandbox }) {
     }
   }
 
-  return { restore };
+  // The chips of a kept conversation: its files are in /mnt/data already
+  // when its session came back, and restore() writes them when it did not.
+  function load(entries) {
+    for (const [name, bytes] of entries) {
+      if (typeof name !== "string" || !(bytes instanceof Uint8Array)) continue;
+      attached.set(name, bytes);
+      chip(name, bytes.length).dataset.state = "ready";
+    }
+  }
+
+  function clear() {
+    attached.clear();
+    $("file-chips").replaceChildren();
+    note("");
+  }
+
+  return { restore, entries: () => [...attached], load, clear };
 }
 
 // The box shown while the code waits in input(). Resolves with what the user

@@ -1,5 +1,5 @@
 // The demo's essentials (ready, print, a figure, a timeout then the next
-// run) in the two other engines: Firefox ESR through geckodriver, and
+// run, a conversation kept across a reload) in the two other engines: Firefox ESR through geckodriver, and
 // WebKitGTK (Safari's engine) through its WebDriver and MiniBrowser under
 // Xvfb, over plain W3C WebDriver (tests/e2e/webdriver.mjs says why).
 // Usage: node tests/e2e/engines.mjs [firefox|webkit]...   (needs pkg/)
@@ -29,6 +29,36 @@ async function snippet(s, title) {
               notice: pick(".pycage-notice"), img: img ? [img.naturalWidth, img.naturalHeight, img.src.slice(0, 22)] : null };`,
     title,
   );
+}
+
+/** Runs code in the editor; returns its output once the run is over and the conversation kept. */
+async function editor(s, code) {
+  const saves = await s.js(`return Number(document.getElementById("kept").dataset.saves);`);
+  await s.js(`document.getElementById("code").value = arguments[0]; document.getElementById("run").click();`, code);
+  return until(s, "the editor's run, kept", 120_000,
+    `const kept = document.getElementById("kept");
+     const out = document.getElementById("editor-output");
+     const meta = out.querySelector("p.meta");
+     if (!meta || !/^(ok|error|timeout|cancelled|crashed) · /.test(meta.textContent)) return null;
+     if (Number(kept.dataset.saves) <= arguments[0] && kept.dataset.state !== "failed") return null;
+     return { text: out.innerText, kept: kept.dataset.state + ": " + document.getElementById("kept-state").textContent };`,
+    saves);
+}
+
+// The session and the cells come back after a reload (www/kept.js: IndexedDB
+// through pycage/store, then Sandbox.create({ session })).
+async function reload(s, label, page) {
+  let out = await editor(s, 'def f(x):\n    return x * 3\nrows = [1, 2, 3]\nopen("kept.txt", "w").write("kept")\nprint("defined")');
+  check(out.kept.startsWith("saved"), `${label}: the conversation is kept in IndexedDB (${out.kept})`);
+  if (!out.kept.startsWith("saved")) return;
+  const started = Date.now();
+  await s.go(page);
+  const [phase] = await until(s, "ready after the reload", 120_000, READY);
+  const told = await s.js(`return [document.getElementById("kept").dataset.restored, document.getElementById("kept-told").innerText, document.getElementById("editor-output").innerText];`);
+  check(phase === "ready" && told[0] === "session" && /^Restored from your last visit: \d+ variables/.test(told[1]) && told[2].includes("defined"),
+    `${label}: after a reload the cells and the session come back (${((Date.now() - started) / 1000).toFixed(1)} s: ${told[1]})`);
+  out = await editor(s, 'print(f(sum(rows)), open("kept.txt").read())');
+  check(out.text.includes("18 kept"), `${label}: the restored function, list and file work (${out.text.slice(0, 200)})`);
 }
 
 async function demo(engine, isolated) {
@@ -67,6 +97,7 @@ async function demo(engine, isolated) {
     await s.js(`const t = document.getElementById("timeout"); t.value = "10"; t.dispatchEvent(new Event("change", { bubbles: true }));`);
     out = await snippet(s, "Summary statistics");
     check(out.result.includes("102.02"), `${label}: the next run after the timeout works (${((Date.now() - started) / 1000).toFixed(1)} s for both${out.result.includes("102.02") ? "" : `: ${JSON.stringify(out).slice(0, 400)}`})`);
+    await reload(s, label, `${url}www/`);
   } catch (err) {
     check(false, `${label}: the test ran to the end (${err.message ?? err})`);
   } finally {
