@@ -1,7 +1,7 @@
 // The benchmark page: the same measurements for pycage and for the baseline
 // (plain Pyodide in a plain module worker), called by bench/run.mjs through
 // `window.bench`. Every function returns milliseconds or plain numbers.
-import init, { Sandbox } from "../pkg/pycage.js";
+import init, { Sandbox, setMaxLiveInterpreters } from "../pkg/pycage.js";
 import { SESSIONS } from "./session-cells.js";
 
 const INDEX_URL = new URL("../node_modules/pyodide/", location.href).href;
@@ -381,6 +381,39 @@ window.bench = {
     const [again] = await timedExport(sandbox);
     sandbox.dispose();
     return { boot, rerun, export: exported, exportAgain: again, bytes: session.length, session: session.toBase64() };
+  },
+
+  /** The next run of a sandbox the page's limit of live interpreters
+   *  evicted, on this fresh page: the small session's cells run in `a`, a
+   *  second sandbox takes its interpreter (limit 1), and `a` runs the
+   *  session's check (its call to its result: a fresh interpreter's boot,
+   *  and with `keep`, keepSessionOnEviction, the restore). Returns the
+   *  time and whether the state came back. */
+  async evictedRun(keep) {
+    wasm ??= await init();
+    const options = { ...sandboxOptions(), standby: false };
+    // The page's warm-up (its first interpreter's) keeps a sandbox busy,
+    // and a busy one is never evicted: another sandbox makes it first.
+    const warm = await Sandbox.create(options);
+    await sleep(3000);
+    warm.dispose();
+    setMaxLiveInterpreters(1);
+    try {
+      const a = await Sandbox.create({ ...options, keepSessionOnEviction: keep });
+      for (const code of SESSIONS.small.cells) await runCell(a, code);
+      const b = await Sandbox.create(options);
+      await sleep(1000); // the export (with `keep`) is done
+      const [code, expected] = SESSIONS.small.check;
+      const started = now();
+      const ex = await a.runPython(code);
+      const next = now() - started;
+      const kept = ex.result?.["text/plain"] === expected;
+      a.dispose();
+      b.dispose();
+      return { next, kept };
+    } finally {
+      setMaxLiveInterpreters(null);
+    }
   },
 
   /** Session `name` (base64) restored on this fresh page:

@@ -71,6 +71,22 @@ async function rep(on, name, dist, into) {
   into.restored = back.restored;
 }
 
+/** An evicted sandbox's next run, state lost (`pycage`) and with
+ *  keepSessionOnEviction (its session restored), REPS reps interleaved,
+ *  each on a new page; recorded as `firstRunAfterEviction`. */
+async function measureEviction(on, record) {
+  const times = { lost: [], kept: [] };
+  for (let i = 0; i < REPS; i++) {
+    for (const keep of [false, true]) {
+      const got = await onPage(on, (p) => p.evaluate((k) => window.bench.evictedRun(k), keep));
+      if (got.kept !== keep) throw new Error(`eviction with keep=${keep}: the state ${got.kept ? "came back" : "was lost"}`);
+      times[keep ? "kept" : "lost"].push(got.next);
+    }
+  }
+  record("firstRunAfterEviction", "pycage", stats(times.lost));
+  record("firstRunAfterEviction", "keepSessionOnEviction", stats(times.kept));
+}
+
 /** Every session's rows, REPS reps interleaved, recorded under "sessions"
  *  (numpy's says why it was not measured, without the full distribution). */
 export async function measureSessions(on, record) {
@@ -87,5 +103,7 @@ export async function measureSessions(on, record) {
     const measured = got && { ...Object.fromEntries([...BUILT, ...RESTORED].map((k) => [k, stats(got[k])])), restored: got.restored };
     record("sessions", name, { ...SESSIONS[name], ...(measured ?? { skipped: why }) });
   }
+  await measureEviction(on, record);
+  log("eviction done");
   log("sessions done");
 }

@@ -79,7 +79,11 @@ MAGIC = b"PYCAGE-SESSION-PY\x00"
 FORMAT_VERSION = 1
 PROTOCOL = 5
 _PREFIX = struct.Struct("<HI")  # format version, header length
-NEVER_SAVED = frozenset(("__builtins__", "__name__", "__doc__", "__spec__", "__loader__", "__package__", "_pycage"))
+# Python's and the runtime's own (`__warningregistry__`: the warnings
+# module's record of what it has shown).
+NEVER_SAVED = frozenset(
+    ("__builtins__", "__name__", "__doc__", "__spec__", "__loader__", "__package__", "_pycage", "__warningregistry__")
+)
 MAX_REASON = 200
 # Header bytes charged to max_bytes: a fixed part, and a generous bound on
 # what one entry (a name, a file, a skip, a cell's source) costs besides its
