@@ -234,7 +234,11 @@ async fn s9_a_forged_export_over_the_cap_is_refused() {
         other => panic!("expected a SessionError, got {other:?}"),
     };
     assert!(message.contains("over its cap (1048576)"), "{message}");
-    assert_eq!(run(&sb, "1 + 1").await.result_text(), Some("2"), "the sandbox goes on");
+    assert_eq!(
+        run(&sb, "1 + 1").await.result_text(),
+        Some("2"),
+        "the sandbox goes on"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -247,7 +251,11 @@ s.Session.restore = lambda self, *a: {'exact': True, 'variables': ['v' * 210] * 
     'skipped': [{'name': 'n', 'reason': 'r' * 5000}], 'files': 0}";
     run(&sb, code).await;
     let summary = sb.restore_session(&session).await.unwrap();
-    assert_eq!(summary.variables.len(), 10_001, "10 000 names, then a count");
+    assert_eq!(
+        summary.variables.len(),
+        10_001,
+        "10 000 names, then a count"
+    );
     assert!(summary.variables[0].len() <= 200);
     assert!(summary.skipped[0].reason.len() <= 500);
     assert!(!summary.exact, "not exact with anything skipped");

@@ -40,6 +40,8 @@ async function editor(s, code) {
      const out = document.getElementById("editor-output");
      const meta = out.querySelector("p.meta");
      if (!meta || !/^(ok|error|timeout|cancelled|crashed) · /.test(meta.textContent)) return null;
+     // A save still under way (an earlier run's may end first) is waited for.
+     if (kept.dataset.state === "saving") return null;
      if (Number(kept.dataset.saves) <= arguments[0] && kept.dataset.state !== "failed") return null;
      return { text: out.innerText, kept: kept.dataset.state + ": " + document.getElementById("kept-state").textContent };`,
     saves);

@@ -48,7 +48,8 @@ try {
     await page.locator("#editor-output p.meta", { hasText: FINAL }).waitFor({ timeout: 60_000 });
     await page.waitForFunction((n) => {
       const kept = document.getElementById("kept");
-      return Number(kept.dataset.saves) > n || kept.dataset.state === "failed";
+      // Not while a save is under way: an earlier run's may end first.
+      return (Number(kept.dataset.saves) > n && kept.dataset.state !== "saving") || kept.dataset.state === "failed";
     }, before, { timeout: 60_000 });
     return editorText();
   }
@@ -57,7 +58,10 @@ try {
     const exchange = page.locator("article.exchange", { has: page.locator(`button[data-snippet="${title}"]`) });
     await exchange.locator(`button[data-snippet="${title}"]`).click();
     await exchange.locator(".output p.meta", { hasText: FINAL }).waitFor({ timeout: 60_000 });
-    await page.waitForFunction((n) => Number(document.getElementById("kept").dataset.saves) > n, before, { timeout: 60_000 });
+    await page.waitForFunction((n) => {
+      const kept = document.getElementById("kept");
+      return Number(kept.dataset.saves) > n && kept.dataset.state !== "saving";
+    }, before, { timeout: 60_000 });
     return exchange.locator(".output");
   }
 
