@@ -8,11 +8,8 @@ use crate::execution::Execution;
 use crate::files::{self, FileErrorCode, FileInfo, Upload, WORK_DIR};
 use crate::options::{Isolation, RunConfig, RunOptions, SandboxConfig, SandboxOptions};
 use crate::session::{self, parse_summary, Header, RestoredSession};
-use crate::supervisor::{FileOp, FileReply, Pending, Supervisor};
+use crate::supervisor::{FileOp, FileReply, Pending, Supervisor, SESSION};
 use js_sys::Uint8Array;
-
-/// The "path" a session call's errors would name (they become `SessionError`s).
-const SESSION: &str = "(session)";
 
 /// A session call's failure as a [`Error::Session`]: the file machinery
 /// that queues it speaks of files.

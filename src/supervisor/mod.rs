@@ -34,6 +34,7 @@ pub(crate) use files::{FileOp, FileReply};
 pub(crate) use host::frame_document;
 use interpreters::{Interpreter, Role};
 use kept_files::KeptFiles;
+pub(crate) use machine::kept_session::SESSION;
 use machine::platform::{Armed, Platform, Report};
 pub use pool::set_standby_pool_size;
 use queue::{Job, JobQueue};

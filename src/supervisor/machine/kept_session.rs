@@ -16,8 +16,9 @@ use crate::supervisor::Inner;
 
 const LOST: &str = "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter";
 const KEPT: &str = "the page went over its limit of live interpreters (maxLiveInterpreters) and this idle sandbox, the least recently used, gave up its interpreter; its session was exported first and restored into this one";
-/// What the page names a session call in its log.
-const SESSION: &str = "(session)";
+/// What a session call names in place of a path (its errors become
+/// `SessionError`s, sandbox.rs).
+pub(crate) const SESSION: &str = "(session)";
 
 fn session_job(op: FileOp) -> FileJob {
     FileJob {
